@@ -1,0 +1,78 @@
+/*
+ * util.h - small utilities every module uses: allocation that never returns
+ * NULL, a growable string buffer with a size cap, and the error buffer that
+ * carries the first error of an operation back to its caller.
+ */
+#ifndef SOHOA_UTIL_H
+#define SOHOA_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Allocation wrappers: out of memory is fatal (exit 71, EX_OSERR). */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* printf into a new string that belongs to the caller. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Error buffer (curl's error buffer): the first error wins.  Messages follow
+ * git's wording: lower case, the subject quoted, e.g.
+ *   cannot read 'p3.tif': truncated strip
+ * err_set() keeps the message if none is set yet and returns -1 so that a
+ * function can end with `return err_set(err, ...)`.
+ */
+#define ERR_MAX 1024
+struct errbuf {
+	char msg[ERR_MAX];
+	bool set;
+};
+void err_init(struct errbuf *err);
+int err_set(struct errbuf *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prefix an existing message with "what: " (used to add the job or stage). */
+void err_prefix(struct errbuf *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Growable buffer (git strbuf, curl dynbuf).  sb_init(&sb, cap): cap is the
+ * largest size the buffer may grow to, 0 for the default (256 MiB); growing
+ * past it is fatal: a cap is a bug fence, not an input check.
+ */
+struct strbuf {
+	char *buf;
+	size_t len;
+	size_t alloc;
+	size_t cap;
+};
+void sb_init(struct strbuf *sb, size_t cap);
+void sb_release(struct strbuf *sb);
+char *sb_detach(struct strbuf *sb); /* caller owns the string */
+void sb_add(struct strbuf *sb, const void *data, size_t len);
+void sb_adds(struct strbuf *sb, const char *s);
+void sb_addc(struct strbuf *sb, char c);
+void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+void sb_reset(struct strbuf *sb);
+/* Append s as a JSON string literal (with quotes), escaping as needed. */
+void sb_add_json_str(struct strbuf *sb, const char *s);
+/* Append s with XML special characters escaped. */
+void sb_add_xml(struct strbuf *sb, const char *s);
+
+/* Time helpers. now_ms(): wall clock in milliseconds since the epoch. */
+int64_t now_ms(void);
+/* ISO 8601 local time with Vietnam offset, e.g. 2025-07-01T14:03:22+07:00;
+ * with_ms adds .mmm.  out must hold 40 bytes. */
+void time_iso_vn(int64_t ms, bool with_ms, char *out, size_t outsz);
+
+/* Strings. */
+bool str_starts(const char *s, const char *prefix);
+bool str_ends(const char *s, const char *suffix);
+/* Lower-case extension of a file name without the dot ("" if none). */
+const char *path_ext(const char *path);
+const char *path_base(const char *path);
+
+#endif

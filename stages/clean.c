@@ -1,0 +1,380 @@
+/*
+ * clean.c - the clean stage: paint dark scan margins and isolated specks
+ * with the paper's colour, and split a scan of two facing pages (book
+ * profile, split_facing) at the gutter.
+ *
+ * Detection works on binary copies: dark margins on a 1/4 reduction (large
+ * components touching the image border: a third of a side long, or solid
+ * and 8 mm or more),
+ * specks at full resolution (tiny components with no writing within 1 mm, so
+ * the dots of Vietnamese diacritics such as dấu nặng stay), the gutter on the
+ * column profile of the 1/4 reduction.  The image keeps its size: a margin is
+ * painted, not cropped, so that page geometry stays that of the scan.
+ *
+ * Invariants: the master scan is never touched; clean.pnm (and for a split,
+ * clean-right.pnm) is written atomically only when something changed, and
+ * access_path then names it.  Harmless to repeat.
+ *
+ * Error policy: an unreadable access copy is retried; failures of Leptonica
+ * on a readable image are reported as errors of this page (retried).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "config.h"
+#include "fsio.h"
+#include "stage.h"
+#include "clean.h"
+
+/* Ink (1) of pix at full resolution: Otsu's threshold kept below 3/4 of
+ * the paper's brightness.  *paper gets the paper colour in pix's depth. */
+static PIX *clean_binarize(PIX *pix, l_uint32 *paper)
+{
+	PIX *g, *b;
+	l_int32 t = 128;
+	l_uint32 pg = 255;
+
+	*paper = 0;
+	if (pixGetDepth(pix) == 1)
+		return pixClone(pix);
+	g = pixConvertTo8(pix, 0);
+	if (!g)
+		return NULL;
+	pixSplitDistributionFgBg(g, 0.1f, 4, &t, NULL, NULL, NULL);
+	pixGetRankValue(g, 4, 0.9f, &pg);
+	if (t > (l_int32)(0.75 * pg))
+		t = (l_int32)(0.75 * pg);
+	b = pixThresholdToBinary(g, t);
+	pixDestroy(&g);
+	if (pixGetDepth(pix) == 32)
+		pixGetRankValue(pix, 4, 0.9f, paper);
+	else
+		*paper = pg;
+	return b;
+}
+
+/* A 1/4 reduction of the binary b that keeps solid regions solid. */
+static PIX *clean_reduce4(PIX *b)
+{
+	return pixReduceRankBinaryCascade(b, 1, 1, 0, 0);
+}
+
+/*
+ * Keep the components of bc (ink touching the border, 1/4 scale, rdpi) that
+ * are scan margin: a third of a side long, or a solid dark wedge of 8 mm or
+ * more (what is left of a margin at a corner after deskewing).
+ */
+static PIX *clean_select_margins(PIX *bc, int rdpi)
+{
+	l_int32 w = pixGetWidth(bc), h = pixGetHeight(bc), i, n;
+	double mm = rdpi / 25.4;
+	PIX *sel = pixCreateTemplate(bc);
+	PIXA *pixa = NULL;
+	BOXA *boxa = pixConnComp(bc, &pixa, 8);
+
+	n = boxa ? boxaGetCount(boxa) : 0;
+	for (i = 0; i < n; i++) {
+		l_int32 x, y, bw, bh, ink = 0;
+		PIX *c;
+
+		boxaGetBoxGeometry(boxa, i, &x, &y, &bw, &bh);
+		c = pixaGetPix(pixa, i, L_CLONE);
+		pixCountPixels(c, &ink, NULL);
+		if (bw >= w / 3 || bh >= h / 3 || ((bw >= 8 * mm || bh >= 8 * mm) && ink >= 0.45 * bw * bh))
+			pixRasterop(sel, x, y, bw, bh, PIX_SRC | PIX_DST, c, 0, 0);
+		pixDestroy(&c);
+	}
+	boxaDestroy(&boxa);
+	pixaDestroy(&pixa);
+	return sel;
+}
+
+/* Mask (full resolution) of the dark scan margins, or NULL when none. */
+static PIX *clean_border_mask(PIX *b, int dpi)
+{
+	PIX *r, *bc, *big, *m, *full;
+	l_int32 n = 0, w, h, fw, fh, i;
+
+	r = clean_reduce4(b);
+	if (!r)
+		return NULL;
+	bc = pixExtractBorderConnComps(r, 8);
+	pixDestroy(&r);
+	if (!bc)
+		return NULL;
+	big = clean_select_margins(bc, dpi / 4);
+	pixDestroy(&bc);
+	if (!big)
+		return NULL;
+	pixCountPixels(big, &n, NULL);
+	if (n == 0) {
+		pixDestroy(&big);
+		return NULL;
+	}
+	/* cover the grey edge of the margin */
+	m = pixDilateBrick(NULL, big, 5, 5);
+	pixDestroy(&big);
+	full = pixExpandReplicate(m, 4);
+	pixDestroy(&m);
+	if (!full)
+		return NULL;
+	w = pixGetWidth(b);
+	h = pixGetHeight(b);
+	fw = pixGetWidth(full);
+	fh = pixGetHeight(full);
+	m = pixCreate(w, h, 1);
+	pixRasterop(m, 0, 0, w, h, PIX_SRC, full, 0, 0);
+	pixDestroy(&full);
+	/* the reduction dropped up to 3 rows and columns: repeat the last ones */
+	for (i = fw; i < w; i++)
+		pixRasterop(m, i, 0, 1, h, PIX_SRC, m, fw - 1, 0);
+	for (i = fh; i < h; i++)
+		pixRasterop(m, 0, i, w, 1, PIX_SRC, m, 0, fh - 1);
+	return m;
+}
+
+/* Mask of isolated specks in the binary b (ink of the margins excluded). */
+static PIX *clean_speckle_mask(PIX *b, int dpi, int *count)
+{
+	int s = dpi / 100 > 2 ? dpi / 100 : 2;
+	int near = dpi / 25 | 1;
+	PIX *small, *big, *nearby, *spk;
+	l_int32 changed = 0;
+
+	*count = 0;
+	small = pixSelectBySize(b, s, s, 8, L_SELECT_IF_BOTH, L_SELECT_IF_LTE, &changed);
+	if (!small)
+		return NULL;
+	big = pixXor(NULL, b, small);
+	nearby = pixDilateBrick(NULL, big, near, near);
+	pixDestroy(&big);
+	spk = pixSubtract(NULL, small, nearby);
+	pixDestroy(&small);
+	pixDestroy(&nearby);
+	if (!spk)
+		return NULL;
+	pixCountConnComp(spk, 8, count);
+	if (*count == 0) {
+		pixDestroy(&spk);
+		return NULL;
+	}
+	/* the grey halo of a blurred speck is darker than paper too */
+	small = pixDilateBrick(NULL, spk, 3, 3);
+	pixDestroy(&spk);
+	return small;
+}
+
+/* Paint the mask's pixels of pix with the paper colour. */
+static void clean_paint(PIX *pix, PIX *mask, l_uint32 paper)
+{
+	if (pixGetDepth(pix) == 1)
+		pixSetMasked(pix, mask, 0);
+	else
+		pixSetMasked(pix, mask, paper);
+}
+
+PIX *clean_page(PIX *pix, int dpi, struct clean_info *ci, struct errbuf *err)
+{
+	PIX *src, *out = NULL, *b, *m;
+	l_uint32 paper;
+	l_int32 n = 0;
+
+	ci->border_px = 0;
+	ci->speckles = 0;
+	if (dpi < 50) /* unknown: assume the short side is A4's 8.27 inches */
+		dpi = (pixGetWidth(pix) < pixGetHeight(pix) ? pixGetWidth(pix) : pixGetHeight(pix)) * 100 / 827;
+	src = pixGetColormap(pix) ? pixRemoveColormap(pix, REMOVE_CMAP_BASED_ON_SRC) : pixClone(pix);
+	if (!src)
+		goto fail;
+	b = clean_binarize(src, &paper);
+	if (!b)
+		goto fail_src;
+	out = pixCopy(NULL, src);
+	m = clean_border_mask(b, dpi);
+	if (m) {
+		pixCountPixels(m, &n, NULL);
+		ci->border_px = n;
+		clean_paint(out, m, paper);
+		pixSubtract(b, b, m);
+		pixDestroy(&m);
+	}
+	m = clean_speckle_mask(b, dpi, &ci->speckles);
+	if (m) {
+		clean_paint(out, m, paper);
+		pixDestroy(&m);
+	}
+	pixDestroy(&b);
+	pixDestroy(&src);
+	return out;
+fail_src:
+	pixDestroy(&src);
+fail:
+	err_set(err, "cannot clean a %dx%d image of depth %d", pixGetWidth(pix), pixGetHeight(pix), pixGetDepth(pix));
+	return NULL;
+}
+
+bool clean_find_gutter(PIX *pix, int dpi, int *x)
+{
+	PIX *b, *r, *nb;
+	NUMA *cols = NULL;
+	l_uint32 paper;
+	l_int32 w, h, i, lo, hi, best = -1, bestd = 0, left = 0, right = 0;
+	bool found = false;
+
+	*x = 0;
+	if (pixGetWidth(pix) < 1.15 * pixGetHeight(pix))
+		return false;
+	b = clean_binarize(pix, &paper);
+	if (!b)
+		return false;
+	r = clean_reduce4(b);
+	pixDestroy(&b);
+	if (!r)
+		return false;
+	nb = pixRemoveBorderConnComps(r, 8); /* a dark gutter shadow spans top to bottom */
+	pixDestroy(&r);
+	if (!nb)
+		return false;
+	w = pixGetWidth(nb);
+	h = pixGetHeight(nb);
+	cols = pixCountPixelsByColumn(nb);
+	if (!cols)
+		goto out;
+	lo = w / 3;
+	hi = 2 * w / 3;
+	for (i = 0; i < w; i++) {
+		l_int32 v = 0;
+		numaGetIValue(cols, i, &v);
+		if (i < w / 2)
+			left += v;
+		else
+			right += v;
+	}
+	/* writing on both halves: at least a few lines' worth each */
+	if (left < h / 4 || right < h / 4)
+		goto out;
+	/* the empty run of columns nearest to the middle; cut at its centre */
+	for (i = lo; i < hi;) {
+		l_int32 v = 0, j = i;
+		numaGetIValue(cols, i, &v);
+		if (v > h / 400) {
+			i++;
+			continue;
+		}
+		while (j < hi) {
+			numaGetIValue(cols, j, &v);
+			if (v > h / 400)
+				break;
+			j++;
+		}
+		if (j - i >= 2) {
+			l_int32 c = (i + j) / 2, d = abs(c - w / 2);
+			if (best < 0 || d < bestd) {
+				best = c;
+				bestd = d;
+			}
+		}
+		i = j;
+	}
+	if (best >= 0) {
+		*x = best * pixGetWidth(pix) / w;
+		found = true;
+	}
+out:
+	numaDestroy(&cols);
+	pixDestroy(&nb);
+	return found;
+}
+
+static const struct conf_key clean_keys[] = {
+	{ 0 }
+};
+
+static int clean_write(struct stage_ctx *ctx, PIX *pix, const char *leaf, char **path, struct errbuf *err)
+{
+	l_uint8 *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	*path = stage_page_path(ctx, leaf);
+	if (pixWriteMem(&data, &len, pix, IFF_PNM) != 0) {
+		free(data);
+		return err_set(err, "cannot encode '%s'", *path);
+	}
+	rc = fsio_write_atomic(*path, data, len, err);
+	free(data);
+	return rc;
+}
+
+static enum stage_rc clean_run(struct stage_ctx *ctx, struct errbuf *err)
+{
+	const char *src = ctx->page->access_path;
+	struct clean_info ci;
+	enum stage_rc rc = STAGE_RETRY;
+	PIX *pix, *out, *left = NULL, *right = NULL;
+	char *path = NULL, *rpath = NULL;
+	char detail[200], note[120];
+	int gx = 0;
+	bool split;
+
+	if (!src) {
+		err_set(err, "page %lld has no access copy", (long long)ctx->page->id);
+		return STAGE_BAD;
+	}
+	pix = pixRead(src);
+	if (!pix) {
+		err_set(err, "cannot read '%s'", src);
+		return STAGE_RETRY;
+	}
+	out = clean_page(pix, ctx->page->dpi, &ci, err);
+	if (!out)
+		goto out_pix;
+	split = stage_profile_bool(ctx, "split_facing", false) && clean_find_gutter(out, ctx->page->dpi, &gx);
+	if (!split && ci.border_px == 0 && ci.speckles == 0) {
+		stage_event(ctx, "validation", "success", "no scan margin, speck or gutter to clean");
+		rc = STAGE_OK;
+		goto out_out;
+	}
+	if (split) {
+		BOX *lb = boxCreate(0, 0, gx, pixGetHeight(out));
+		BOX *rb = boxCreate(gx, 0, pixGetWidth(out) - gx, pixGetHeight(out));
+		left = pixClipRectangle(out, lb, NULL);
+		right = pixClipRectangle(out, rb, NULL);
+		boxDestroy(&lb);
+		boxDestroy(&rb);
+		if (!left || !right) {
+			err_set(err, "cannot split '%s' at column %d", src, gx);
+			goto out_split;
+		}
+		if (clean_write(ctx, right, "clean-right.pnm", &rpath, err) < 0)
+			goto out_split;
+	}
+	if (clean_write(ctx, split ? left : out, "clean.pnm", &path, err) < 0)
+		goto out_split;
+	stage_set_text(ctx, "access_path", path);
+	if (split) {
+		snprintf(note, sizeof(note), "two facing pages split at the gutter, column %d of %d", gx, pixGetWidth(out));
+		stage_page_split(ctx, rpath, note);
+	}
+	snprintf(detail, sizeof(detail), "painted %ld pixels of scan margin and %d specks%s", ci.border_px, ci.speckles, split ? "; split at the gutter" : "");
+	stage_event(ctx, "migration", "success", detail);
+	rc = STAGE_OK;
+out_split:
+	free(path);
+	free(rpath);
+	pixDestroy(&left);
+	pixDestroy(&right);
+out_out:
+	pixDestroy(&out);
+out_pix:
+	pixDestroy(&pix);
+	return rc;
+}
+
+const struct stage stage_clean = {
+	.name = "clean",
+	.unit = STAGE_PAGE,
+	.summary = "paint dark scan margins and specks as paper; split facing pages (book profile)",
+	.keys = clean_keys,
+	.run = clean_run,
+};

@@ -1,0 +1,36 @@
+/*
+ * deskew.h - the pure functions of the deskew stage, exposed for its unit
+ * test and for tests/tools/imgeval.c.  Only those include this header; the
+ * engine reaches the stage through stage_deskew.
+ */
+#ifndef SOHOA_DESKEW_H
+#define SOHOA_DESKEW_H
+
+#include <leptonica/allheaders.h>
+
+#include "util.h"
+
+/* The widest skew deskew_find() looks for, in degrees either way. */
+#define DESKEW_MAX_ANGLE 12.0
+
+/*
+ * Find the skew of an upright page image of any depth scanned at `dpi`
+ * (under 50 means unknown, and the short side is then taken for A4's 8.27
+ * inches).  On success *angle is the counter-clockwise
+ * rotation in degrees that the scanner applied to the page (so the page is
+ * straightened by turning it clockwise by *angle), and *conf is Leptonica's
+ * confidence: about 0 when the page holds no lines of text to measure, above
+ * 3 for a page of text.  When there is nothing to measure, *angle is 0.
+ * Returns 0, or -1 with err set.
+ */
+int deskew_find(PIX *pix, int dpi, double *angle, double *conf, struct errbuf *err);
+
+/*
+ * Return a new image of the same size and depth as pix, straightened by
+ * turning it clockwise by `angle` degrees (the value deskew_find() gives),
+ * interpolated on grey and colour, with white brought in at the corners.
+ * Returns NULL with err set on failure.
+ */
+PIX *deskew_rotate(PIX *pix, double angle, struct errbuf *err);
+
+#endif

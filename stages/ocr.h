@@ -1,0 +1,63 @@
+/*
+ * ocr.h - the OCR stage's engine, exposed for its unit test and for the
+ * tests/tools/ocreval driver (nothing in pipeline/ or another stage uses it).
+ *
+ * An engine is one Tesseract instance with its model loaded; it serves one
+ * page at a time on one thread.  Text results are UTF-8 in NFC.
+ */
+#ifndef SOHOA_OCR_H
+#define SOHOA_OCR_H
+
+#include <stdbool.h>
+
+#include "util.h"
+
+struct Pix;
+struct ocr_engine;
+
+struct ocr_opts {
+	const char *lang;      /* Tesseract language(s), e.g. "vie" or "Vietnamese" */
+	const char *datapath;  /* tessdata folder, NULL for the default */
+	int psm;               /* page segmentation mode, 3 = fully automatic */
+	int thresholding;      /* Tesseract thresholding_method: 0 Otsu, 1 LeptonicaOtsu, 2 Sauvola */
+	double line_retry;     /* re-recognize lines under this confidence (0 = never) */
+	bool retry_circumflex; /* also re-recognize lines with a bare circumflex vowel */
+	double retry_margin;   /* keep the retry unless its confidence is this much lower */
+	const char *vars;      /* Tesseract variables "name=value name=value", or NULL */
+	bool want_hocr, want_alto;
+};
+
+/* Fill opts with the defaults the stage uses. */
+void ocr_opts_default(struct ocr_opts *opts);
+
+struct ocr_result {
+	char *text;        /* NFC UTF-8, lines separated by \n, paragraphs by a blank line */
+	char *hocr;        /* hOCR page (NULL unless want_hocr) */
+	char *alto;        /* ALTO XML page (NULL unless want_alto) */
+	double mean_conf;  /* mean word confidence 0..100, -1 when no words */
+	int words;         /* number of words */
+	int lines_retried;  /* lines read again (line_retry, retry_circumflex) */
+	int lines_replaced; /* of those, lines whose new reading was kept in text */
+	int lines_patched;  /* of those, lines whose words were put in the hOCR too */
+};
+
+/* Load the model; NULL with err set when Tesseract cannot initialise it.
+ * Sets OMP_THREAD_LIMIT=1 unless already set, so that Tesseract uses one
+ * thread: parallelism comes from worker processes. */
+struct ocr_engine *ocr_engine_new(const struct ocr_opts *opts, struct errbuf *err);
+void ocr_engine_free(struct ocr_engine *e);
+
+/* Recognize one page image at `dpi` (0 = unknown); fills res (release it
+ * with ocr_result_release even on failure).  Returns 0 or -1 with err set. */
+int ocr_engine_page(struct ocr_engine *e, struct Pix *pix, int dpi, struct ocr_result *res, struct errbuf *err);
+void ocr_result_release(struct ocr_result *res);
+
+/* NFC-normalize a UTF-8 string into a new string (caller frees); invalid
+ * UTF-8 makes it return NULL. */
+char *ocr_nfc(const char *s);
+
+/* Mean of the x_wconf values of the ocrx_word elements of an hOCR text,
+ * -1 when there are none (used to check what the page records). */
+double ocr_hocr_mean_conf(const char *hocr, int *nwords);
+
+#endif

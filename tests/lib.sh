@@ -1,0 +1,30 @@
+# lib.sh - helpers for the numbered end-to-end tests (sourced).  Each test
+# runs in its own empty temporary folder; $SOHOA_BUILD is the build folder.
+set -u
+SOHOA="$SOHOA_BUILD/sohoa"
+TOOLS="$SOHOA_BUILD/tools"
+TOP="$SOHOA_TOP"
+export SOHOA_QUIET=1
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+
+die() { echo "FAILED: $*" >&2; exit 1; }
+skip() { echo "$*"; exit 77; }
+# expect_ok CMD...: the command must succeed
+expect_ok() { "$@" || die "expected success: $*"; }
+# expect_fail CMD...: the command must fail
+expect_fail() { if "$@"; then die "expected failure: $*"; fi; }
+# expect_eq ACTUAL EXPECTED WHAT
+expect_eq() { [ "$1" = "$2" ] || die "$3: got '$1', expected '$2'"; }
+# expect_grep PATTERN FILE
+expect_grep() { grep -q -- "$1" "$2" || { echo "--- $2:"; cat "$2"; die "'$1' not in $2"; }; }
+# sq WS SQL: one query against a workspace's database
+sq() { sqlite3 "$1/sohoa.db" "$2"; }
+# ws_init DIR [STAGES]: a workspace, optionally with a shorter pipeline
+ws_init() {
+	"$SOHOA" init "$1" >/dev/null || die "init $1"
+	[ -n "${2:-}" ] && echo "stages = $2" >> "$1/sohoa.conf"
+	return 0
+}
+# jq_get FILE FILTER
+jq_get() { jq -r "$2" "$1"; }

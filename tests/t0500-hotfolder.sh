@@ -1,0 +1,37 @@
+# t0500: the hot folder takes a scan only once it is complete (stable size,
+# not hidden or .part), and never twice, also across restarts.
+. "$SOHOA_TOP/tests/lib.sh"
+ws_init ws capture
+echo "ingest.stable_seconds = 1" >> ws/sohoa.conf
+mkdir -p ws/inbox/may-1
+"$TOOLS/mkimg" page a.png 1654 2339 200 1
+"$TOOLS/mkimg" page b.png 1654 2339 200 2
+cp a.png ws/inbox/may-1/a.png
+cp b.png ws/inbox/may-1/.b.png.part   # still being written by the scanner
+expect_ok "$SOHOA" -C ws watch --once > out
+expect_grep "1 files taken" out
+[ -f ws/inbox/may-1/.done/a.png ] || die "a.png not moved to .done"
+expect_eq "$(sq ws "SELECT station FROM batches")" may-1 "station from the folder"
+# a file that grows between two looks is not taken yet
+head -c 1000 b.png > ws/inbox/may-1/b.png
+( sleep 0.5; cat b.png > ws/inbox/may-1/b.png ) &
+expect_ok "$SOHOA" -C ws watch --once > out
+wait
+expect_grep "0 files taken" out
+expect_ok "$SOHOA" -C ws watch --once > out
+expect_grep "1 files taken" out
+cmp b.png "ws/$(sq ws "SELECT path FROM masters WHERE src_name = 'b.png'")" || die "b.png taken before it was complete"
+# the same scan dropped again (or after a restart) is not ingested twice
+cp a.png ws/inbox/may-1/a-again.png
+expect_ok "$SOHOA" -C ws watch --once > out
+expect_eq "$(sq ws 'SELECT count(*) FROM masters')" 2 "masters"
+[ -f ws/inbox/may-1/.done/a-again.png ] || die "duplicate not moved out of the inbox"
+# run --watch ingests and processes
+"$TOOLS/mkimg" page ws/inbox/may-1/c.png 1654 2339 200 3
+"$SOHOA" -C ws run --watch 2> run.log &
+sup=$!
+n=0
+while [ "$(sq ws "SELECT count(*) FROM jobs WHERE state = 'done'")" -lt 3 ] && [ $n -lt 100 ]; do sleep 0.2; n=$((n + 1)); done
+kill -TERM $sup
+wait $sup || die "run --watch did not stop cleanly"
+expect_eq "$(sq ws "SELECT count(*) FROM jobs WHERE state = 'done'")" 3 "hot folder pages processed"

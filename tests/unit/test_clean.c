@@ -1,0 +1,159 @@
+/*
+ * test_clean.c - clean_page() paints dark scan margins and isolated specks
+ * as paper and keeps the writing (dots of diacritics included);
+ * clean_find_gutter() finds the gutter between two facing pages and nothing
+ * on single pages.
+ * usage: test_clean [SAMPLES-DIR]  (a folder made by tests/mksamples.sh)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "unit.h"
+#include "pagegen.h"
+#include "../../stages/clean.h"
+
+/* Dark pixels (< 128) of an 8-bit image inside a box. */
+static int dark_in(PIX *g, int x, int y, int w, int h)
+{
+	BOX *b = boxCreate(x, y, w, h);
+	PIX *c = pixClipRectangle(g, b, NULL);
+	PIX *t = pixThresholdToBinary(c, 128);
+	l_int32 n = 0;
+
+	pixCountPixels(t, &n, NULL);
+	pixDestroy(&t);
+	pixDestroy(&c);
+	boxDestroy(&b);
+	return n;
+}
+
+static const struct {
+	const char *what;
+	int margin_left, margin_top, specks, depth;
+} cases[] = {
+	{ "clean page", 0, 0, 0, 8 },
+	{ "left margin", 70, 0, 0, 8 },
+	{ "left and top margins", 70, 50, 0, 8 },
+	{ "specks", 0, 0, 300, 8 },
+	{ "margin and specks, colour", 60, 0, 200, 32 },
+	{ "margin and specks, bitonal", 60, 40, 200, 1 },
+};
+
+static void check_samples(const char *dir)
+{
+	char *man = xasprintf("%s/manifest.tsv", dir), line[512];
+	FILE *f = fopen(man, "r");
+
+	CHECK(f != NULL);
+	if (!f) {
+		free(man);
+		return;
+	}
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char name[64], file[64];
+		int index, dpi, rot, blank, facing, x = 0;
+		double skew;
+		PIX *pix;
+		char *path;
+
+		if (sscanf(line, "%63s %63s %d %d %lf %d %d %d", name, file, &index, &dpi, &skew, &rot, &blank, &facing) != 8)
+			continue;
+		path = xasprintf("%s/%s", dir, file);
+		pix = index ? pixReadTiff(path, index) : pixRead(path);
+		free(path);
+		CHECK(pix != NULL);
+		if (!pix)
+			continue;
+		CHECK(clean_find_gutter(pix, dpi, &x) == (facing != 0));
+		if (facing)
+			CHECK(x > pixGetWidth(pix) * 2 / 5 && x < pixGetWidth(pix) * 3 / 5);
+		pixDestroy(&pix);
+	}
+	fclose(f);
+	free(man);
+}
+
+int main(int argc, char **argv)
+{
+	struct errbuf err;
+	size_t i;
+
+	setMsgSeverity(L_SEVERITY_NONE);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		PIX *g = pagegen_text8(1654, 2338, 200, 30, 20, 240), *pix, *out, *g8;
+		struct clean_info ci;
+		int text_before, text_after;
+
+		/* a speck isolated in the margin, and a dot near a letter (kept) */
+		text_before = dark_in(g, 200, 200, 1254, 1900);
+		if (cases[i].margin_left)
+			pixRasterop(g, 0, 0, cases[i].margin_left, 2338, PIX_CLR, NULL, 0, 0);
+		if (cases[i].margin_top)
+			pixRasterop(g, 0, 0, 1654, cases[i].margin_top, PIX_CLR, NULL, 0, 0);
+		pagegen_seed = 99;
+		for (int s = 0; s < cases[i].specks; s++) /* specks 2 mm apart in the empty bottom band */
+			pixRasterop(g, 100 + (s % 90) * 16 + pagegen_rand(4), 2150 + (s / 90) * 40 + pagegen_rand(8), 1 + pagegen_rand(2), 1 + pagegen_rand(2), PIX_CLR, NULL, 0, 0);
+		pix = cases[i].depth == 1 ? pixThresholdToBinary(g, 128) : cases[i].depth == 32 ? pixConvert8To32(g) : pixClone(g);
+		err_init(&err);
+		out = clean_page(pix, 200, &ci, &err);
+		CHECK(out != NULL);
+		if (!out) {
+			pixDestroy(&pix);
+			pixDestroy(&g);
+			continue;
+		}
+		CHECK(pixGetDepth(out) == pixGetDepth(pix) && pixGetWidth(out) == 1654 && pixGetHeight(out) == 2338);
+		g8 = pixConvertTo8(out, 0);
+		CHECK((ci.border_px > 0) == (cases[i].margin_left || cases[i].margin_top));
+		if (dark_in(g8, 0, 0, 100, 2338)) fprintf(stderr, "%s: %d dark in margin, border %ld\n", cases[i].what, dark_in(g8, 0, 0, 100, 2338), ci.border_px);
+		CHECK(dark_in(g8, 0, 0, 100, 2338) == 0);
+		CHECK(dark_in(g8, 0, 0, 1654, 80) == 0);
+		if (cases[i].specks) {
+			CHECK(ci.speckles > cases[i].specks / 2);
+			if (dark_in(g8, 100, 2140, 1450, 170))
+				fprintf(stderr, "%s: %d dark pixels of specks left, %d removed\n", cases[i].what, dark_in(g8, 100, 2140, 1450, 170), ci.speckles);
+			CHECK(dark_in(g8, 100, 2140, 1450, 170) == 0);
+		} else {
+			CHECK(ci.speckles == 0);
+		}
+		/* the writing stays, every dot of it */
+		text_after = dark_in(g8, 200, 200, 1254, 1900);
+		if (text_after < text_before * 98 / 100)
+			fprintf(stderr, "%s: %d dark pixels of writing before, %d after\n", cases[i].what, text_before, text_after);
+		CHECK(text_after >= text_before * 98 / 100);
+		pixDestroy(&g8);
+		pixDestroy(&out);
+		pixDestroy(&pix);
+		pixDestroy(&g);
+	}
+
+	/* facing pages: two A5-ish pages side by side; single pages have no gutter */
+	{
+		PIX *l = pagegen_text1(1200, 1700, 200, 150, 200, 900, 25);
+		PIX *r = pagegen_text1(1200, 1700, 200, 150, 200, 900, 25);
+		PIX *both = pixCreate(2400, 1700, 1), *g, *half;
+		BOX *b = boxCreate(0, 0, 1600, 1700);
+		int x = 0;
+
+		pixRasterop(both, 0, 0, 1200, 1700, PIX_SRC, l, 0, 0);
+		pixRasterop(both, 1200, 0, 1200, 1700, PIX_SRC, r, 0, 0);
+		g = pixConvert1To8(NULL, both, 240, 20);
+		CHECK(clean_find_gutter(g, 200, &x));
+		CHECK(x > 1150 && x < 1350);
+		CHECK(!clean_find_gutter(l, 200, &x));          /* portrait */
+		half = pixClipRectangle(both, b, NULL);         /* landscape, text on the left only */
+		pixRasterop(half, 1200, 0, 400, 1700, PIX_CLR, NULL, 0, 0);
+		CHECK(!clean_find_gutter(half, 200, &x));
+		boxDestroy(&b);
+		pixDestroy(&half);
+		pixDestroy(&g);
+		pixDestroy(&both);
+		pixDestroy(&r);
+		pixDestroy(&l);
+	}
+	if (argc > 1)
+		check_samples(argv[1]);
+	return unit_done("test_clean");
+}

@@ -1,0 +1,124 @@
+/*
+ * test_deskew.c - deskew_find() on generated pages turned by known angles,
+ * in grey, bitonal and colour; deskew_rotate() keeps size and depth and
+ * really straightens; a blank page is left at 0.
+ * usage: test_deskew [SAMPLES-DIR]  (a folder made by tests/mksamples.sh:
+ * every page with writing is also checked against its manifest)
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "unit.h"
+#include "pagegen.h"
+#include "../../stages/deskew.h"
+
+static const struct {
+	double angle;
+	int dpi;
+	int depth;
+} cases[] = {
+	{ 0.0, 200, 8 }, { 0.35, 200, 8 }, { -1.25, 200, 8 }, { 2.8, 300, 8 },
+	{ -4.1, 200, 1 }, { 6.5, 200, 8 }, { -9.5, 200, 32 }, { 1.05, 150, 8 },
+};
+
+static PIX *to_depth(PIX *g, int depth)
+{
+	if (depth == 1)
+		return pixThresholdToBinary(g, 128);
+	if (depth == 32)
+		return pixConvert8To32(g);
+	return pixClone(g);
+}
+
+static void check_samples(const char *dir)
+{
+	char *man = xasprintf("%s/manifest.tsv", dir), line[512];
+	FILE *f = fopen(man, "r");
+
+	CHECK(f != NULL);
+	if (!f) {
+		free(man);
+		return;
+	}
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char name[64], file[64];
+		int index, dpi, rot, blank, facing;
+		double skew, angle = 0, conf = 0;
+		struct errbuf err;
+		PIX *pix, *up;
+		char *path;
+
+		if (sscanf(line, "%63s %63s %d %d %lf %d %d %d", name, file, &index, &dpi, &skew, &rot, &blank, &facing) != 8 || blank)
+			continue;
+		path = xasprintf("%s/%s", dir, file);
+		pix = index ? pixReadTiff(path, index) : pixRead(path);
+		free(path);
+		CHECK(pix != NULL);
+		if (!pix)
+			continue;
+		up = pixRotateOrth(pix, rot / 90);
+		err_init(&err);
+		CHECK(deskew_find(up, dpi, &angle, &conf, &err) == 0);
+		if (fabs(angle - skew) > 0.1)
+			fprintf(stderr, "%s: skew %.2f found %.3f\n", name, skew, angle);
+		CHECK(fabs(angle - skew) <= 0.1);
+		pixDestroy(&up);
+		pixDestroy(&pix);
+	}
+	fclose(f);
+	free(man);
+}
+
+int main(int argc, char **argv)
+{
+	struct errbuf err;
+	size_t i;
+
+	setMsgSeverity(L_SEVERITY_NONE);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int dpi = cases[i].dpi;
+		PIX *page = pagegen_text8(dpi * 827 / 100, dpi * 1169 / 100, dpi, 30, 30, 240);
+		PIX *turned = pagegen_skew(page, cases[i].angle);
+		PIX *pix = to_depth(turned, cases[i].depth), *straight;
+		double angle = 99, conf = 0, again = 99, conf2 = 0;
+
+		err_init(&err);
+		CHECK(deskew_find(pix, dpi, &angle, &conf, &err) == 0);
+		if (fabs(angle - cases[i].angle) > 0.05)
+			fprintf(stderr, "case %zu: skew %.2f found %.3f (conf %.1f)\n", i, cases[i].angle, angle, conf);
+		CHECK(fabs(angle - cases[i].angle) <= 0.05);
+		CHECK(conf > 2.0);
+		straight = deskew_rotate(pix, angle, &err);
+		CHECK(straight != NULL);
+		if (straight) {
+			CHECK(pixGetWidth(straight) == pixGetWidth(pix) && pixGetHeight(straight) == pixGetHeight(pix));
+			CHECK(pixGetDepth(straight) == pixGetDepth(pix));
+			CHECK(deskew_find(straight, dpi, &again, &conf2, &err) == 0);
+			if (fabs(again) > 0.05)
+				fprintf(stderr, "case %zu: straightened page found at %.3f\n", i, again);
+			CHECK(fabs(again) <= 0.05);
+		}
+		pixDestroy(&straight);
+		pixDestroy(&pix);
+		pixDestroy(&turned);
+		pixDestroy(&page);
+	}
+
+	/* a blank, noisy sheet: nothing to measure, no angle */
+	{
+		PIX *blank = pagegen_text8(1200, 1600, 200, 0, 30, 235);
+		double angle = 99, conf = 99;
+
+		pagegen_soil(blank, 12, 300);
+		err_init(&err);
+		CHECK(deskew_find(blank, 200, &angle, &conf, &err) == 0);
+		CHECK(conf < 2.0 || angle == 0);
+		pixDestroy(&blank);
+	}
+	if (argc > 1)
+		check_samples(argv[1]);
+	return unit_done("test_deskew");
+}

@@ -1,0 +1,204 @@
+/*
+ * test_ocr.c - the OCR engine: NFC normalisation (table), the hOCR mean
+ * confidence (table), and a golden OCR test: short Vietnamese sentences
+ * rendered with pango-view at 300 dpi are read back within a CER bound.
+ * usage: test_ocr [FOLDER]  FOLDER holds NAME.png + NAME.gt.txt pages to
+ * use instead of rendering (the bound then applies to each page).
+ */
+#include <dirent.h>
+#include <leptonica/allheaders.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <unistr.h>
+
+#include "../../stages/ocr.h"
+#include "fsio.h"
+#include "unit.h"
+
+#define CER_BOUND 0.03
+
+/* Code points of s, NFC, whitespace collapsed to single spaces. */
+static uint32_t *norm_cps(const char *s, size_t *n)
+{
+	char *t = ocr_nfc(s);
+	size_t len = strlen(t), i = 0, k = 0;
+	uint32_t *cp = xcalloc(len + 1, sizeof *cp);
+	const uint8_t *p = (const uint8_t *)t;
+	bool space = true;
+	while (i < len) {
+		ucs4_t c;
+		int m = u8_mbtouc(&c, p + i, len - i);
+		i += (size_t)m;
+		if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+			space = true;
+			continue;
+		}
+		if (space && k)
+			cp[k++] = ' ';
+		space = false;
+		cp[k++] = c;
+	}
+	free(t);
+	*n = k;
+	return cp;
+}
+
+/* Character error rate of got against want (Levenshtein / len(want)). */
+static double cer(const char *want, const char *got)
+{
+	size_t na, nb, i, j;
+	uint32_t *a = norm_cps(want, &na), *b = norm_cps(got, &nb);
+	size_t *row = xcalloc(nb + 1, sizeof *row);
+	double r;
+	for (j = 0; j <= nb; j++)
+		row[j] = j;
+	for (i = 1; i <= na; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= nb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	r = na ? (double)row[nb] / (double)na : (nb ? 1.0 : 0.0);
+	free(a);
+	free(b);
+	free(row);
+	return r;
+}
+
+static const char *const sentences[] = {
+	"Luật này quy định về thủ tục hải quan, kiểm tra, giám sát hải quan đối với hàng hóa xuất khẩu, nhập khẩu.",
+	"Tổ chức, cá nhân có quyền và nghĩa vụ liên quan đến hoạt động xuất khẩu, nhập khẩu, quá cảnh hàng hóa.",
+};
+
+static void ocr_one(struct ocr_engine *e, const char *img, const char *want)
+{
+	struct errbuf err;
+	struct ocr_result res;
+	PIX *pix = pixRead(img);
+	double c;
+	int nw;
+	CHECK(pix != NULL);
+	if (!pix)
+		return;
+	err_init(&err);
+	CHECK(ocr_engine_page(e, pix, 300, &res, &err) == 0);
+	if (res.text) {
+		c = cer(want, res.text);
+		printf("%s: CER %.2f%% conf %.1f\n", img, 100 * c, res.mean_conf);
+		CHECK(c <= CER_BOUND);
+		if (c > CER_BOUND)
+			fprintf(stderr, "want: %s\ngot:  %s\n", want, res.text);
+	}
+	CHECK(res.words > 5 && res.mean_conf > 50);
+	CHECK(res.hocr && strstr(res.hocr, "ocrx_word"));
+	CHECK(res.alto && strstr(res.alto, "<String"));
+	if (res.hocr) {
+		double hc = ocr_hocr_mean_conf(res.hocr, &nw);
+		CHECK(nw == res.words);
+		CHECK(hc > res.mean_conf - 1 && hc < res.mean_conf + 1);
+	}
+	ocr_result_release(&res);
+	pixDestroy(&pix);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct { const char *in, *want; } nfc[] = {
+		{ "kha\xcc\x82\xcc\x89u", "khẩu" },      /* a + circumflex + hook above */
+		{ "Vie\xcc\xa3\xcc\x82t", "Việt" },       /* dot below before circumflex */
+		{ "ho\xcc\x82\xcc\x80 so\xcc\x9b", "hồ sơ" },
+		{ "plain", "plain" },
+	};
+	static const struct { const char *hocr; double mean; int n; } confs[] = {
+		{ "<span class='ocrx_word' title='bbox 1 2 3 4; x_wconf 90'>a</span><span class='ocrx_word' title='bbox 1 2 3 4; x_wconf 70'>b</span>", 80, 2 },
+		{ "<div class='ocr_page'></div>", -1, 0 },
+	};
+	struct ocr_opts opts;
+	struct ocr_engine *e;
+	struct errbuf err;
+	size_t i;
+	char *bad;
+
+	for (i = 0; i < sizeof nfc / sizeof nfc[0]; i++) {
+		char *s = ocr_nfc(nfc[i].in);
+		CHECK_STR(s, nfc[i].want);
+		free(s);
+	}
+	bad = ocr_nfc("\xff\xfe");
+	CHECK(bad == NULL);
+	for (i = 0; i < sizeof confs / sizeof confs[0]; i++) {
+		int n;
+		double m = ocr_hocr_mean_conf(confs[i].hocr, &n);
+		CHECK(n == confs[i].n);
+		CHECK(m > confs[i].mean - 0.01 && m < confs[i].mean + 0.01);
+	}
+	CHECK(cer("abc", "abc") == 0);
+	CHECK(cer("khẩu", "khâu") > 0.24 && cer("khẩu", "khâu") < 0.26);
+
+	ocr_opts_default(&opts);
+	opts.lang = "nosuchlang";
+	err_init(&err);
+	e = ocr_engine_new(&opts, &err);
+	CHECK(e == NULL && strstr(err.msg, "'nosuchlang'"));
+
+	ocr_opts_default(&opts);
+	err_init(&err);
+	e = ocr_engine_new(&opts, &err);
+	CHECK(e != NULL);
+	if (!e) {
+		fprintf(stderr, "%s\n", err.msg);
+		return unit_done("test_ocr");
+	}
+	if (argc > 1) {
+		DIR *d = opendir(argv[1]);
+		struct dirent *de;
+		CHECK(d != NULL);
+		while (d && (de = readdir(d)) != NULL) {
+			char *img, *gt, *want = NULL;
+			size_t len;
+			if (!str_ends(de->d_name, ".png"))
+				continue;
+			img = xasprintf("%s/%s", argv[1], de->d_name);
+			gt = xasprintf("%s/%.*s.gt.txt", argv[1], (int)strlen(de->d_name) - 4, de->d_name);
+			if (fsio_read(gt, &want, &len, 1 << 20, &err) == 0)
+				ocr_one(e, img, want);
+			free(want);
+			free(img);
+			free(gt);
+		}
+		if (d)
+			closedir(d);
+	} else {
+		char dir[] = "/tmp/test_ocr.XXXXXX";
+		CHECK(mkdtemp(dir) != NULL);
+		for (i = 0; i < sizeof sentences / sizeof sentences[0]; i++) {
+			char *img = xasprintf("%s/s%zu.png", dir, i);
+			char *txt = xasprintf("%s/s%zu.txt", dir, i);
+			char *cmd = xasprintf("pango-view -q --font='Liberation Serif 12' --dpi=300 --margin=60 --width=1800 --wrap=word "
+					      "--antialias=gray --hinting=full -o '%s' '%s' 2>/dev/null", img, txt);
+			CHECK(fsio_write_atomic(txt, sentences[i], strlen(sentences[i]), &err) == 0);
+			if (system(cmd) != 0) {
+				fprintf(stderr, "test_ocr: pango-view failed (package pango1.0-tools)\n");
+				CHECK(0);
+			} else {
+				ocr_one(e, img, sentences[i]);
+			}
+			unlink(img);
+			unlink(txt);
+			free(img);
+			free(txt);
+			free(cmd);
+		}
+		rmdir(dir);
+	}
+	ocr_engine_free(e);
+	return unit_done("test_ocr");
+}

@@ -1,0 +1,64 @@
+/* test_propose.c - OCR-assisted metadata on our own sample texts: clean,
+ * merged columns, lost diacritics, "S6:" for "Số:", broken lines. */
+#include <stdlib.h>
+
+#include "meta.h"
+#include "propose.h"
+#include "unit.h"
+
+static const struct {
+	const char *text;
+	const char *number, *notation, *date, *organ, *type, *subject;
+} cases[] = {
+	{"BỘ TÀI CHÍNH\nTỔNG CỤC THUẾ\n-------\nSố: 4521/TCT-CS\nV/v hướng dẫn chính sách thuế\nthu nhập doanh nghiệp\n"
+	 "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nHà Nội, ngày 27 tháng 9 năm 2021\nKính gửi: Cục Thuế tỉnh Bình Dương.\n",
+	 "4521", "TCT-CS", "27/09/2021", "TỔNG CỤC THUẾ", "22", "Hướng dẫn chính sách thuế thu nhập doanh nghiệp"},
+	{"ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nHUYỆN CẦN GIỜ Độc lập - Tự do - Hạnh phúc\n"
+	 "Số: 87/QĐ-UBND Cần Giờ, ngày 3 tháng 11 năm 2019\nQUYẾT ĐỊNH\nVề việc thành lập Tổ công tác rà soát hồ sơ đất đai\n"
+	 "ỦY BAN NHÂN DÂN HUYỆN CẦN GIỜ\nCăn cứ Luật Tổ chức chính quyền địa phương;\n",
+	 "87", "QĐ-UBND", "03/11/2019", "ỦY BAN NHÂN DÂN HUYỆN CẦN GIỜ", "02", "Thành lập Tổ công tác rà soát hồ sơ đất đai"},
+	/* OCR that lost diacritics and read "Số" as "S6" */
+	{"TRUONG DAI HOC Y DUOC CONG HOA XA HOI CHU NGHIA VIET NAM\nS6: 12/BC-DHYD Hue, ngay 05 thang 01 nam 2015\n"
+	 "BÁO CÁO\nTổng kết công tác tuyển sinh năm 2014\n1. Tình hình chung\n",
+	 "12", "BC-DHYD", "05/01/2015", "TRUONG DAI HOC Y DUOC", "14", "Tổng kết công tác tuyển sinh năm 2014"},
+	/* legal series number, eth for Đ, date on the next line */
+	{"CHÍNH PHỦ\nSố: 30/2020/NÐ-CP\nHà Nội, ngày 05 tháng\n3 năm 2020\nNGHỊ QUYẾT\nVề công tác văn thư\n",
+	 "30", "NĐ-CP", "05/03/2020", "CHÍNH PHỦ", "01", "Về công tác văn thư"},
+	/* nothing to find */
+	{"Một trang văn bản thường, không có số, không có ngày.\n", NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static void check_field(const struct propose_item *it, const char *want)
+{
+	if (want) {
+		CHECK_STR(it->value, want);
+		CHECK(it->confidence > 0 && it->confidence <= 1);
+	} else {
+		CHECK(it->value == NULL);
+	}
+}
+
+int main(void)
+{
+	struct errbuf err;
+	struct meta_schema *s;
+	err_init(&err);
+	s = meta_schema_load("config", &err);
+	if (!s) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct proposal p;
+		propose_text(cases[i].text, meta_codelist_find(s, "typeName"), &p);
+		check_field(&p.item[PROPOSE_CODE_NUMBER], cases[i].number);
+		check_field(&p.item[PROPOSE_CODE_NOTATION], cases[i].notation);
+		check_field(&p.item[PROPOSE_ISSUED_DATE], cases[i].date);
+		check_field(&p.item[PROPOSE_ORGAN_NAME], cases[i].organ);
+		check_field(&p.item[PROPOSE_TYPE_NAME], cases[i].type);
+		check_field(&p.item[PROPOSE_SUBJECT], cases[i].subject);
+		propose_release(&p);
+	}
+	meta_schema_free(s);
+	return unit_done("propose");
+}
