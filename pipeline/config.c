@@ -32,7 +32,14 @@ static const struct conf_key engine_keys[] = {
 	{"ingest.file_code", CONF_STR, "", 0, 0, "default file code (mã hồ sơ) for a batch"},
 	{"ingest.max_pixels", CONF_INT, "250000000", 1, 4000000000.0, "largest image accepted, in pixels (A3 at 600 dpi is 70 million)"},
 	{"ingest.stable_seconds", CONF_INT, "2", 0, 3600, "hot folder: a file is taken once its size has not changed for this long"},
-	{"status.review_confidence", CONF_DOUBLE, "70", 0, 100, "pages under this OCR confidence are listed for review"},
+	{"export.org_name", CONF_STR, "", 0, 0, "the archival creator named in transfer packages (empty: the fonds' name, then sign.org_name)"},
+	{"export.org_code", CONF_STR, "", 0, 0, "the creator's identifier (mã định danh) in transfer packages (empty: the fonds' code)"},
+	{"export.archive_name", CONF_STR, "", 0, 0, "the historical archive that receives the packages"},
+	{"export.archive_code", CONF_STR, "", 0, 0, "the receiving archive's identifier"},
+	{"export.contact", CONF_STR, "", 0, 0, "contact person written into the packages' METS header"},
+	{"export.include_ocr", CONF_BOOL, "no", 0, 0, "also put each page's text, hOCR and ALTO into rep1/data/"},
+	{"export.schemas_dir", CONF_STR, "", 0, 0, "folder of the METS/CSIP/PREMIS/EAD schema files to copy into schemas/ (empty: the METS names the public URLs)"},
+	{"verify.trust", CONF_STR, "", 0, 0, "CA certificates (PEM) that `sohoa verify` trusts (empty: sign.trust)"},
 	{0},
 };
 

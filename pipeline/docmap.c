@@ -212,7 +212,7 @@ int docmap_assign(sqlite3 *db, const struct config *cfg, int64_t batch_id, int64
 	sqlite3_stmt *st;
 	int rc = -1, lrc;
 	int64_t cur = 0, group = -2;
-	bool any_group;
+	bool any_group, duplex = false, after_sheet = false;
 	(void)cfg;
 	*ids = NULL;
 	*n = 0;
@@ -245,6 +245,7 @@ int docmap_assign(sqlite3 *db, const struct config *cfg, int64_t batch_id, int64
 		if (pr) {
 			rule = profile_get(pr, "separator") ? profile_get(pr, "separator") : "none";
 			marker = profile_get(pr, "separator_text");
+			duplex = profile_bool(pr, "duplex", false);
 		}
 	}
 	if (strcmp(rule, "none") && strcmp(rule, "blank") && strcmp(rule, "text")) {
@@ -271,8 +272,13 @@ int docmap_assign(sqlite3 *db, const struct config *cfg, int64_t batch_id, int64
 			}
 		} else if (!strcmp(rule, "blank")) {
 			sep = sqlite3_column_int(st, 2) != 0;
-		} else if (!strcmp(rule, "text") && sqlite3_column_text(st, 3)) {
-			sep = text_has((const char *)sqlite3_column_text(st, 3), root, marker);
+		} else if (!strcmp(rule, "text")) {
+			bool blank = sqlite3_column_int(st, 2) != 0;
+			if (!blank && sqlite3_column_text(st, 3))
+				sep = text_has((const char *)sqlite3_column_text(st, 3), root, marker);
+			/* The back of a separator sheet in a duplex feeder is blank. */
+			sep = sep || (duplex && blank && after_sheet);
+			after_sheet = sep && !blank;
 		}
 		if (sep) {
 			cur = 0; /* the next page starts a new document */
@@ -311,63 +317,93 @@ out:
 	return rc;
 }
 
-int docmap_operator_map(sqlite3 *db, int64_t batch_id, const char *spec, struct errbuf *err)
+int docmap_parse_map(const char *spec, long npages, long **ends, struct errbuf *err)
 {
-	int64_t npages = db_int(db, 0, "SELECT count(*) FROM pages WHERE batch_id = ?1", 1, batch_id), next = 1;
 	const char *p = spec;
-	int group = 0;
-	sqlite3_stmt *st;
-	if (npages == 0)
-		return err_set(err, "document map '%s': batch %lld has no pages", spec, (long long)batch_id);
-	st = db_prepare(db, "UPDATE pages SET doc_group = ?3 WHERE id IN (SELECT id FROM pages WHERE batch_id = ?1"
-			    " ORDER BY seq, img_index, id LIMIT 1 OFFSET ?2)");
+	long next = 1;
+	int n = 0;
+	*ends = NULL;
+	if (npages < 1) {
+		err_set(err, "document map '%s': there are no pages to map", spec);
+		goto fail;
+	}
 	while (*p) {
 		char *end;
 		long a, b;
+		if (!isdigit((unsigned char)*p))
+			goto bad;
+		errno = 0;
 		a = strtol(p, &end, 10);
-		if (end == p)
+		if (errno)
 			goto bad;
 		b = a;
 		if (*end == '-') {
 			p = end + 1;
-			if (!*p || *p == ',')
-				b = (long)npages, end = (char *)p;
-			else {
+			if (!*p) {
+				b = npages; /* the last range may be open */
+				end = (char *)p;
+			} else if (!isdigit((unsigned char)*p)) {
+				goto bad;
+			} else {
+				errno = 0;
 				b = strtol(p, &end, 10);
-				if (end == p)
+				if (errno)
 					goto bad;
 			}
 		}
 		if (a != next || b < a || b > npages) {
-			sqlite3_finalize(st);
-			return err_set(err, "document map '%s': range %ld-%ld: expected ranges in order from page %lld, within the batch's %lld pages",
-				       spec, a, b, (long long)next, (long long)npages);
+			err_set(err, "document map '%s': range %ld-%ld: expected ranges in order from page %ld, within the batch's %ld pages",
+				spec, a, b, next, npages);
+			goto fail;
 		}
-		group++;
-		for (long i = a; i <= b; i++) {
-			sqlite3_reset(st);
-			sqlite3_bind_int64(st, 1, batch_id);
-			sqlite3_bind_int64(st, 2, i - 1);
-			sqlite3_bind_int(st, 3, group);
-			if (sqlite3_step(st) != SQLITE_DONE) {
-				sqlite3_finalize(st);
-				return err_set(err, "document map: %s", sqlite3_errmsg(db));
-			}
-		}
+		*ends = xrealloc(*ends, sizeof(long) * (size_t)(n + 1));
+		(*ends)[n++] = b;
 		next = b + 1;
 		p = end;
-		if (*p == ',')
+		if (*p == ',' && p[1])
 			p++;
 		else if (*p)
 			goto bad;
 	}
-	sqlite3_finalize(st);
-	if (next != npages + 1)
-		return err_set(err, "document map '%s': pages %lld-%lld are in no document", spec, (long long)next, (long long)npages);
-	return 0;
+	if (n == 0)
+		goto bad;
+	if (next != npages + 1) {
+		err_set(err, "document map '%s': pages %ld-%ld are in no document (the batch has %ld pages)", spec, next, npages, npages);
+		goto fail;
+	}
+	return n;
 bad:
+	err_set(err, "document map '%s': expected page ranges like '1-3,4-7,8-'", spec);
+fail:
+	free(*ends);
+	*ends = NULL;
+	return -1;
+}
+
+int docmap_operator_map(sqlite3 *db, int64_t batch_id, const char *spec, struct errbuf *err)
+{
+	int64_t npages = db_int(db, 0, "SELECT count(*) FROM pages WHERE batch_id = ?1", 1, batch_id);
+	long *ends, page = 0;
+	int n, rc = 0;
+	sqlite3_stmt *st;
+	if ((n = docmap_parse_map(spec, (long)npages, &ends, err)) < 0)
+		return -1;
+	st = db_prepare(db, "UPDATE pages SET doc_group = ?3 WHERE id IN (SELECT id FROM pages WHERE batch_id = ?1"
+			    " ORDER BY seq, img_index, id LIMIT 1 OFFSET ?2)");
+	for (int g = 0; g < n && rc == 0; g++)
+		for (; page < ends[g]; page++) {
+			sqlite3_reset(st);
+			sqlite3_bind_int64(st, 1, batch_id);
+			sqlite3_bind_int64(st, 2, page);
+			sqlite3_bind_int(st, 3, g + 1);
+			if (sqlite3_step(st) != SQLITE_DONE) {
+				rc = err_set(err, "batch %lld: document map '%s': %s", (long long)batch_id, spec, sqlite3_errmsg(db));
+				break;
+			}
+		}
 	sqlite3_finalize(st);
-	return err_set(err, "document map '%s': expected page ranges like '1-3,4-7,8-'", spec);
+	free(ends);
+	return rc;
 }
 
 int docmap_parse_pages(const char *spec, int64_t **out, struct errbuf *err)

@@ -30,7 +30,8 @@ int docmap_assign(sqlite3 *db, const struct config *cfg, int64_t batch_id, int64
  *  2. the scanner profile's separator rule, profile key `separator`:
  *     "none" (default), "blank" (a blank page, or a run of them, ends a
  *     document and belongs to none), or "text" (a page whose OCR text holds
- *     the profile's `separator_text` is a separator sheet);
+ *     the profile's `separator_text` is a separator sheet; with `duplex =
+ *     yes` the blank back of a separator sheet is a separator too);
  *  3. otherwise one document for the batch.
  * Separator pages keep document_id NULL and get pages.separator = 1.  The
  * file is resolved from batches.file_code (a file code or a legacy alias; a
@@ -38,6 +39,13 @@ int docmap_assign(sqlite3 *db, const struct config *cfg, int64_t batch_id, int64
  * without pages (by a CSV import) take the groups first, in STT order; new
  * documents take the next STT of the file.  Names follow config/naming.conf.
  */
+
+/* Check an operator's mapping against a batch of npages pages: page ranges
+ * by position (1-based, in seq order), one range per document, in order,
+ * covering every page once; the last range may be open ("8-").  Returns the
+ * number of documents and gives in *ends (malloc'ed, caller frees) the last
+ * page of each; -1 with err saying which range and why. */
+int docmap_parse_map(const char *spec, long npages, long **ends, struct errbuf *err);
 
 /* Record the operator's mapping of a batch: spec is page ranges by position
  * in the batch (1-based, in seq order), one range per document, e.g.

@@ -7,6 +7,11 @@
  * leaves at most a master file with no row; ingesting it again finds the
  * same name and content and records it.  A file the scanner is still
  * writing is never taken: the hot folder waits for a stable size and mtime.
+ *
+ * The batch's file code and the operator's document map are checked when
+ * the batch opens, before anything is copied; the map is recorded when the
+ * batch closes, in the transaction that finishes it and runs the fan-in
+ * check, so a batch is mapped whole or not at all.
  */
 #include "ingest.h"
 
@@ -23,10 +28,13 @@
 #include "commands.h"
 #include "config.h"
 #include "db.h"
+#include "docmap.h"
 #include "events.h"
+#include "filecode.h"
 #include "fsio.h"
 #include "jobq.h"
 #include "log.h"
+#include "priority.h"
 #include "profile.h"
 #include "registry.h"
 #include "workspace.h"
@@ -37,7 +45,10 @@ struct ingest_batch {
 	int64_t id;
 	int npages;
 	char *station, *operator_name;
+	char *docs;          /* the operator's mapping, applied at close */
 };
+
+#define INGEST_USAGE "usage: sohoa ingest [--file-code CODE] [--docs RANGES] [--station S] [--operator O] [--profile P] FILE|FOLDER..."
 
 static const char *const image_exts[] = {"tif", "tiff", "jpg", "jpeg", "png", "pnm", "pgm", "ppm", "pbm", "bmp", "jp2", NULL};
 
@@ -50,6 +61,35 @@ static bool is_image_name(const char *name)
 	return false;
 }
 
+/* The file code a batch records: a registered file's code (looked up by
+ * code or legacy alias), else a valid mã hồ sơ (registered at the fan-in).
+ * Returns a new string or NULL with err saying why. */
+static char *resolve_file_code(sqlite3 *db, const char *code, struct errbuf *err)
+{
+	struct filecode_legacy lg;
+	struct errbuf e;
+	sqlite3_stmt *st = db_prepare(db, "SELECT file_code FROM files WHERE file_code = ?1 OR alias = ?1");
+	char *found = NULL;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		found = db_col_strdup(st, 0);
+	sqlite3_finalize(st);
+	if (found)
+		return found;
+	err_init(&e);
+	if (filecode_parse(code, NULL, &e) == 0)
+		return xstrdup(code);
+	if (filecode_legacy_parse(code, &lg, NULL) == 0) {
+		if (lg.kind != 'f')
+			err_set(err, "file code '%s': a legacy 169/HD name of a %s, not of a file", code, lg.kind == 'd' ? "document" : "page");
+		else
+			err_set(err, "file code '%s': a legacy 169/HD name that is the alias of no file; register the file first with 'sohoa file add CODE --paper P --alias %s'", code, code);
+		return NULL;
+	}
+	err_set(err, "%s", e.msg);
+	return NULL;
+}
+
 struct ingest_batch *ingest_open(struct workspace *ws, const struct pipeline *pl, const struct ingest_opts *o,
 				 struct errbuf *err)
 {
@@ -57,21 +97,31 @@ struct ingest_batch *ingest_open(struct workspace *ws, const struct pipeline *pl
 	struct profile *prof;
 	sqlite3_stmt *st;
 	const char *profile = o->profile ? o->profile : config_str(ws->cfg, "ingest.profile");
+	const char *fc_opt = o->file_code ? o->file_code : config_str(ws->cfg, "ingest.file_code");
+	char *fc = NULL;
 	prof = profile_load(ws->root, profile, err);
 	if (!prof)
 		return NULL;
 	profile_free(prof);
+	if (*fc_opt && !(fc = resolve_file_code(ws->db, fc_opt, err)))
+		return NULL;
+	if (o->docs) {
+		long *ends;
+		if (docmap_parse_map(o->docs, o->expect_pages, &ends, err) < 0) {
+			free(fc);
+			return NULL;
+		}
+		free(ends);
+	}
 	b = xcalloc(1, sizeof(*b));
+	b->docs = o->docs ? xstrdup(o->docs) : NULL;
 	b->ws = ws;
 	b->pl = pl;
 	b->station = xstrdup(o->station ? o->station : config_str(ws->cfg, "ingest.station"));
 	b->operator_name = xstrdup(o->operator_name ? o->operator_name : config_str(ws->cfg, "ingest.operator"));
 	st = db_prepare(ws->db, "INSERT INTO batches(file_code, station, operator, profile, started) VALUES (?1, ?2, ?3, ?4, ?5)");
-	{
-		const char *fc = o->file_code ? o->file_code : config_str(ws->cfg, "ingest.file_code");
-		if (*fc)
-			sqlite3_bind_text(st, 1, fc, -1, SQLITE_STATIC);
-	}
+	if (fc)
+		sqlite3_bind_text(st, 1, fc, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, b->station, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, b->operator_name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, profile, -1, SQLITE_STATIC);
@@ -79,12 +129,15 @@ struct ingest_batch *ingest_open(struct workspace *ws, const struct pipeline *pl
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		err_set(err, "cannot open a batch: %s", sqlite3_errmsg(ws->db));
 		sqlite3_finalize(st);
+		free(fc);
+		free(b->docs);
 		free(b->station);
 		free(b->operator_name);
 		free(b);
 		return NULL;
 	}
 	sqlite3_finalize(st);
+	free(fc);
 	b->id = sqlite3_last_insert_rowid(ws->db);
 	return b;
 }
@@ -220,11 +273,45 @@ out:
 	return rc;
 }
 
+static void batch_free(struct ingest_batch *b)
+{
+	free(b->docs);
+	free(b->station);
+	free(b->operator_name);
+	free(b);
+}
+
+/* The operator's mapping, in the closing transaction.  A map that does not
+ * fit the pages that came in (a file was refused) is not applied: a warning,
+ * and the profile's rules map the batch.  Returns -1 only on a database
+ * error. */
+static int close_map(struct ingest_batch *b, struct errbuf *warn, struct errbuf *err)
+{
+	sqlite3 *db = b->ws->db;
+	char agent[128], object[32];
+	struct errbuf why;
+	err_init(&why);
+	if (db_exec(db, "SAVEPOINT docmap", err) < 0)
+		return -1;
+	if (docmap_operator_map(db, b->id, b->docs, &why) < 0) {
+		err_set(warn, "batch %lld: %s; the map was not applied and the profile's rules map the pages: correct them with 'sohoa doc map'",
+			(long long)b->id, why.msg);
+		return db_exec(db, "ROLLBACK TO docmap; RELEASE docmap", err);
+	}
+	snprintf(agent, sizeof(agent), "operator:%s", b->operator_name);
+	snprintf(object, sizeof(object), "batch:%lld", (long long)b->id);
+	if (events_add(db, agent, "document mapping", object, "success", b->docs) < 0)
+		return err_set(err, "batch %lld: cannot record the document map", (long long)b->id);
+	return db_exec(db, "RELEASE docmap", err);
+}
+
 int64_t ingest_close(struct ingest_batch *b, struct errbuf *err)
 {
 	int64_t id = b->id;
 	sqlite3 *db = b->ws->db;
 	sqlite3_stmt *st;
+	struct errbuf warn;
+	err_init(&warn);
 	if (db_begin(db, err) < 0)
 		goto fail;
 	if (b->npages == 0) {
@@ -244,19 +331,18 @@ int64_t ingest_close(struct ingest_batch *b, struct errbuf *err)
 	sqlite3_bind_int(st, 3, b->npages);
 	sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (jobq_fanin(db, b->ws->cfg, b->pl, id, err) < 0 || db_commit(db, err) < 0) {
+	if ((b->docs && close_map(b, &warn, err) < 0) || jobq_fanin(db, b->ws->cfg, b->pl, id, err) < 0 ||
+	    priority_apply_batch(db, id, err) < 0 || db_commit(db, err) < 0) {
 		db_rollback(db);
 		goto fail;
 	}
+	if (warn.set)
+		err_set(err, "%s", warn.msg);
 out:
-	free(b->station);
-	free(b->operator_name);
-	free(b);
+	batch_free(b);
 	return id;
 fail:
-	free(b->station);
-	free(b->operator_name);
-	free(b);
+	batch_free(b);
 	return -1;
 }
 
@@ -313,6 +399,10 @@ int cmd_ingest(struct workspace *ws, int argc, char **argv)
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			printf("%s\n", INGEST_USAGE);
+			return 0;
+		}
 		if (i + 1 >= argc) {
 			fprintf(stderr, "sohoa: ingest: '%s' needs a value\n", a);
 			return EXIT_USAGE;
@@ -325,13 +415,15 @@ int cmd_ingest(struct workspace *ws, int argc, char **argv)
 			o.operator_name = argv[++i];
 		else if (!strcmp(a, "--profile"))
 			o.profile = argv[++i];
+		else if (!strcmp(a, "--docs"))
+			o.docs = argv[++i];
 		else {
-			fprintf(stderr, "usage: sohoa ingest [--file-code CODE] [--station S] [--operator O] [--profile P] FILE|FOLDER...\n");
+			fprintf(stderr, "%s\n", INGEST_USAGE);
 			return EXIT_USAGE;
 		}
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: sohoa ingest [--file-code CODE] [--station S] [--operator O] [--profile P] FILE|FOLDER...\n");
+		fprintf(stderr, "%s\n", INGEST_USAGE);
 		return EXIT_USAGE;
 	}
 	for (; i < argc; i++) {
@@ -350,6 +442,10 @@ int cmd_ingest(struct workspace *ws, int argc, char **argv)
 			files[nfiles++] = xstrdup(argv[i]);
 		}
 	}
+	/* The operator's map is checked against the pages the files hold
+	 * before anything is copied. */
+	for (i = 0; o.docs && i < nfiles; i++)
+		o.expect_pages += count_images(files[i]);
 	err_init(&err);
 	if (registry_pipeline(ws->cfg, &pl, &err) < 0 || !(b = ingest_open(ws, &pl, &o, &err))) {
 		fprintf(stderr, "sohoa: ingest: %s\n", err.msg);
@@ -377,11 +473,11 @@ int cmd_ingest(struct workspace *ws, int argc, char **argv)
 	}
 	err_init(&err);
 	id = ingest_close(b, &err);
-	if (id < 0)
+	if (id < 0 || err.set)
 		fprintf(stderr, "sohoa: ingest: %s\n", err.msg);
-	else if (id == 0)
+	if (id == 0)
 		printf("no new pages");
-	else
+	else if (id > 0)
 		printf("batch %lld: %d pages from %d files", (long long)id, added, nfiles - dups - bad);
 	if (id >= 0 && (dups || bad))
 		printf(" (%d already ingested, %d unreadable)", dups, bad);
@@ -390,7 +486,7 @@ int cmd_ingest(struct workspace *ws, int argc, char **argv)
 	for (i = 0; i < nfiles; i++)
 		free(files[i]);
 	free(files);
-	return id < 0 ? EXIT_IOERR : (bad || dups) ? EXIT_DATAERR : 0;
+	return id < 0 ? EXIT_IOERR : (bad || dups || err.set) ? EXIT_DATAERR : 0;
 }
 
 /* Hot folders.  In-memory only: the size/mtime seen at the last pass.  A

@@ -4,7 +4,9 @@
  * Every function here is one or a few SQL statements; the callers own the
  * transactions so that a stage's results, its audit events and the job's
  * new state commit together.  Priority: a job takes its file's priority
- * (override first) when queued; claim orders by priority plus aging.
+ * (override first) when queued; claim orders by priority plus aging.  The
+ * gate and score of priority.c are applied when a batch closes (ingest.c)
+ * and after its fan-in; a page's next job follows its file's gate.
  */
 #include "jobq.h"
 
@@ -15,15 +17,17 @@
 #include "db.h"
 #include "docmap.h"
 #include "events.h"
+#include "priority.h"
 #include "registry.h"
 
-/* The priority of the file a page or document belongs to. */
+/* The priority of the file a page or document belongs to; a batch names
+ * its file by code or by legacy 169/HD alias. */
 #define PAGE_PRIORITY \
 	"(SELECT COALESCE(f.priority_override, f.priority, 0) FROM pages p JOIN batches b ON b.id = p.batch_id" \
-	" LEFT JOIN files f ON f.file_code = b.file_code WHERE p.id = ?2)"
+	" LEFT JOIN files f ON b.file_code IN (f.file_code, f.alias) WHERE p.id = ?2)"
 #define DOC_PRIORITY \
 	"(SELECT COALESCE(f.priority_override, f.priority, 0) FROM documents d LEFT JOIN batches b ON b.id = d.batch_id" \
-	" LEFT JOIN files f ON f.id = d.file_id OR (d.file_id IS NULL AND f.file_code = b.file_code) WHERE d.id = ?2)"
+	" LEFT JOIN files f ON f.id = d.file_id OR (d.file_id IS NULL AND b.file_code IN (f.file_code, f.alias)) WHERE d.id = ?2)"
 
 static int enqueue(sqlite3 *db, const char *sql, const char *stage, int64_t id)
 {
@@ -201,7 +205,26 @@ int jobq_fanin(sqlite3 *db, const struct config *cfg, const struct pipeline *pl,
 		}
 	}
 	free(docs);
-	return 0;
+	/* The new document jobs follow the file's gate and score. */
+	return n > 0 ? priority_apply_batch(db, batch_id, err) : 0;
+}
+
+/* A page job queued while its file's other jobs are held by the priority
+ * gate (the gate closed while this page was being worked on) is held too;
+ * priority_apply() releases them together when the file passes. */
+static int follow_gate(sqlite3 *db, const char *stage, int64_t page_id)
+{
+	sqlite3_stmt *st = db_prepare(db,
+		"UPDATE jobs SET state = 'held', error = g.error FROM (SELECT j.error FROM jobs j JOIN pages p ON p.id = j.page_id"
+		" WHERE p.batch_id = (SELECT batch_id FROM pages WHERE id = ?2) AND j.state = 'held'"
+		" AND j.error LIKE 'priority gate:%' LIMIT 1) AS g"
+		" WHERE jobs.stage = ?1 AND jobs.page_id = ?2 AND jobs.state = 'ready'");
+	int rc;
+	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, page_id);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int jobq_advance(sqlite3 *db, const struct config *cfg, const struct pipeline *pl,
@@ -212,7 +235,8 @@ int jobq_advance(sqlite3 *db, const struct config *cfg, const struct pipeline *p
 		return 0;
 	if (job->page_id) {
 		if (i < pl->last_page) {
-			if (jobq_enqueue_page(db, pl->stage[i + 1]->name, job->page_id) < 0)
+			if (jobq_enqueue_page(db, pl->stage[i + 1]->name, job->page_id) < 0 ||
+			    follow_gate(db, pl->stage[i + 1]->name, job->page_id) < 0)
 				return err_set(err, "cannot queue page %lld: %s", (long long)job->page_id, sqlite3_errmsg(db));
 			return 0;
 		}

@@ -286,6 +286,39 @@ int priority_apply(sqlite3 *db, const struct priority_rules *r, int64_t file_id,
 	return rc;
 }
 
+int priority_apply_batch(sqlite3 *db, int64_t batch_id, struct errbuf *err)
+{
+	const char *f = sqlite3_db_filename(db, "main");
+	const char *slash = f ? strrchr(f, '/') : NULL;
+	struct priority_rules *r;
+	sqlite3_stmt *st;
+	int64_t *ids = NULL;
+	int n = 0, rc = 0;
+	char *dir;
+	st = db_prepare(db, "SELECT f.id FROM files f JOIN batches b ON b.file_code IN (f.file_code, f.alias) WHERE b.id = ?1"
+			    " UNION SELECT file_id FROM documents WHERE batch_id = ?1 AND file_id IS NOT NULL");
+	sqlite3_bind_int64(st, 1, batch_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		ids = xrealloc(ids, sizeof(int64_t) * (size_t)(n + 1));
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (n == 0)
+		return 0;
+	dir = slash ? xasprintf("%.*s/config", (int)(slash - f), f) : xstrdup("config");
+	r = priority_rules_load(dir, err);
+	free(dir);
+	if (!r)
+		rc = -1;
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = priority_apply(db, r, ids[i], now_ms(), err);
+	if (rc < 0)
+		err_prefix(err, "batch %lld", (long long)batch_id);
+	priority_rules_free(r);
+	free(ids);
+	return rc;
+}
+
 int priority_apply_all(sqlite3 *db, const struct priority_rules *r, int64_t now, struct errbuf *err)
 {
 	sqlite3_stmt *st;

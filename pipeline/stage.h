@@ -138,7 +138,8 @@ void stage_event(struct stage_ctx *ctx, const char *type, const char *outcome, c
 /*
  * Paths.  stage_page_path() returns (caller frees) an absolute path for an
  * output of this page under derived/pages/<id>/, e.g. "deskew.pnm";
- * stage_doc_path() the same under derived/docs/<id>/.  The folder exists.
+ * stage_doc_path() the same under derived/docs/<id>/.  The leaf may name
+ * sub-folders ("unsigned/x.pdf"); the folders exist on return.
  */
 char *stage_page_path(struct stage_ctx *ctx, const char *leaf);
 char *stage_doc_path(struct stage_ctx *ctx, const char *leaf);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -82,14 +83,23 @@ static int64_t ready_for(sqlite3 *db, const char *stage)
 
 static pid_t spawn(struct workspace *ws, const char *exe, const char *stage)
 {
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		log_warn("cannot start a '%s' worker: %s", stage, strerror(errno));
 		return -1;
 	}
 	if (pid == 0) {
+		/* Die with the supervisor; set before exec (it survives exec) so
+		 * that no window is left in which a worker could be orphaned. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(0);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_IGN); /* a ^C reaches the whole group; the supervisor decides */
+		/* One Tesseract/OpenMP thread per worker: the supervisor runs one
+		 * worker per core, so more threads would only oversubscribe. */
+		setenv("OMP_THREAD_LIMIT", "1", 0);
 		execl(exe, "sohoa", "-C", ws->root, "worker", stage, (char *)NULL);
 		_exit(127);
 	}

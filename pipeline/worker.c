@@ -123,15 +123,15 @@ void stage_page_split(struct stage_ctx *ctx, const char *right_access_path, cons
 	ctx->res->split_note = xstrdup(note ? note : "");
 }
 
+/* derived/KIND/ID/LEAF; LEAF may hold folders, which are made. */
 static char *derived_path(struct stage_ctx *ctx, const char *kind, int64_t id, const char *leaf)
 {
-	char *dir = xasprintf("%s/derived/%s/%lld", ctx->workspace, kind, (long long)id);
-	char *p;
+	char *p = xasprintf("%s/derived/%s/%lld/%s", ctx->workspace, kind, (long long)id, leaf);
+	char *dir = xstrndup(p, (size_t)(strrchr(p, '/') - p));
 	struct errbuf err;
 	err_init(&err);
 	if (fsio_mkdirs(dir, 0755, &err) < 0)
 		log_fatal(74, "job %lld: %s", (long long)ctx->job_id, err.msg);
-	p = xasprintf("%s/%s", dir, leaf);
 	free(dir);
 	return p;
 }
@@ -544,6 +544,8 @@ int cmd_worker(struct workspace *ws, int argc, char **argv)
 	snprintf(who, sizeof(who), "worker %s", s->name);
 	log_set_who(who);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		return 0; /* the supervisor is already gone */
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
 	max_jobs = config_long(ws->cfg, "worker.max_jobs");

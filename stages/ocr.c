@@ -115,6 +115,9 @@ struct ocr_engine *ocr_engine_new(const struct ocr_opts *opts, struct errbuf *er
 		ocr_engine_free(e);
 		return NULL;
 	}
+	/* Tesseract's progress chatter ("Detected 118 diacritics") would fill
+	 * the supervisor's log; sohoa reports what went wrong itself. */
+	TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
 	if (opts->thresholding) {
 		char v[16];
 		snprintf(v, sizeof v, "%d", opts->thresholding);

@@ -3,7 +3,7 @@
  * image at full resolution with the invisible OCR text layer of its hOCR
  * (blank pages keep their image and carry no text).
  *
- * The file goes to derived/docs/<id>/<doc name>.pdf through pdfa_close(),
+ * The file goes to derived/docs/<id>/unsigned/<doc name>.pdf through pdfa_close(),
  * which writes a temporary file, fsyncs and renames it, so a crash leaves
  * either the old file or the new one and run() is harmless to repeat.
  * Dublin Core: title from the document (its name when it has none),
@@ -48,7 +48,7 @@ static enum stage_rc pdf_run(struct stage_ctx *ctx, struct errbuf *err)
 	meta.keywords = doc->file_code && *doc->file_code ? doc->file_code : NULL;
 	meta.language = "vi";
 	opts.jpeg_quality = (int)stage_conf_long(ctx, "jpeg_quality");
-	leaf = xasprintf("%s.pdf", doc->name);
+	leaf = xasprintf("unsigned/%s.pdf", doc->name); /* the signed copy takes <name>.pdf */
 	path = stage_doc_path(ctx, leaf);
 	d = pdfa_open(path, &meta, &opts, err);
 	if (!d)

@@ -54,7 +54,7 @@ wait
 "$mkpage" --dpi 300 --blank --holes --noise 0.03 --speckle 150 --seed 5 -o "$out/s05.jpg" "$work/congvan-300.png" &
 "$mkpage" --dpi 200 --blank --yellow --noise 0.04 --skew 1.1 --seed 6 -o "$out/s06.tif" &
 "$mkpage" --dpi 300 --skew 3.2 --rotate 270 --border 8 --noise 0.02 --seed 7 -o "$out/s07.jpg" "$work/congvan-300.png" &
-"$mkpage" --dpi 200 --skew 0.4 --facing --noise 0.02 --margin 20,20 --seed 8 -o "$out/s08.png" "$work/sach-trai-200.png" "$work/sach-phai-200.png" &
+"$mkpage" --dpi 200 --skew 0.4 --facing --yellow --noise 0.02 --margin 20,20 --seed 8 -o "$out/s08.png" "$work/sach-trai-200.png" "$work/sach-phai-200.png" &
 "$mkpage" --dpi 200 --skew -1.2 --noise 0.02 --seed 9 -o "$out/s09.tif" "$work/thongbao-200.png" "$work/quyetdinh-200.png" &
 wait
 

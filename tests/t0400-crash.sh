@@ -33,7 +33,8 @@ done
 [ $kills -ge 10 ] || die "only $kills workers killed"
 kill -9 $sup
 wait $sup 2> /dev/null
-sleep 0.3
+n=0
+while pgrep -f -- "-C $root worker" > /dev/null && [ $n -lt 30 ]; do sleep 0.1; n=$((n + 1)); done
 pgrep -f -- "-C $root worker" > /dev/null && die "workers outlived their supervisor"
 done_before=$(sq ws "SELECT count(*) FROM jobs WHERE state = 'done'")
 expect_ok "$SOHOA" -C ws run --drain 2> run2.log

@@ -119,9 +119,11 @@ static int cmyk_jpeg(const char *out, int w, int h)
 	jpeg_start_compress(&c, TRUE);
 	for (int y = 0; y < h; y++) {
 		for (int x = 0; x < w; x++) {
+			/* Adobe's convention, which libjpeg's Adobe marker announces
+			 * and readers follow: CMYK stored inverted (255 = no ink) */
 			int ink = ((y / 20) % 3 == 0 && (x / 40) % 2 == 0) ? 200 : 0;
-			row[4 * x] = row[4 * x + 1] = row[4 * x + 2] = 0;
-			row[4 * x + 3] = (unsigned char)ink;
+			row[4 * x] = row[4 * x + 1] = row[4 * x + 2] = 255;
+			row[4 * x + 3] = (unsigned char)(255 - ink);
 		}
 		JSAMPROW r = row;
 		jpeg_write_scanlines(&c, &r, 1);

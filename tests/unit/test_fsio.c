@@ -1,0 +1,109 @@
+/*
+ * test_fsio.c - durable writes and the small utilities: atomic write and
+ * copy (with SHA-256), temporary files kept out of the target folder, size
+ * caps, and the string/error/time helpers of util.h.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsio.h"
+#include "unit.h"
+
+static int count_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+	while (d && (e = readdir(d)))
+		n += e->d_name[0] != '.' || (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."));
+	if (d)
+		closedir(d);
+	return n;
+}
+
+int main(void)
+{
+	char root[] = "/tmp/test_fsio.XXXXXX";
+	char sha[65], *p, *q, *tmp, *data;
+	struct errbuf err;
+	struct strbuf sb;
+	size_t len;
+	int64_t size;
+	struct stat st;
+
+	CHECK(mkdtemp(root) != NULL);
+	tmp = xasprintf("%s/tmp", root);
+	p = xasprintf("%s/a/b/c", root);
+	err_init(&err);
+	CHECK(fsio_mkdirs(p, 0755, &err) == 0);
+	CHECK(fsio_mkdirs(tmp, 0755, &err) == 0);
+	fsio_set_tmpdir(tmp);
+	free(p);
+
+	/* atomic write: the file appears whole, the temporary is gone */
+	p = xasprintf("%s/a/b/c/out.txt", root);
+	CHECK(fsio_write_atomic(p, "xin chào", strlen("xin chào"), &err) == 0);
+	CHECK(fsio_read(p, &data, &len, 1024, &err) == 0);
+	CHECK(len == strlen("xin chào") && memcmp(data, "xin chào", len) == 0);
+	free(data);
+	CHECK(count_files(tmp) == 0);
+	/* a size cap refuses, naming the file */
+	err_init(&err);
+	CHECK(fsio_read(p, &data, &len, 3, &err) < 0);
+	CHECK(strstr(err.msg, "out.txt") != NULL);
+
+	/* SHA-256: a known vector, and the copy's hash equals the file's */
+	fsio_sha256_mem("abc", 3, sha, 1);
+	CHECK_STR(sha, "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD");
+	q = xasprintf("%s/copy.txt", root);
+	err_init(&err);
+	CHECK(fsio_copy_atomic(p, q, 0444, sha, &size, &err) == 0);
+	CHECK(size == (int64_t)strlen("xin chào"));
+	{
+		char sha2[65];
+		CHECK(fsio_sha256_file(q, sha2, 0, NULL, &err) == 0);
+		CHECK_STR(sha, sha2);
+	}
+	CHECK(stat(q, &st) == 0 && (st.st_mode & 0777) == 0444);
+	/* a missing source: an error naming it, no partial target */
+	err_init(&err);
+	CHECK(fsio_copy_atomic("/nonexistent/scan.tif", q, 0444, NULL, NULL, &err) < 0);
+	CHECK(strstr(err.msg, "'/nonexistent/scan.tif'") != NULL);
+	CHECK(count_files(tmp) == 0);
+	free(q);
+	free(p);
+
+	/* util: the first error wins; prefixes; JSON and XML escaping; time */
+	err_init(&err);
+	CHECK(err_set(&err, "cannot read '%s': %s", "p3.tif", "truncated strip") == -1);
+	err_set(&err, "second");
+	err_prefix(&err, "job %d", 4711);
+	CHECK_STR(err.msg, "job 4711: cannot read 'p3.tif': truncated strip");
+	sb_init(&sb, 0);
+	sb_add_json_str(&sb, "a\"b\\c\n\x01 Hà Nội");
+	CHECK_STR(sb.buf, "\"a\\\"b\\\\c\\n\\u0001 Hà Nội\"");
+	sb_reset(&sb);
+	sb_add_xml(&sb, "<a & 'b'>");
+	CHECK_STR(sb.buf, "&lt;a &amp; &apos;b&apos;&gt;");
+	sb_release(&sb);
+	{
+		char when[40];
+		time_iso_vn(1751353402000LL, false, when, sizeof(when)); /* 2025-07-01T07:03:22Z */
+		CHECK_STR(when, "2025-07-01T14:03:22+07:00");
+		time_iso_vn(1751353402690LL, true, when, sizeof(when));
+		CHECK_STR(when, "2025-07-01T14:03:22.690+07:00");
+	}
+	CHECK_STR(path_ext("scans/P1.TIF"), "TIF");
+	CHECK_STR(path_base("/a/b/c.pdf"), "c.pdf");
+	CHECK(str_ends("x.pdf", ".pdf") && !str_ends("pdf", ".pdf"));
+
+	p = xasprintf("rm -rf '%s'", root);
+	CHECK(system(p) == 0);
+	free(p);
+	free(tmp);
+	fsio_set_tmpdir(NULL);
+	return unit_done("fsio");
+}
