@@ -15,7 +15,7 @@ DEB_BUILD = gcc make pkg-config libtesseract-dev libleptonica-dev libtiff-dev li
 DEB_RUN   = tesseract-ocr-vie tesseract-ocr-osd fonts-liberation2 openssl
 DEB_TEST  = qpdf poppler-utils libxml2-utils pango1.0-tools fonts-dejavu-core softhsm2 \
             libengine-pkcs11-openssl gnutls-bin libnss3-tools jq python3 zip unzip sqlite3 procps
-DEB_BENCH = ocrmypdf tesseract-ocr-script-viet time
+DEB_BENCH = ocrmypdf img2pdf tesseract-ocr-script-viet time
 
 CFLAGS_PKG := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS_PKG   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring -lm
