@@ -164,49 +164,23 @@ int config_set(struct config *cfg, const char *key, const char *value, struct er
 	return 0;
 }
 
-static char *trim(char *s)
-{
-	char *e;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
 int config_load(struct config *cfg, const char *path, struct errbuf *err)
 {
-	char line[4096];
-	int lineno = 0;
-	FILE *f = fopen(path, "r");
-	if (!f)
+	struct kvfile kv;
+	char *key, *val;
+	int rc;
+	if (kv_open(&kv, path) < 0)
 		return err_set(err, "cannot open config '%s': %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		char shown[4096], *s, *eq, *key, *val;
+	while ((rc = kv_next(&kv, &key, &val, err)) > 0) {
 		struct errbuf why;
-		lineno++;
-		snprintf(shown, sizeof(shown), "%s", line);
-		s = trim(line);
-		snprintf(shown, sizeof(shown), "%s", s);
-		if (!*s || *s == '#')
-			continue;
-		eq = strchr(s, '=');
-		if (!eq) {
-			fclose(f);
-			return err_set(err, "%s:%d: '%s': expected 'key = value'", path, lineno, shown);
-		}
-		*eq = '\0';
-		key = trim(s);
-		val = trim(eq + 1);
 		err_init(&why);
 		if (config_set(cfg, key, val, &why) < 0) {
-			fclose(f);
-			return err_set(err, "%s:%d: '%s': %s", path, lineno, shown, why.msg);
+			rc = err_set(err, "%s:%d: '%s': %s", path, kv.lineno, kv.line, why.msg);
+			break;
 		}
 	}
-	fclose(f);
-	return 0;
+	kv_close(&kv);
+	return rc;
 }
 
 static struct conf_val *get(const struct config *cfg, const char *key)

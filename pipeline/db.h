@@ -9,16 +9,21 @@
  *   files(id, fonds_id, file_code UNIQUE, title, paper_file_code, alias UNIQUE,
  *         priority, priority_override, created)            -- hồ sơ
  *   documents(id, file_id, batch_id, stt, name UNIQUE, title, state,
- *         pdf_path, signed_path, created)                   -- tài liệu
+ *         pdf_path, signed_path, created)                   -- tài liệu;
+ *         UNIQUE(file_id, stt) (migration 2)
  *         state: open (pages may still come) -> ready (document stages run)
- *   meta(object 'file'|'document', object_id, field, value, source) -- TT05 fields
+ *   meta(object 'file'|'document', object_id, field, value, source,
+ *         confidence)                   -- TT05 fields; confidence of a proposal
  *   batches(id, file_code, station, operator, profile, started, finished, npages)
  *   masters(id, sha256 UNIQUE, size, path, src_name, src_path, batch_id,
  *         format, nimages, created)                         -- the scans as received
  *   pages(id, batch_id, master_id, img_index, seq, document_id, split_of,
  *         width, height, dpi, bits, colour, access_path, orient, orient_conf,
  *         skew, blank, ocr_conf, review, text_path, hocr_path, alto_path,
- *         note, created)
+ *         note, created, doc_group, separator)  -- doc_group: the operator's
+ *         document mapping at ingest; separator: a separator sheet (migration 2)
+ *   selection(file_id, promote, admin_use, approved_by, requests,
+ *         deteriorated, deadline)           -- priority inputs (migration 2)
  *   jobs(id, stage, page_id, document_id, state, priority, attempts,
  *         not_before, worker_pid, lease_until, created, updated, claimed_at,
  *         finished_at, error)                               -- see jobq.h

@@ -79,6 +79,7 @@ static int64_t next_stt(struct ctx *c)
 static int64_t new_document(struct ctx *c, struct errbuf *err)
 {
 	sqlite3_stmt *st;
+	struct errbuf why;
 	int64_t stt, doc;
 	char *name;
 	if (c->file_id && c->nm->per_document) {
@@ -115,21 +116,13 @@ static int64_t new_document(struct ctx *c, struct errbuf *err)
 	}
 	if (!name)
 		return -1;
-	st = db_prepare(c->db, "INSERT INTO documents(file_id, batch_id, stt, name, state, created) VALUES (?1, ?2, ?3, ?4, 'open', ?5)");
-	if (c->file_id)
-		sqlite3_bind_int64(st, 1, c->file_id);
-	sqlite3_bind_int64(st, 2, c->batch_id);
-	sqlite3_bind_int64(st, 3, stt);
-	sqlite3_bind_text(st, 4, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, now_ms());
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		err_set(err, "cannot create document '%s': %s", name, sqlite3_errmsg(c->db));
-		sqlite3_finalize(st);
+	err_init(&why);
+	doc = meta_doc_insert(c->db, c->file_id, c->batch_id, stt, name, &why);
+	if (doc < 0) {
+		err_set(err, "cannot create document '%s': %s", name, why.msg);
 		free(name);
 		return -1;
 	}
-	sqlite3_finalize(st);
-	doc = sqlite3_last_insert_rowid(c->db);
 	if (c->schema && c->file_code && meta_doc_init(c->db, c->schema, doc, c->file_code, (long)stt, AGENT, err) < 0) {
 		free(name);
 		return -1;
@@ -473,7 +466,6 @@ int docmap_move(sqlite3 *db, const char *config_dir, const char *doc_ref, const 
 		char *fc = NULL, *name;
 		long stt;
 		struct meta_object f;
-		sqlite3_stmt *st;
 		if (filecode_split_doc(doc_ref, &fc, &stt, err) < 0)
 			goto rollback;
 		if (meta_resolve(db, fc, &f, err) < 0 || f.level != META_FILE) {
@@ -484,20 +476,14 @@ int docmap_move(sqlite3 *db, const char *config_dir, const char *doc_ref, const 
 		free(fc);
 		if (!name)
 			goto rollback;
-		st = db_prepare(db, "INSERT INTO documents(file_id, stt, name, state, created) VALUES (?1, ?2, ?3, 'open', ?4)");
-		sqlite3_bind_int64(st, 1, f.id);
-		sqlite3_bind_int64(st, 2, stt);
-		sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, now_ms());
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			err_set(err, "cannot create document '%s': %s", name, sqlite3_errmsg(db));
-			sqlite3_finalize(st);
+		err_init(&e);
+		doc = meta_doc_insert(db, f.id, 0, stt, name, &e);
+		if (doc < 0) {
+			err_set(err, "cannot create document '%s': %s", name, e.msg);
 			free(name);
 			goto rollback;
 		}
-		sqlite3_finalize(st);
 		free(name);
-		doc = sqlite3_last_insert_rowid(db);
 		if (schema && meta_doc_init(db, schema, doc, f.name, stt, agent, err) < 0)
 			goto rollback;
 	}

@@ -576,10 +576,16 @@ static void mets_fixity(xmlNodePtr n, const struct entry *e, const char *created
 	xattr(n, "CHECKSUMTYPE", "SHA-256");
 }
 
-static xmlNodePtr mets_mdref(xmlNodePtr sec, const struct mets_ns *ns, const struct entry *e, const char *href,
-			     const char *mdtype, const char *version, const char *created)
+/* A metadata section (dmdSec, digiprovMD) named id, with the mdRef to its file. */
+static void mets_mdsec(xmlNodePtr parent, const struct mets_ns *ns, const char *section, const char *id,
+		       const struct entry *e, const char *href, const char *mdtype, const char *version,
+		       const char *created)
 {
-	xmlNodePtr r = xel(sec, ns->mets, "mdRef", NULL);
+	xmlNodePtr sec = xel(parent, ns->mets, section, NULL), r;
+	xattr(sec, "ID", id);
+	xattr(sec, "CREATED", created);
+	xattr(sec, "STATUS", "CURRENT");
+	r = xel(sec, ns->mets, "mdRef", NULL);
 	xattr(r, "LOCTYPE", "URL");
 	xnsattr(r, ns->xlink, "type", "simple");
 	xnsattr(r, ns->xlink, "href", href);
@@ -587,7 +593,6 @@ static xmlNodePtr mets_mdref(xmlNodePtr sec, const struct mets_ns *ns, const str
 	if (version)
 		xattr(r, "MDTYPEVERSION", version);
 	mets_fixity(r, e, created);
-	return r;
 }
 
 static xmlNodePtr mets_file(xmlNodePtr grp, const struct mets_ns *ns, const struct entry *e, const char *id,
@@ -641,15 +646,10 @@ static char *make_rep_mets(const struct eark_pkg *pkg, const struct plan *p, con
 	sb_init(&dmdids, 0);
 	for (size_t i = 0; i < p->n; i++) {
 		const struct entry *e = &p->e[i];
-		xmlNodePtr dmd;
 		if (!str_starts(e->name, REP "metadata/descriptive/"))
 			continue;
 		snprintf(id, sizeof(id), "dmd-%04zu", ++ndmd);
-		dmd = xel(root, ns.mets, "dmdSec", NULL);
-		xattr(dmd, "ID", id);
-		xattr(dmd, "CREATED", created);
-		xattr(dmd, "STATUS", "CURRENT");
-		mets_mdref(dmd, &ns, e, e->name + plen, "EAD", "2002", created);
+		mets_mdsec(root, &ns, "dmdSec", id, e, e->name + plen, "EAD", "2002", created);
 		sb_addf(&dmdids, "%s%s", dmdids.len ? " " : "", id);
 	}
 	fs = xel(root, ns.mets, "fileSec", NULL);
@@ -683,7 +683,7 @@ static char *make_root_mets(const struct eark_pkg *pkg, const struct plan *p, co
 {
 	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
 	struct mets_ns ns;
-	xmlNodePtr root, dmd, amd, dp, fs, grp, sm, top, d;
+	xmlNodePtr root, amd, fs, grp, sm, top, d;
 	const struct entry *ead = plan_find(p, "metadata/descriptive/EAD.xml");
 	const struct entry *premis = plan_find(p, "metadata/preservation/PREMIS.xml");
 	const struct entry *rep = plan_find(p, REP "METS.xml");
@@ -699,19 +699,11 @@ static char *make_root_mets(const struct eark_pkg *pkg, const struct plan *p, co
 	free(label);
 	mets_hdr(root, &ns, pkg, created, true);
 
-	dmd = xel(root, ns.mets, "dmdSec", NULL);
-	xattr(dmd, "ID", "dmd-ead");
-	xattr(dmd, "CREATED", created);
-	xattr(dmd, "STATUS", "CURRENT");
-	mets_mdref(dmd, &ns, ead, ead->name, "EAD", "2002", created);
+	mets_mdsec(root, &ns, "dmdSec", "dmd-ead", ead, ead->name, "EAD", "2002", created);
 
 	amd = xel(root, ns.mets, "amdSec", NULL);
 	xattr(amd, "ID", "amd");
-	dp = xel(amd, ns.mets, "digiprovMD", NULL);
-	xattr(dp, "ID", "digiprov-premis");
-	xattr(dp, "CREATED", created);
-	xattr(dp, "STATUS", "CURRENT");
-	mets_mdref(dp, &ns, premis, premis->name, "PREMIS", "3.0", created);
+	mets_mdsec(amd, &ns, "digiprovMD", "digiprov-premis", premis, premis->name, "PREMIS", "3.0", created);
 
 	fs = xel(root, ns.mets, "fileSec", NULL);
 	xattr(fs, "ID", "filesec");
@@ -939,14 +931,11 @@ struct vsrc {
 static void problem(struct eark_report *rep, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void problem(struct eark_report *rep, const char *fmt, ...)
 {
-	struct strbuf sb;
 	va_list ap;
-	sb_init(&sb, 0);
-	va_start(ap, fmt);
-	sb_vaddf(&sb, fmt, ap);
-	va_end(ap);
 	rep->lines = xrealloc(rep->lines, (rep->n + 1) * sizeof(*rep->lines));
-	rep->lines[rep->n++] = sb_detach(&sb);
+	va_start(ap, fmt);
+	rep->lines[rep->n++] = xvasprintf(fmt, ap);
+	va_end(ap);
 }
 
 void eark_report_release(struct eark_report *rep)

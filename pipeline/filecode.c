@@ -254,17 +254,6 @@ bool filecode_name_safe(const char *name, struct errbuf *err)
 	return true;
 }
 
-static char *trim(char *s)
-{
-	char *e;
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 static int check_pattern(const char *path, int lineno, const char *key, const char *pat, struct errbuf *err)
 {
 	char *x;
@@ -281,29 +270,17 @@ static int check_pattern(const char *path, int lineno, const char *key, const ch
 
 int filecode_naming_load(const char *path, struct filecode_naming *nm, struct errbuf *err)
 {
-	FILE *f;
-	char line[1024];
-	int lineno = 0;
+	struct kvfile kv;
+	char *k, *v;
+	int rc;
 	nm->document = xstrdup("{fileCode}.{stt}");
 	nm->whole_file = xstrdup("{fileCode}");
 	nm->doc_code = xstrdup("{fileCode}.{stt7}");
 	nm->per_document = true;
-	f = fopen(path, "r");
-	if (!f)
+	if (kv_open(&kv, path) < 0)
 		return errno == ENOENT ? 0 : err_set(err, "cannot open '%s': %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		char *s = trim(line), *eq, *k, *v, **slot = NULL;
-		lineno++;
-		if (!*s || *s == '#')
-			continue;
-		eq = strchr(s, '=');
-		if (!eq) {
-			err_set(err, "%s:%d: '%s': expected 'key = value'", path, lineno, s);
-			goto fail;
-		}
-		*eq = '\0';
-		k = trim(s);
-		v = trim(eq + 1);
+	while ((rc = kv_next(&kv, &k, &v, err)) > 0) {
+		char **slot = NULL;
 		if (!strcmp(k, "document"))
 			slot = &nm->document;
 		else if (!strcmp(k, "whole_file"))
@@ -312,24 +289,26 @@ int filecode_naming_load(const char *path, struct filecode_naming *nm, struct er
 			slot = &nm->doc_code;
 		else if (!strcmp(k, "mode")) {
 			if (strcmp(v, "per-document") && strcmp(v, "whole-file")) {
-				err_set(err, "%s:%d: 'mode = %s': expected 'per-document' or 'whole-file'", path, lineno, v);
+				err_set(err, "%s:%d: 'mode = %s': expected 'per-document' or 'whole-file'", path, kv.lineno, v);
 				goto fail;
 			}
 			nm->per_document = !strcmp(v, "per-document");
 			continue;
 		} else {
-			err_set(err, "%s:%d: '%s': unknown key (known: document, whole_file, doc_code, mode)", path, lineno, k);
+			err_set(err, "%s:%d: '%s': unknown key (known: document, whole_file, doc_code, mode)", path, kv.lineno, k);
 			goto fail;
 		}
-		if (check_pattern(path, lineno, k, v, err) < 0)
+		if (check_pattern(path, kv.lineno, k, v, err) < 0)
 			goto fail;
 		free(*slot);
 		*slot = xstrdup(v);
 	}
-	fclose(f);
+	if (rc < 0)
+		goto fail;
+	kv_close(&kv);
 	return 0;
 fail:
-	fclose(f);
+	kv_close(&kv);
 	filecode_naming_release(nm);
 	return -1;
 }

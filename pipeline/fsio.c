@@ -140,36 +140,6 @@ static int injected_enospc(void)
 	return 0;
 }
 
-int fsio_write_atomic(const char *path, const void *data, size_t len, struct errbuf *err)
-{
-	char *tmp = fsio_tmp_name(path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		err_set(err, "cannot create '%s': %s", tmp, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	fsio_crashpoint("write");
-	if (injected_enospc() || write_all(fd, data, len) < 0) {
-		err_set(err, "cannot write '%s': %s", path, strerror(errno));
-		goto fail_close;
-	}
-	if (close(fd) < 0) {
-		err_set(err, "cannot write '%s': %s", path, strerror(errno));
-		goto fail;
-	}
-	if (fsio_commit(tmp, path, err) < 0)
-		goto fail;
-	free(tmp);
-	return 0;
-fail_close:
-	close(fd);
-fail:
-	unlink(tmp);
-	free(tmp);
-	return -1;
-}
-
 static void hex(const unsigned char *md, unsigned n, char *out, int upper)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
@@ -239,9 +209,12 @@ int fsio_sha256_file(const char *path, char *hexout, int upper, int64_t *size, s
 	return stream_hash(path, -1, NULL, hexout, upper, size, err);
 }
 
-int fsio_copy_atomic(const char *src, const char *dst, int mode, char *sha_hex, int64_t *size, struct errbuf *err)
+/* The one atomic write: path gets len bytes of data, or when src is set
+ * src's bytes (hashed into sha_hex and *size on the way). */
+static int write_atomic(const char *path, int mode, const void *data, size_t len, const char *src, char *sha_hex,
+			int64_t *size, struct errbuf *err)
 {
-	char *tmp = fsio_tmp_name(dst);
+	char *tmp = fsio_tmp_name(path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0) {
 		err_set(err, "cannot create '%s': %s", tmp, strerror(errno));
@@ -249,13 +222,18 @@ int fsio_copy_atomic(const char *src, const char *dst, int mode, char *sha_hex, 
 		return -1;
 	}
 	fsio_crashpoint("write");
-	if (stream_hash(src, fd, dst, sha_hex, 0, size, err) < 0)
+	if (src) {
+		if (stream_hash(src, fd, path, sha_hex, 0, size, err) < 0)
+			goto fail_close;
+	} else if (injected_enospc() || write_all(fd, data, len) < 0) {
+		err_set(err, "cannot write '%s': %s", path, strerror(errno));
 		goto fail_close;
+	}
 	if (close(fd) < 0) {
-		err_set(err, "cannot write '%s': %s", dst, strerror(errno));
+		err_set(err, "cannot write '%s': %s", path, strerror(errno));
 		goto fail;
 	}
-	if (fsio_commit(tmp, dst, err) < 0)
+	if (fsio_commit(tmp, path, err) < 0)
 		goto fail;
 	free(tmp);
 	return 0;
@@ -265,6 +243,16 @@ fail:
 	unlink(tmp);
 	free(tmp);
 	return -1;
+}
+
+int fsio_write_atomic(const char *path, const void *data, size_t len, struct errbuf *err)
+{
+	return write_atomic(path, 0644, data, len, NULL, NULL, NULL, err);
+}
+
+int fsio_copy_atomic(const char *src, const char *dst, int mode, char *sha_hex, int64_t *size, struct errbuf *err)
+{
+	return write_atomic(dst, mode, NULL, 0, src, sha_hex, size, err);
 }
 
 int fsio_read(const char *path, char **data, size_t *len, size_t max, struct errbuf *err)

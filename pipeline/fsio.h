@@ -21,9 +21,10 @@ int fsio_write_atomic(const char *path, const void *data, size_t len, struct err
 
 /*
  * For writers that stream (libraries that want a FILE* or a file name):
- * fsio_tmp_open() makes a temporary file next to where `path` will go and
- * returns its name (caller frees) and an open fd; fsio_commit() fsyncs it,
- * renames it to `path` and fsyncs the folder.  fsio_abort() removes it.
+ * fsio_tmp_name() gives a new temporary name (caller frees) in the tmp
+ * folder for what will become `path`; the writer creates and fills it;
+ * fsio_commit() fsyncs it, renames it to `path` and fsyncs the folder.
+ * fsio_abort() removes it.
  */
 char *fsio_tmp_name(const char *path);
 int fsio_commit(const char *tmp, const char *path, struct errbuf *err);

@@ -36,17 +36,6 @@ const char *meta_level_name(enum meta_level level)
 	return level == META_FILE ? "file" : "document";
 }
 
-static char *trim(char *s)
-{
-	char *e;
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 /* Split a line at tabs into at most max fields; returns the count. */
 static int split_tabs(char *line, char **out, int max)
 {
@@ -54,7 +43,7 @@ static int split_tabs(char *line, char **out, int max)
 	char *p = line;
 	while (n < max) {
 		char *t = strchr(p, '\t');
-		out[n++] = trim(p);
+		out[n++] = str_trim(p);
 		if (!t)
 			break;
 		*t = '\0';
@@ -78,7 +67,7 @@ static int codelist_load(struct meta_codelist *cl, const char *dir, const char *
 		char *col[3], *s;
 		lineno++;
 		line[strcspn(line, "\r\n")] = '\0';
-		s = trim(line);
+		s = str_trim(line);
 		if (!*s || *s == '#')
 			continue;
 		if (split_tabs(s, col, 3) < 2 || !*col[0]) {
@@ -135,7 +124,7 @@ struct meta_schema *meta_schema_load(const char *dir, struct errbuf *err)
 		int ncol, t;
 		lineno++;
 		line[strcspn(line, "\r\n")] = '\0';
-		l = trim(line);
+		l = str_trim(line);
 		if (!*l || *l == '#')
 			continue;
 		ncol = split_tabs(l, col, 9);
@@ -436,7 +425,7 @@ static char *check_code(const struct meta_field *f, const char *v, struct errbuf
 
 char *meta_value_check(const struct meta_field *f, const char *value, struct errbuf *err)
 {
-	char *v = xstrdup(value), *t = trim(v), *out = NULL;
+	char *v = xstrdup(value), *t = str_trim(v), *out = NULL;
 	int d, m, y;
 	switch (f->type) {
 	case META_TEXT:
@@ -450,7 +439,7 @@ char *meta_value_check(const struct meta_field *f, const char *value, struct err
 		char *save = NULL, *tok;
 		sb_init(&sb, 0);
 		for (tok = strtok_r(t, ";,", &save); tok; tok = strtok_r(NULL, ";,", &save)) {
-			char *c = check_code(f, trim(tok), err);
+			char *c = check_code(f, str_trim(tok), err);
 			if (!c) {
 				sb_release(&sb);
 				goto out;
@@ -824,6 +813,25 @@ out:
 	return rc;
 }
 
+int64_t meta_doc_insert(sqlite3 *db, int64_t file_id, int64_t batch_id, int64_t stt, const char *name, struct errbuf *err)
+{
+	sqlite3_stmt *st = db_prepare(db, "INSERT INTO documents(file_id, batch_id, stt, name, state, created) VALUES (?1, ?2, ?3, ?4, 'open', ?5)");
+	int64_t id = -1;
+	if (file_id)
+		sqlite3_bind_int64(st, 1, file_id);
+	if (batch_id)
+		sqlite3_bind_int64(st, 2, batch_id);
+	sqlite3_bind_int64(st, 3, stt);
+	sqlite3_bind_text(st, 4, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, now_ms());
+	if (sqlite3_step(st) == SQLITE_DONE)
+		id = sqlite3_last_insert_rowid(db);
+	else
+		err_set(err, "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return id;
+}
+
 int meta_doc_init(sqlite3 *db, const struct meta_schema *s, int64_t doc_id, const char *file_code, long stt,
 		  const char *agent, struct errbuf *err)
 {
@@ -1028,7 +1036,7 @@ static int import_row(sqlite3 *db, const struct meta_schema *s, enum meta_level 
 	for (int i = 0; i < ncol; i++) {
 		if (identity_field(cols[i]->name))
 			keycol = i;
-		if (!*trim(val[i]) || identity_field(cols[i]->name))
+		if (!*str_trim(val[i]) || identity_field(cols[i]->name))
 			continue;
 		err_init(&e);
 		norm[i] = meta_value_check(cols[i], val[i], &e);
@@ -1037,7 +1045,7 @@ static int import_row(sqlite3 *db, const struct meta_schema *s, enum meta_level 
 			nerr++;
 		}
 	}
-	key = trim(val[keycol]);
+	key = str_trim(val[keycol]);
 	memset(&obj, 0, sizeof(obj));
 	err_init(&e);
 	if (!*key) {
@@ -1109,27 +1117,22 @@ static int import_row(sqlite3 *db, const struct meta_schema *s, enum meta_level 
 		err_init(&e);
 		if (!resolve_doc_sql(db, "SELECT id, file_id, name FROM documents WHERE file_id = ?1 AND stt = ?2", NULL, f.id, stt, &obj)) {
 			char *name = filecode_doc_name(&s->naming, f.name, stt, &e);
-			sqlite3_stmt *st;
+			int64_t doc;
 			if (!name) {
 				sb_addf(report, "%sfield 'docCode': %s\n", prefix, e.msg);
 				nerr++;
 				goto out;
 			}
-			st = db_prepare(db, "INSERT INTO documents(file_id, stt, name, state, created) VALUES (?1, ?2, ?3, 'open', ?4)");
-			sqlite3_bind_int64(st, 1, f.id);
-			sqlite3_bind_int64(st, 2, stt);
-			sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 4, now_ms());
-			if (sqlite3_step(st) != SQLITE_DONE) {
-				sb_addf(report, "%sfield 'docCode': '%s': cannot add document '%s': %s\n", prefix, key, name, sqlite3_errmsg(db));
+			err_init(&e);
+			doc = meta_doc_insert(db, f.id, 0, stt, name, &e);
+			if (doc < 0) {
+				sb_addf(report, "%sfield 'docCode': '%s': cannot add document '%s': %s\n", prefix, key, name, e.msg);
 				nerr++;
 			}
-			sqlite3_finalize(st);
 			free(name);
 			if (nerr)
 				goto out;
-			resolve_doc_sql(db, "SELECT id, file_id, name FROM documents WHERE id = ?1", NULL,
-					sqlite3_last_insert_rowid(db), 0, &obj);
+			resolve_doc_sql(db, "SELECT id, file_id, name FROM documents WHERE id = ?1", NULL, doc, 0, &obj);
 			if (meta_doc_init(db, s, obj.id, f.name, stt, agent, &e) < 0) {
 				sb_addf(report, "%s%s\n", prefix, e.msg);
 				nerr++;
@@ -1213,10 +1216,10 @@ int meta_import_csv(sqlite3 *db, const struct meta_schema *s, const char *data, 
 	}
 	level = META_FILE;
 	for (int i = 0; i < ncol; i++)
-		if (!strcmp(trim(hdr[i]), "docCode"))
+		if (!strcmp(str_trim(hdr[i]), "docCode"))
 			level = META_DOCUMENT;
 	for (int i = 0; i < ncol; i++) {
-		cols[i] = meta_field_find(s, level, trim(hdr[i]));
+		cols[i] = meta_field_find(s, level, str_trim(hdr[i]));
 		if (!cols[i]) {
 			sb_addf(report, "row 1: field '%s': not a %s field of the TT05 schema\n", hdr[i], meta_level_name(level));
 			nerr++;
@@ -1254,7 +1257,7 @@ int meta_import_csv(sqlite3 *db, const struct meta_schema *s, const char *data, 
 			continue;
 		}
 		for (int i = 0; i < n && i < ROW_MAX_FIELDS; i++)
-			empty = empty && !*trim(val[i]);
+			empty = empty && !*str_trim(val[i]);
 		if (empty) {
 			free_fields(val, n);
 			continue;

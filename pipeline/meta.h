@@ -98,6 +98,10 @@ int meta_check_object(sqlite3 *db, const struct meta_schema *s, const struct met
  * In the caller's transaction. */
 int meta_file_add(sqlite3 *db, const struct meta_schema *s, const char *file_code, const char *paper,
 		  const char *alias, int64_t fonds_id, const char *agent, int64_t *id, struct errbuf *err);
+/* Add a document row (state 'open') with its STT and name, of file_id and
+ * batch_id (0: none), in the caller's transaction.  Returns its id, or -1
+ * with err set to the database's reason (the caller names the document). */
+int64_t meta_doc_insert(sqlite3 *db, int64_t file_id, int64_t batch_id, int64_t stt, const char *name, struct errbuf *err);
 /* Give a new document its docCode and the schema's defaults. */
 int meta_doc_init(sqlite3 *db, const struct meta_schema *s, int64_t doc_id, const char *file_code, long stt,
 		  const char *agent, struct errbuf *err);

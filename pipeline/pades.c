@@ -55,15 +55,6 @@
 #define PADES_MAX_LINES 8
 #define PADES_MAX_TSA_REPLY (1u << 20)
 
-static const char *ssl_reason(char *buf, size_t n)
-{
-	unsigned long e = ERR_peek_last_error();
-	const char *r = e ? ERR_reason_error_string(e) : NULL;
-	snprintf(buf, n, "%s", r ? r : "unknown error");
-	ERR_clear_error();
-	return buf;
-}
-
 /* ---- appearance text ------------------------------------------------ */
 
 /* One line of the appearance as glyph ids, with the code point of each. */
@@ -217,32 +208,6 @@ static size_t used_glyphs(const struct layout *l, unsigned **gids, uint32_t **cp
 	*gids = g;
 	*cps = c;
 	return u;
-}
-
-static void add_utf16_hex(struct strbuf *sb, uint32_t c)
-{
-	if (c >= 0x10000) {
-		c -= 0x10000;
-		sb_addf(sb, "%04X%04X", (unsigned)(0xD800 + (c >> 10)), (unsigned)(0xDC00 + (c & 0x3FF)));
-	} else {
-		sb_addf(sb, "%04X", (unsigned)c);
-	}
-}
-
-/* A PDF text string as hex UTF-16BE with BOM. */
-static void add_text_string(struct strbuf *sb, const char *utf8)
-{
-	const uint8_t *p = (const uint8_t *)utf8;
-	size_t n = strlen(utf8);
-	sb_adds(sb, "<FEFF");
-	while (n > 0) {
-		ucs4_t c;
-		int k = u8_mbtouc(&c, p, n);
-		add_utf16_hex(sb, c);
-		p += k;
-		n -= (size_t)k;
-	}
-	sb_addc(sb, '>');
 }
 
 /* ---- the update ----------------------------------------------------- */
@@ -443,7 +408,7 @@ static void tounicode_cmap(struct strbuf *c, const unsigned *gid, const uint32_t
 		if (i % 100 == 0)
 			sb_addf(c, "%zu beginbfchar\n", n - i < 100 ? n - i : 100);
 		sb_addf(c, "<%04X> <", gid[i]);
-		add_utf16_hex(c, cp[i]);
+		pdfa_add_utf16_hex(c, cp[i]);
 		sb_adds(c, ">\n");
 		if (i % 100 == 99 || i + 1 == n)
 			sb_adds(c, "endbfchar\n");
@@ -590,7 +555,7 @@ static int timestamp(const char *url, long timeout, const unsigned char *data, s
 		goto ssl_fail;
 	TS_VERIFY_CTX_set_flags(vctx, TS_VFY_VERSION | TS_VFY_IMPRINT | TS_VFY_NONCE);
 	if (TS_RESP_verify_response(vctx, resp) != 1) {
-		err_set(err, "time-stamp from '%s': reply rejected: %s", url, ssl_reason(why, sizeof why));
+		err_set(err, "time-stamp from '%s': reply rejected: %s", url, sigkey_ssl_reason(why, sizeof why));
 		goto out;
 	}
 	*tok = NULL;
@@ -600,7 +565,7 @@ static int timestamp(const char *url, long timeout, const unsigned char *data, s
 	rc = 0;
 	goto out;
 ssl_fail:
-	err_set(err, "time-stamp from '%s': %s", url, ssl_reason(why, sizeof why));
+	err_set(err, "time-stamp from '%s': %s", url, sigkey_ssl_reason(why, sizeof why));
 out:
 	if (curl)
 		curl_easy_cleanup(curl);
@@ -665,7 +630,7 @@ static int make_cms(const struct sigkey *k, const unsigned char md[32], const st
 	rc = 0;
 	goto out;
 ssl_fail:
-	err_set(err, "cannot make the CMS signature: %s", ssl_reason(why, sizeof why));
+	err_set(err, "cannot make the CMS signature: %s", sigkey_ssl_reason(why, sizeof why));
 out:
 	OPENSSL_free(tok);
 	OPENSSL_free(sig);
@@ -826,7 +791,7 @@ int pades_sign(const char *in_pdf, const char *out_pdf, const struct sigkey *key
 	/* the signature value dictionary */
 	obj_begin(&u, n_sig, 0);
 	sb_adds(&u.sb, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /Name ");
-	add_text_string(&u.sb, o->org_name);
+	pdfa_add_utf16_string(&u.sb, o->org_name);
 	sb_addf(&u.sb, " /M (%s) /ByteRange ", pdfdate);
 	br_at = u.sb.len;
 	br_len = 48;

@@ -85,14 +85,13 @@ static void out(struct pdfa *d, const void *data, size_t len)
 static void outf(struct pdfa *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void outf(struct pdfa *d, const char *fmt, ...)
 {
-	struct strbuf sb;
+	char *s;
 	va_list ap;
-	sb_init(&sb, 0);
 	va_start(ap, fmt);
-	sb_vaddf(&sb, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	out(d, sb.buf, sb.len);
-	sb_release(&sb);
+	out(d, s, strlen(s));
+	free(s);
 }
 
 static int new_obj(struct pdfa *d)
@@ -148,7 +147,7 @@ void pdfa_date(int64_t ms, char *outbuf, size_t outsz)
 		 iso + 17, iso + 19, iso + 23);
 }
 
-static void add_utf16_hex(struct strbuf *sb, uint32_t c)
+void pdfa_add_utf16_hex(struct strbuf *sb, uint32_t c)
 {
 	if (c > 0xFFFF) {
 		c -= 0x10000;
@@ -158,33 +157,39 @@ static void add_utf16_hex(struct strbuf *sb, uint32_t c)
 	}
 }
 
-void pdfa_add_text_string(struct strbuf *sb, const char *utf8)
+void pdfa_add_utf16_string(struct strbuf *sb, const char *utf8)
 {
 	const uint8_t *p = (const uint8_t *)utf8;
-	size_t n = strlen(utf8), i;
-	bool ascii = true;
-	for (i = 0; i < n; i++)
-		if (p[i] < 0x20 || p[i] > 0x7E)
-			ascii = false;
-	if (ascii) {
-		sb_addc(sb, '(');
-		for (i = 0; i < n; i++) {
-			if (p[i] == '(' || p[i] == ')' || p[i] == '\\')
-				sb_addc(sb, '\\');
-			sb_addc(sb, (char)p[i]);
-		}
-		sb_addc(sb, ')');
-		return;
-	}
+	size_t n = strlen(utf8);
 	sb_adds(sb, "<FEFF");
 	while (n > 0) {
 		ucs4_t c;
 		int k = u8_mbtouc(&c, p, n);
-		add_utf16_hex(sb, c);
+		pdfa_add_utf16_hex(sb, c);
 		p += k;
 		n -= (size_t)k;
 	}
 	sb_addc(sb, '>');
+}
+
+void pdfa_add_text_string(struct strbuf *sb, const char *utf8)
+{
+	const uint8_t *p = (const uint8_t *)utf8;
+	size_t n = strlen(utf8), i;
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] > 0x7E)
+			break;
+	if (i < n) {
+		pdfa_add_utf16_string(sb, utf8);
+		return;
+	}
+	sb_addc(sb, '(');
+	for (i = 0; i < n; i++) {
+		if (p[i] == '(' || p[i] == ')' || p[i] == '\\')
+			sb_addc(sb, '\\');
+		sb_addc(sb, (char)p[i]);
+	}
+	sb_addc(sb, ')');
 }
 
 /* NFC copy of a UTF-8 string (invalid input comes back unchanged). */
@@ -700,7 +705,7 @@ static void tounicode(struct pdfa *d, int num, size_t n, uint32_t (*code)(struct
 		if (!cp)
 			continue;
 		sb_addf(&block, "<%04X> <", c);
-		add_utf16_hex(&block, cp);
+		pdfa_add_utf16_hex(&block, cp);
 		sb_adds(&block, ">\n");
 		if (++in_block == 100) {
 			sb_addf(&cm, "%d beginbfchar\n%sendbfchar\n", in_block, block.buf);

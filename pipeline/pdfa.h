@@ -97,9 +97,14 @@ void pdfa_abort(struct pdfa *d);
  * Helpers shared with the tests and the signer.  pdfa_date() formats a time
  * as a PDF date with the Vietnam offset, "D:20250701140322+07'00'" (out
  * holds 32 bytes); pdfa_add_text_string() appends a PDF text string for
- * /Info: (ASCII) as a literal string, anything else as <FEFF...> UTF-16BE.
+ * /Info: (ASCII) as a literal string, anything else as <FEFF...> UTF-16BE;
+ * pdfa_add_utf16_string() always appends the <FEFF...> form.
+ * pdfa_add_utf16_hex() appends one code point as UTF-16BE hex digits (4,
+ * or 8 for a surrogate pair), as ToUnicode CMaps want it.
  */
 void pdfa_date(int64_t ms, char *out, size_t outsz);
 void pdfa_add_text_string(struct strbuf *sb, const char *utf8);
+void pdfa_add_utf16_string(struct strbuf *sb, const char *utf8);
+void pdfa_add_utf16_hex(struct strbuf *sb, uint32_t c);
 
 #endif

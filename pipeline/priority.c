@@ -51,27 +51,15 @@ static double num(const struct priority_rules *r, const char *key)
 	return v ? strtod(v, NULL) : 0;
 }
 
-static char *trim(char *s)
-{
-	char *e;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
 struct priority_rules *priority_rules_load(const char *dir, struct errbuf *err)
 {
 	struct priority_rules *r = xcalloc(1, sizeof(*r));
-	char *path = xasprintf("%s/priority.conf", dir), line[512];
-	FILE *f;
-	int lineno = 0;
+	char *path = xasprintf("%s/priority.conf", dir), *k, *v, *end;
+	struct kvfile kv;
+	int rc;
 	for (int i = 0; i < NKEYS; i++)
 		r->val[i] = xstrdup(keys[i].def);
-	f = fopen(path, "r");
-	if (!f) {
+	if (kv_open(&kv, path) < 0) {
 		if (errno != ENOENT) {
 			err_set(err, "cannot open '%s': %s", path, strerror(errno));
 			goto fail;
@@ -79,46 +67,36 @@ struct priority_rules *priority_rules_load(const char *dir, struct errbuf *err)
 		free(path);
 		return r;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		char *s = trim(line), *eq, *k, *v, *end;
+	while ((rc = kv_next(&kv, &k, &v, err)) > 0) {
 		int i;
-		lineno++;
-		if (!*s || *s == '#')
-			continue;
-		eq = strchr(s, '=');
-		if (!eq) {
-			err_set(err, "%s:%d: '%s': expected 'key = value'", path, lineno, s);
-			goto fail_f;
-		}
-		*eq = '\0';
-		k = trim(s);
-		v = trim(eq + 1);
 		for (i = 0; i < NKEYS && strcmp(keys[i].key, k); i++)
 			;
 		if (i == NKEYS) {
-			err_set(err, "%s:%d: '%s': unknown key", path, lineno, k);
+			err_set(err, "%s:%d: '%s': unknown key", path, kv.lineno, k);
 			goto fail_f;
 		}
 		if (!strcmp(k, "gate.unlisted")) {
 			if (strcmp(v, "allow") && strcmp(v, "hold")) {
-				err_set(err, "%s:%d: '%s = %s': expected 'allow' or 'hold'", path, lineno, k, v);
+				err_set(err, "%s:%d: '%s = %s': expected 'allow' or 'hold'", path, kv.lineno, k, v);
 				goto fail_f;
 			}
 		} else if (strcmp(k, "gate.secret_mode")) {
 			double d = strtod(v, &end);
 			if (end == v || *end || d < -1000 || d > 1000) {
-				err_set(err, "%s:%d: '%s = %s': expected a number from -1000 to 1000", path, lineno, k, v);
+				err_set(err, "%s:%d: '%s = %s': expected a number from -1000 to 1000", path, kv.lineno, k, v);
 				goto fail_f;
 			}
 		}
 		free(r->val[i]);
 		r->val[i] = xstrdup(v);
 	}
-	fclose(f);
+	if (rc < 0)
+		goto fail_f;
+	kv_close(&kv);
 	free(path);
 	return r;
 fail_f:
-	fclose(f);
+	kv_close(&kv);
 fail:
 	free(path);
 	priority_rules_free(r);

@@ -27,58 +27,37 @@ bool profile_name_ok(const char *name)
 	return true;
 }
 
-static char *trim(char *s)
-{
-	char *e;
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 struct profile *profile_load(const char *workspace, const char *name, struct errbuf *err)
 {
-	char line[1024], *path;
-	int lineno = 0;
-	FILE *f;
+	struct kvfile kv;
+	char *path, *k, *v;
+	int rc;
 	struct profile *p;
 	if (!profile_name_ok(name)) {
 		err_set(err, "bad scanner profile name '%s'", name);
 		return NULL;
 	}
 	path = xasprintf("%s/scanner-profiles/%s.conf", workspace, name);
-	f = fopen(path, "r");
-	if (!f) {
+	if (kv_open(&kv, path) < 0) {
 		err_set(err, "unknown scanner profile '%s': cannot open '%s': %s", name, path, strerror(errno));
 		free(path);
 		return NULL;
 	}
 	p = xcalloc(1, sizeof(*p));
 	p->name = xstrdup(name);
-	while (fgets(line, sizeof(line), f)) {
-		char *s = trim(line), *eq;
-		lineno++;
-		if (!*s || *s == '#')
-			continue;
-		eq = strchr(s, '=');
-		if (!eq) {
-			err_set(err, "%s:%d: '%s': expected 'key = value'", path, lineno, s);
-			fclose(f);
-			free(path);
-			profile_free(p);
-			return NULL;
-		}
-		*eq = '\0';
+	while ((rc = kv_next(&kv, &k, &v, err)) > 0) {
 		p->key = xrealloc(p->key, sizeof(char *) * (size_t)(p->n + 1));
 		p->val = xrealloc(p->val, sizeof(char *) * (size_t)(p->n + 1));
-		p->key[p->n] = xstrdup(trim(s));
-		p->val[p->n] = xstrdup(trim(eq + 1));
+		p->key[p->n] = xstrdup(k);
+		p->val[p->n] = xstrdup(v);
 		p->n++;
 	}
-	fclose(f);
+	kv_close(&kv);
 	free(path);
+	if (rc < 0) {
+		profile_free(p);
+		return NULL;
+	}
 	return p;
 }
 

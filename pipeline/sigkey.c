@@ -28,16 +28,11 @@
 
 #include "fsio.h"
 
-/* The last OpenSSL error as text (or "unknown error"), clearing the queue. */
-static const char *ssl_reason(char *buf, size_t n)
+const char *sigkey_ssl_reason(char *buf, size_t n)
 {
 	unsigned long e = ERR_peek_last_error();
-	if (!e) {
-		snprintf(buf, n, "unknown error");
-	} else {
-		const char *r = ERR_reason_error_string(e);
-		snprintf(buf, n, "%s", r ? r : "unknown error");
-	}
+	const char *r = e ? ERR_reason_error_string(e) : NULL;
+	snprintf(buf, n, "%s", r ? r : "unknown error");
 	ERR_clear_error();
 	return buf;
 }
@@ -129,7 +124,7 @@ static int load_pem_key(struct sigkey *k, const char *path, const char *pin, str
 	k->pkey = PEM_read_PrivateKey(f, NULL, pem_pass_cb, (void *)(pin && *pin ? pin : NULL));
 	fclose(f);
 	if (!k->pkey)
-		return err_set(err, "cannot read signing key '%s': %s", path, ssl_reason(why, sizeof why));
+		return err_set(err, "cannot read signing key '%s': %s", path, sigkey_ssl_reason(why, sizeof why));
 	return 0;
 }
 
@@ -146,9 +141,9 @@ static int load_p12(struct sigkey *k, const char *path, const char *pin, struct 
 	p12 = d2i_PKCS12_fp(f, NULL);
 	fclose(f);
 	if (!p12)
-		return err_set(err, "cannot read signing key '%s': %s", path, ssl_reason(why, sizeof why));
+		return err_set(err, "cannot read signing key '%s': %s", path, sigkey_ssl_reason(why, sizeof why));
 	if (!PKCS12_parse(p12, pin ? pin : "", &k->pkey, &cert, &ca)) {
-		err_set(err, "cannot read signing key '%s': %s", path, ssl_reason(why, sizeof why));
+		err_set(err, "cannot read signing key '%s': %s", path, sigkey_ssl_reason(why, sizeof why));
 		goto out;
 	}
 	if (!k->cert) {
@@ -184,7 +179,7 @@ static int load_certs(struct sigkey *k, const char *path, bool first_is_cert, st
 	/* the loop ends with a "no start line" error: expected */
 	ERR_clear_error();
 	if (n == 0)
-		return err_set(err, "cannot read certificate file '%s': %s", path, ssl_reason(why, sizeof why));
+		return err_set(err, "cannot read certificate file '%s': %s", path, sigkey_ssl_reason(why, sizeof why));
 	return 0;
 }
 

@@ -42,6 +42,11 @@ int sigkey_check_mode(const char *path, const char *what, struct errbuf *err);
 /* true when `key` names a PKCS#11 object rather than a file. */
 bool sigkey_is_uri(const char *key);
 
+/* The reason of the last OpenSSL error (or "unknown error") written into
+ * buf (n bytes) and returned; the error queue is cleared.  For the messages
+ * of everything that calls OpenSSL here: key loading, signing, verifying. */
+const char *sigkey_ssl_reason(char *buf, size_t n);
+
 /* PKCS#11 through the OpenSSL 3 "pkcs11" engine (libengine-pkcs11-openssl;
  * Debian 12 has no pkcs11 provider).  Kept in sigkey_p11.c, the only file
  * that uses the deprecated ENGINE API.  Sets k->pkey, k->engine and, when

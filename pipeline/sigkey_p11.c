@@ -20,38 +20,29 @@
 #include <openssl/engine.h>
 #include <openssl/err.h>
 
-static const char *p11_reason(char *buf, size_t n)
-{
-	unsigned long e = ERR_peek_last_error();
-	const char *r = e ? ERR_reason_error_string(e) : NULL;
-	snprintf(buf, n, "%s", r ? r : "unknown error");
-	ERR_clear_error();
-	return buf;
-}
-
 int sigkey_p11_load(struct sigkey *k, const char *uri, const char *module, const char *pin, struct errbuf *err)
 {
 	char why[256];
 	ENGINE *e = ENGINE_by_id("pkcs11");
 	if (!e)
-		return err_set(err, "cannot load the OpenSSL pkcs11 engine for '%s': %s (install libengine-pkcs11-openssl)", uri, p11_reason(why, sizeof why));
+		return err_set(err, "cannot load the OpenSSL pkcs11 engine for '%s': %s (install libengine-pkcs11-openssl)", uri, sigkey_ssl_reason(why, sizeof why));
 	if (module && *module && !ENGINE_ctrl_cmd_string(e, "MODULE_PATH", module, 0)) {
 		ENGINE_free(e);
-		return err_set(err, "pkcs11 engine: cannot use module '%s': %s", module, p11_reason(why, sizeof why));
+		return err_set(err, "pkcs11 engine: cannot use module '%s': %s", module, sigkey_ssl_reason(why, sizeof why));
 	}
 	if (!ENGINE_init(e)) {
 		ENGINE_free(e);
-		return err_set(err, "pkcs11 engine: cannot initialise for '%s': %s", uri, p11_reason(why, sizeof why));
+		return err_set(err, "pkcs11 engine: cannot initialise for '%s': %s", uri, sigkey_ssl_reason(why, sizeof why));
 	}
 	if (pin && !ENGINE_ctrl_cmd_string(e, "PIN", pin, 0)) {
 		ENGINE_finish(e);
 		ENGINE_free(e);
-		return err_set(err, "pkcs11 engine: cannot set the PIN for '%s': %s", uri, p11_reason(why, sizeof why));
+		return err_set(err, "pkcs11 engine: cannot set the PIN for '%s': %s", uri, sigkey_ssl_reason(why, sizeof why));
 	}
 	k->engine = e;
 	k->pkey = ENGINE_load_private_key(e, uri, NULL, NULL);
 	if (!k->pkey)
-		return err_set(err, "cannot load signing key '%s' from the token: %s", uri, p11_reason(why, sizeof why));
+		return err_set(err, "cannot load signing key '%s' from the token: %s", uri, sigkey_ssl_reason(why, sizeof why));
 	if (!k->cert) {
 		struct { const char *id; X509 *cert; } parms = { uri, NULL };
 		if (ENGINE_ctrl_cmd(e, "LOAD_CERT_CTRL", 0, &parms, NULL, 0) && parms.cert)

@@ -31,6 +31,7 @@
 #include <openssl/x509v3.h>
 
 #include "pdfread.h"
+#include "sigkey.h"
 
 #define SIGVERIFY_MAX_PDF ((size_t)1 << 31)
 #define SIGVERIFY_MAX_FIELDS 1000
@@ -45,15 +46,6 @@ static void set_reason(struct sigverify_sig *s, const char *fmt, ...)
 	vsnprintf(s->reason, sizeof s->reason, fmt, ap);
 	va_end(ap);
 	s->ok = false;
-}
-
-static const char *ssl_reason(char *buf, size_t n)
-{
-	unsigned long e = ERR_peek_last_error();
-	const char *r = e ? ERR_reason_error_string(e) : NULL;
-	snprintf(buf, n, "%s", r ? r : "unknown error");
-	ERR_clear_error();
-	return buf;
 }
 
 static int hexval(char c)
@@ -184,7 +176,7 @@ static int check_timestamp(struct sigverify_sig *s, CMS_SignerInfo *si, X509_STO
 	vctx = TS_VERIFY_CTX_new();
 	data = BIO_new_mem_buf(ASN1_STRING_get0_data(sv), ASN1_STRING_length(sv));
 	if (!vctx || !data || !X509_STORE_up_ref(store)) {
-		set_reason(s, "time-stamp: %s", ssl_reason(why, sizeof why));
+		set_reason(s, "time-stamp: %s", sigkey_ssl_reason(why, sizeof why));
 		goto out;
 	}
 	TS_VERIFY_CTX_set_flags(vctx, TS_VFY_VERSION | TS_VFY_SIGNATURE | TS_VFY_DATA);
@@ -192,7 +184,7 @@ static int check_timestamp(struct sigverify_sig *s, CMS_SignerInfo *si, X509_STO
 	TS_VERIFY_CTX_set_data(vctx, data);     /* and the BIO */
 	data = NULL;
 	if (TS_RESP_verify_token(vctx, tok) != 1) {
-		set_reason(s, "time-stamp: %s", ssl_reason(why, sizeof why));
+		set_reason(s, "time-stamp: %s", sigkey_ssl_reason(why, sizeof why));
 		goto out;
 	}
 	rc = 0;
@@ -286,7 +278,7 @@ static void check_sig(struct pdfread *p, struct pdfread_span sig, X509_STORE *st
 	}
 	mctx = EVP_MD_CTX_new();
 	if (!mctx || EVP_DigestInit_ex(mctx, mdtype, NULL) != 1 || EVP_DigestUpdate(mctx, data, (size_t)r[1]) != 1 || EVP_DigestUpdate(mctx, data + r[2], (size_t)r[3]) != 1 || EVP_DigestFinal_ex(mctx, md, &mdlen) != 1) {
-		set_reason(s, "cannot compute the digest: %s", ssl_reason(why, sizeof why));
+		set_reason(s, "cannot compute the digest: %s", sigkey_ssl_reason(why, sizeof why));
 		goto out;
 	}
 	if ((unsigned)ASN1_STRING_length(want) != mdlen || memcmp(ASN1_STRING_get0_data(want), md, mdlen) != 0) {
@@ -298,7 +290,7 @@ static void check_sig(struct pdfread *p, struct pdfread_span sig, X509_STORE *st
 		goto out;
 	}
 	if (CMS_SignerInfo_verify(si) != 1) {
-		set_reason(s, "signature does not verify: %s", ssl_reason(why, sizeof why));
+		set_reason(s, "signature does not verify: %s", sigkey_ssl_reason(why, sizeof why));
 		goto out;
 	}
 	if (!(X509_get_key_usage(signer) & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION))) {
@@ -311,7 +303,7 @@ static void check_sig(struct pdfread *p, struct pdfread_span sig, X509_STORE *st
 	certs = CMS_get1_certs(cms);
 	xctx = X509_STORE_CTX_new();
 	if (!xctx || !X509_STORE_CTX_init(xctx, store, signer, certs)) {
-		set_reason(s, "cannot check the certificate chain: %s", ssl_reason(why, sizeof why));
+		set_reason(s, "cannot check the certificate chain: %s", sigkey_ssl_reason(why, sizeof why));
 		goto out;
 	}
 	if (when)
@@ -382,7 +374,7 @@ int sigverify_file(const char *path, const char *ca_file, struct sigverify_resul
 		return err_set(err, "'%s': no trust store configured", path);
 	store = X509_STORE_new();
 	if (!store || X509_STORE_load_file(store, ca_file) != 1) {
-		err_set(err, "cannot read trust store '%s': %s", ca_file, ssl_reason(why, sizeof why));
+		err_set(err, "cannot read trust store '%s': %s", ca_file, sigkey_ssl_reason(why, sizeof why));
 		goto out;
 	}
 	p = pdfread_open(path, SIGVERIFY_MAX_PDF, err);

@@ -1,11 +1,13 @@
 /*
- * util.c - allocation, error buffer, string buffer, time and path helpers.
+ * util.c - allocation, error buffer, string buffer, time and path helpers,
+ * and the reader of "key = value" files.
  *
  * Invariants: xmalloc() and friends never return NULL (out of memory exits
  * with EX_OSERR); a strbuf's buf is always NUL-terminated once initialised.
  */
 #include "util.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,15 +57,22 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
-char *xasprintf(const char *fmt, ...)
+char *xvasprintf(const char *fmt, va_list ap)
 {
 	struct strbuf sb;
-	va_list ap;
 	sb_init(&sb, 0);
-	va_start(ap, fmt);
 	sb_vaddf(&sb, fmt, ap);
-	va_end(ap);
 	return sb_detach(&sb);
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
 }
 
 void err_init(struct errbuf *err)
@@ -264,6 +273,17 @@ bool str_ends(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+char *str_trim(char *s)
+{
+	char *e;
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
 const char *path_base(const char *path)
 {
 	const char *s = strrchr(path, '/');
@@ -274,4 +294,39 @@ const char *path_ext(const char *path)
 {
 	const char *b = path_base(path), *d = strrchr(b, '.');
 	return d ? d + 1 : "";
+}
+
+int kv_open(struct kvfile *kv, const char *path)
+{
+	kv->path = path;
+	kv->lineno = 0;
+	kv->line[0] = '\0';
+	kv->f = fopen(path, "r");
+	return kv->f ? 0 : -1;
+}
+
+int kv_next(struct kvfile *kv, char **key, char **val, struct errbuf *err)
+{
+	while (fgets(kv->buf, sizeof(kv->buf), kv->f)) {
+		char *s = str_trim(kv->buf), *eq;
+		kv->lineno++;
+		if (!*s || *s == '#')
+			continue;
+		snprintf(kv->line, sizeof(kv->line), "%s", s);
+		eq = strchr(s, '=');
+		if (!eq)
+			return err_set(err, "%s:%d: '%s': expected 'key = value'", kv->path, kv->lineno, kv->line);
+		*eq = '\0';
+		*key = str_trim(s);
+		*val = str_trim(eq + 1);
+		return 1;
+	}
+	return 0;
+}
+
+void kv_close(struct kvfile *kv)
+{
+	if (kv->f)
+		fclose(kv->f);
+	kv->f = NULL;
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Allocation wrappers: out of memory is fatal (exit 71, EX_OSERR). */
 void *xmalloc(size_t n);
@@ -19,6 +20,7 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a new string that belongs to the caller. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
 
 /*
  * Error buffer (curl's error buffer): the first error wins.  Messages follow
@@ -71,8 +73,35 @@ void time_iso_vn(int64_t ms, bool with_ms, char *out, size_t outsz);
 /* Strings. */
 bool str_starts(const char *s, const char *prefix);
 bool str_ends(const char *s, const char *suffix);
+/* Cut the white space (isspace) off the end of s in place and return s
+ * past its leading white space. */
+char *str_trim(char *s);
 /* Lower-case extension of a file name without the dot ("" if none). */
 const char *path_ext(const char *path);
 const char *path_base(const char *path);
+
+/*
+ * "key = value" files (sohoa.conf, scanner profiles, naming.conf,
+ * priority.conf).  Blank lines and lines starting with '#' are skipped;
+ * key and value come trimmed.  Lines are read into a 4 KiB buffer.
+ *   struct kvfile kv;
+ *   if (kv_open(&kv, path) < 0) ... errno says why; the caller words it
+ *   while ((rc = kv_next(&kv, &key, &val, err)) > 0) ... kv.lineno, kv.line
+ *   kv_close(&kv);   rc < 0: a line without '='
+ * kv_next() returns 1 with key and val pointing into the current line, 0 at
+ * the end, -1 with err set to "FILE:LINE: 'the line': expected 'key =
+ * value'".  kv.line holds the whole trimmed line until the next call, for
+ * the caller's own messages.
+ */
+struct kvfile {
+	FILE *f;
+	const char *path;   /* borrowed */
+	int lineno;
+	char buf[4096];
+	char line[4096];
+};
+int kv_open(struct kvfile *kv, const char *path);
+int kv_next(struct kvfile *kv, char **key, char **val, struct errbuf *err);
+void kv_close(struct kvfile *kv);
 
 #endif

@@ -124,14 +124,14 @@ timed "$tmp/tess.time" sh "$tmp/tess.sh" "$tmp/straight" "$tmp/tess.out" || { ec
 tess_cer=$("$tools/cer" -q "$pages" "$tmp/tess.out")
 
 # ---- big pages: peak worker RSS ----
-bigpage() { # NAME DPI OUT-IMAGE: one page through every stage but sign
+bigpage() { # NAME DPI IMAGE [WHY-NO-TEXT]: one page through every stage but sign
 	w=$tmp/ws-$1
 	"$sohoa" init "$w" > /dev/null || return 1
 	echo 'stages = capture orient deskew clean blank ocr pdf' >> "$w/sohoa.conf"
 	"$sohoa" -C "$w" ingest --profile legacy "$3" > /dev/null || return 1
 	timed "$tmp/$1.time" "$sohoa" -C "$w" run --drain 2> "$tmp/$1.log" || return 1
 	"$sohoa" -C "$w" pages --json > "$tmp/$1.json"
-	[ "$(jq '[.[] | select(.ocr_confidence != null)] | length' "$tmp/$1.json")" = 1 ] || echo "bench.sh: $1: the page was not read" >&2
+	[ "$(jq '[.[] | select(.ocr_confidence != null)] | length' "$tmp/$1.json")" = 1 ] || echo "bench.sh: $1: no text read${4:+ ($4)}" >&2
 }
 pango-view --font='Liberation Serif 13' --dpi=400 --margin=0 --width=450 --background=white -q \
 	-o "$tmp/text400.png" "$here/samples/congvan.txt" &&
@@ -140,7 +140,7 @@ pango-view --font='Liberation Serif 13' --dpi=400 --margin=0 --width=450 --backg
 # A3 at 600 dpi (7016 x 9921): mkimg's word-like blocks in colour; the
 # memory is set by the image's size, which mkpage (A4 sheets) cannot make.
 "$tools/mkimg" page "$tmp/a3-600.tif" 7016 9921 600 7 > /dev/null &&
-	bigpage a3-600 600 "$tmp/a3-600.tif" || echo "bench.sh: the A3 600 dpi page failed" >&2
+	bigpage a3-600 600 "$tmp/a3-600.tif" "expected: word-like blocks, not letters" || echo "bench.sh: the A3 600 dpi page failed" >&2
 
 # ---- report ----
 set -- $(fig "$tmp/sohoa.time"); s_wall=$1 s_cpu=$2 s_rss=$3

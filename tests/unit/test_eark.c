@@ -558,12 +558,8 @@ int main(void)
 	}
 	free(schemas);
 
-	if (!getenv("SOHOA_TEST_KEEP")) {
-		char *cmd = xasprintf("rm -rf '%s'", tmp);
-		if (system(cmd) != 0)
-			fprintf(stderr, "cannot remove %s\n", tmp);
-		free(cmd);
-	}
+	if (!getenv("SOHOA_TEST_KEEP") && !unit_rmtree(tmp))
+		fprintf(stderr, "cannot remove %s\n", tmp);
 	free(pdf1);
 	free(pdf2);
 	free(txt);

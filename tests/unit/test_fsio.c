@@ -99,10 +99,29 @@ int main(void)
 	CHECK_STR(path_ext("scans/P1.TIF"), "TIF");
 	CHECK_STR(path_base("/a/b/c.pdf"), "c.pdf");
 	CHECK(str_ends("x.pdf", ".pdf") && !str_ends("pdf", ".pdf"));
+	{
+		char t1[] = " \t key = v \r\n", t2[] = " \n";
+		CHECK_STR(str_trim(t1), "key = v");
+		CHECK_STR(str_trim(t2), "");
+	}
+	{
+		/* key = value files: comments and blank lines skipped, the error names file:line and the line */
+		struct kvfile kv;
+		char *k, *v;
+		p = xasprintf("%s/kv.conf", root);
+		const char *text = "# c\n\n  a =  1 \nb=\n no equals sign \n";
+		CHECK(fsio_write_atomic(p, text, strlen(text), &err) == 0);
+		CHECK(kv_open(&kv, p) == 0);
+		CHECK(kv_next(&kv, &k, &v, &err) == 1 && !strcmp(k, "a") && !strcmp(v, "1") && kv.lineno == 3);
+		CHECK(kv_next(&kv, &k, &v, &err) == 1 && !strcmp(k, "b") && !*v);
+		err_init(&err);
+		CHECK(kv_next(&kv, &k, &v, &err) < 0 && str_ends(err.msg, "kv.conf:5: 'no equals sign': expected 'key = value'"));
+		CHECK(kv_next(&kv, &k, &v, &err) == 0);
+		kv_close(&kv);
+		free(p);
+	}
 
-	p = xasprintf("rm -rf '%s'", root);
-	CHECK(system(p) == 0);
-	free(p);
+	CHECK(unit_rmtree(root));
 	free(tmp);
 	fsio_set_tmpdir(NULL);
 	return unit_done("fsio");

@@ -146,11 +146,7 @@ int main(void)
 	free(order);
 
 	db_close(db);
-	{
-		char *cmd = xasprintf("rm -rf '%s'", dir);
-		CHECK(system(cmd) == 0);
-		free(cmd);
-	}
+	CHECK(unit_rmtree(dir));
 	free(path);
 	priority_rules_free(r);
 	meta_schema_free(s);

@@ -6,7 +6,9 @@
 #ifndef SOHOA_UNIT_H
 #define SOHOA_UNIT_H
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int unit_pass, unit_fail;
@@ -21,6 +23,15 @@ static int unit_pass, unit_fail;
 	if (a_ && b_ && strcmp(a_, b_) == 0) unit_pass++; \
 	else { unit_fail++; fprintf(stderr, "%s:%d: '%s' != '%s'\n", __FILE__, __LINE__, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); } \
 } while (0)
+
+/* Remove a test's temporary folder with all it holds; true when done. */
+static inline bool unit_rmtree(const char *dir)
+{
+	char cmd[4096];
+	if ((size_t)snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir) >= sizeof cmd)
+		return false;
+	return system(cmd) == 0;
+}
 
 static inline int unit_done(const char *name)
 {
