@@ -22,18 +22,20 @@
 #include <stdlib.h>
 
 #include "config.h"
+#include "pageimg.h"
 #include "stage.h"
 #include "blank.h"
 
-/* Ink pixels (1) of pix at about 150 dpi; *rdpi gets the resolution. */
-static PIX *blank_binarize(PIX *pix, int dpi, int *rdpi)
+/* Ink pixels (1) of pix at about 150 dpi; *dpi becomes that resolution.
+ * The threshold is relative to the paper (see the top of this file). */
+static PIX *blank_binarize(PIX *pix, int *dpi)
 {
 	PIX *b;
 
 	if (pixGetDepth(pix) == 1) {
 		b = pixClone(pix);
 	} else {
-		PIX *g = pixConvertTo8(pix, 0);
+		PIX *g = pageimg_grey(pix);
 		l_uint32 paper = 255;
 
 		if (!g)
@@ -42,14 +44,7 @@ static PIX *blank_binarize(PIX *pix, int dpi, int *rdpi)
 		b = pixThresholdToBinary(g, (l_int32)(0.65 * paper));
 		pixDestroy(&g);
 	}
-	while (b && dpi >= 225) {
-		PIX *r = pixReduceRankBinary2(b, 1, NULL); /* keeps thin strokes */
-		pixDestroy(&b);
-		b = r;
-		dpi /= 2;
-	}
-	*rdpi = dpi;
-	return b;
+	return pageimg_reduce(b, dpi, 225);
 }
 
 /* A round filled blob of 4-10 mm within 30 mm of an edge: a punch hole
@@ -75,12 +70,10 @@ int blank_detect(PIX *pix, int dpi, int min_marks, struct blank_info *bi, struct
 	PIX *b, *nb;
 	PIXA *pixa = NULL;
 	BOXA *boxa;
-	int rdpi, i, n, pw, ph;
+	int rdpi = pageimg_dpi(pix, dpi), i, n, pw, ph;
 	double mm;
 
-	if (dpi < 50) /* unknown: assume the short side is A4's 8.27 inches */
-		dpi = (pixGetWidth(pix) < pixGetHeight(pix) ? pixGetWidth(pix) : pixGetHeight(pix)) * 100 / 827;
-	b = blank_binarize(pix, dpi, &rdpi);
+	b = blank_binarize(pix, &rdpi);
 	if (!b)
 		return err_set(err, "cannot binarize a %dx%d image of depth %d", pixGetWidth(pix), pixGetHeight(pix), pixGetDepth(pix));
 	nb = pixRemoveBorderConnComps(b, 8);
@@ -127,22 +120,16 @@ static const struct conf_key blank_keys[] = {
 
 static enum stage_rc blank_run(struct stage_ctx *ctx, struct errbuf *err)
 {
-	const char *src = ctx->page->access_path;
 	long min_marks = stage_conf_long(ctx, "min_marks");
+	enum stage_rc rc = STAGE_RETRY;
 	struct blank_info bi;
 	char detail[200];
 	PIX *pix;
 	int blank;
 
-	if (!src) {
-		err_set(err, "page %lld has no access copy", (long long)ctx->page->id);
-		return STAGE_BAD;
-	}
-	pix = pixRead(src);
-	if (!pix) {
-		err_set(err, "cannot read '%s'", src);
-		return STAGE_RETRY;
-	}
+	pix = pageimg_read(ctx, &rc, err);
+	if (!pix)
+		return rc;
 	blank = blank_detect(pix, ctx->page->dpi, (int)(min_marks > 0 ? min_marks : 10), &bi, err);
 	pixDestroy(&pix);
 	if (blank < 0)

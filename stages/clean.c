@@ -22,31 +22,20 @@
 #include <stdlib.h>
 
 #include "config.h"
-#include "fsio.h"
+#include "pageimg.h"
 #include "stage.h"
 #include "clean.h"
 
-/* Ink (1) of pix at full resolution: Otsu's threshold kept below 3/4 of
- * the paper's brightness.  *paper gets the paper colour in pix's depth. */
+/* Ink (1) of pix at full resolution (see pageimg_ink()).  *paper gets the
+ * paper colour in pix's depth. */
 static PIX *clean_binarize(PIX *pix, l_uint32 *paper)
 {
-	PIX *g, *b;
-	l_int32 t = 128;
 	l_uint32 pg = 255;
+	PIX *b = pageimg_ink(pix, &pg);
 
-	*paper = 0;
 	if (pixGetDepth(pix) == 1)
-		return pixClone(pix);
-	g = pixConvertTo8(pix, 0);
-	if (!g)
-		return NULL;
-	pixSplitDistributionFgBg(g, 0.1f, 4, &t, NULL, NULL, NULL);
-	pixGetRankValue(g, 4, 0.9f, &pg);
-	if (t > (l_int32)(0.75 * pg))
-		t = (l_int32)(0.75 * pg);
-	b = pixThresholdToBinary(g, t);
-	pixDestroy(&g);
-	if (pixGetDepth(pix) == 32)
+		*paper = 0;
+	else if (pixGetDepth(pix) == 32)
 		pixGetRankValue(pix, 4, 0.9f, paper);
 	else
 		*paper = pg;
@@ -181,8 +170,7 @@ PIX *clean_page(PIX *pix, int dpi, struct clean_info *ci, struct errbuf *err)
 
 	ci->border_px = 0;
 	ci->speckles = 0;
-	if (dpi < 50) /* unknown: assume the short side is A4's 8.27 inches */
-		dpi = (pixGetWidth(pix) < pixGetHeight(pix) ? pixGetWidth(pix) : pixGetHeight(pix)) * 100 / 827;
+	dpi = pageimg_dpi(pix, dpi);
 	src = pixGetColormap(pix) ? pixRemoveColormap(pix, REMOVE_CMAP_BASED_ON_SRC) : pixClone(pix);
 	if (!src)
 		goto fail;
@@ -290,42 +278,19 @@ static const struct conf_key clean_keys[] = {
 	{ 0 }
 };
 
-static int clean_write(struct stage_ctx *ctx, PIX *pix, const char *leaf, char **path, struct errbuf *err)
-{
-	l_uint8 *data = NULL;
-	size_t len = 0;
-	int rc;
-
-	*path = stage_page_path(ctx, leaf);
-	if (pixWriteMem(&data, &len, pix, IFF_PNM) != 0) {
-		free(data);
-		return err_set(err, "cannot encode '%s'", *path);
-	}
-	rc = fsio_write_atomic(*path, data, len, err);
-	free(data);
-	return rc;
-}
-
 static enum stage_rc clean_run(struct stage_ctx *ctx, struct errbuf *err)
 {
-	const char *src = ctx->page->access_path;
 	struct clean_info ci;
 	enum stage_rc rc = STAGE_RETRY;
 	PIX *pix, *out, *left = NULL, *right = NULL;
-	char *path = NULL, *rpath = NULL;
+	char *rpath = NULL;
 	char detail[200], note[120];
 	int gx = 0;
 	bool split;
 
-	if (!src) {
-		err_set(err, "page %lld has no access copy", (long long)ctx->page->id);
-		return STAGE_BAD;
-	}
-	pix = pixRead(src);
-	if (!pix) {
-		err_set(err, "cannot read '%s'", src);
-		return STAGE_RETRY;
-	}
+	pix = pageimg_read(ctx, &rc, err);
+	if (!pix)
+		return rc;
 	out = clean_page(pix, ctx->page->dpi, &ci, err);
 	if (!out)
 		goto out_pix;
@@ -343,24 +308,21 @@ static enum stage_rc clean_run(struct stage_ctx *ctx, struct errbuf *err)
 		boxDestroy(&lb);
 		boxDestroy(&rb);
 		if (!left || !right) {
-			err_set(err, "cannot split '%s' at column %d", src, gx);
+			err_set(err, "cannot split '%s' at column %d", ctx->page->access_path, gx);
 			goto out_split;
 		}
-		if (clean_write(ctx, right, "clean-right.pnm", &rpath, err) < 0)
+		if (pageimg_write(ctx, right, "clean-right.pnm", &rpath, err) < 0)
 			goto out_split;
 	}
-	if (clean_write(ctx, split ? left : out, "clean.pnm", &path, err) < 0)
+	snprintf(detail, sizeof(detail), "painted %ld pixels of scan margin and %d specks%s", ci.border_px, ci.speckles, split ? "; split at the gutter" : "");
+	if (pageimg_replace(ctx, split ? left : out, "clean.pnm", detail, err) < 0)
 		goto out_split;
-	stage_set_text(ctx, "access_path", path);
 	if (split) {
 		snprintf(note, sizeof(note), "two facing pages split at the gutter, column %d of %d", gx, pixGetWidth(out));
 		stage_page_split(ctx, rpath, note);
 	}
-	snprintf(detail, sizeof(detail), "painted %ld pixels of scan margin and %d specks%s", ci.border_px, ci.speckles, split ? "; split at the gutter" : "");
-	stage_event(ctx, "migration", "success", detail);
 	rc = STAGE_OK;
 out_split:
-	free(path);
 	free(rpath);
 	pixDestroy(&left);
 	pixDestroy(&right);

@@ -25,7 +25,7 @@
 #include <tesseract/capi.h>
 
 #include "config.h"
-#include "fsio.h"
+#include "pageimg.h"
 #include "stage.h"
 #include "orient.h"
 
@@ -66,34 +66,11 @@ void orient_free(struct orient *o)
 }
 
 /* A binarized copy of pix (1 = ink) at about 150 dpi, with the components
- * that touch the border (dark scan margins) removed.  The threshold is
- * Otsu's, kept below 3/4 of the paper's brightness. */
+ * that touch the border (dark scan margins) removed. */
 static PIX *orient_binarize(PIX *pix, int dpi)
 {
-	PIX *b, *nb;
+	PIX *b = pageimg_reduce(pageimg_ink(pix, NULL), &dpi, 225), *nb;
 
-	if (pixGetDepth(pix) == 1) {
-		b = pixClone(pix);
-	} else {
-		PIX *g = pixConvertTo8(pix, 0);
-		l_int32 t = 128;
-		l_uint32 paper = 255;
-
-		if (!g)
-			return NULL;
-		pixSplitDistributionFgBg(g, 0.1f, 4, &t, NULL, NULL, NULL);
-		pixGetRankValue(g, 4, 0.9f, &paper);
-		if (t > (l_int32)(0.75 * paper))
-			t = (l_int32)(0.75 * paper);
-		b = pixThresholdToBinary(g, t);
-		pixDestroy(&g);
-	}
-	while (b && dpi >= 225) {
-		PIX *r = pixReduceRankBinary2(b, 1, NULL);
-		pixDestroy(&b);
-		b = r;
-		dpi /= 2;
-	}
 	if (!b)
 		return NULL;
 	nb = pixRemoveBorderConnComps(b, 8);
@@ -144,8 +121,7 @@ int orient_detect(struct orient *o, PIX *pix, int dpi, int *rotation, double *co
 
 	*rotation = 0;
 	*conf = 0;
-	if (dpi < 50) /* unknown: assume the short side is A4's 8.27 inches */
-		dpi = (pixGetWidth(pix) < pixGetHeight(pix) ? pixGetWidth(pix) : pixGetHeight(pix)) * 100 / 827;
+	dpi = pageimg_dpi(pix, dpi);
 	b = orient_binarize(pix, dpi);
 	if (!b)
 		return err_set(err, "cannot binarize a %dx%d image of depth %d", pixGetWidth(pix), pixGetHeight(pix), pixGetDepth(pix));
@@ -187,42 +163,18 @@ static void orient_fini(struct stage_ctx *ctx)
 	ctx->priv = NULL;
 }
 
-static int orient_write(struct stage_ctx *ctx, PIX *pix, char **path, struct errbuf *err)
-{
-	l_uint8 *data = NULL;
-	size_t len = 0;
-	int rc;
-
-	*path = stage_page_path(ctx, "orient.pnm");
-	if (pixWriteMem(&data, &len, pix, IFF_PNM) != 0) {
-		free(data);
-		return err_set(err, "cannot encode '%s'", *path);
-	}
-	rc = fsio_write_atomic(*path, data, len, err);
-	free(data);
-	return rc;
-}
-
 static enum stage_rc orient_run(struct stage_ctx *ctx, struct errbuf *err)
 {
-	const char *src = ctx->page->access_path;
 	double min_conf = stage_conf_double(ctx, "min_confidence");
 	enum stage_rc rc = STAGE_RETRY;
 	int rotation;
 	double conf;
-	PIX *pix, *out = NULL;
-	char *path = NULL;
+	PIX *pix, *out;
 	char detail[160];
 
-	if (!src) {
-		err_set(err, "page %lld has no access copy", (long long)ctx->page->id);
-		return STAGE_BAD;
-	}
-	pix = pixRead(src);
-	if (!pix) {
-		err_set(err, "cannot read '%s'", src);
-		return STAGE_RETRY;
-	}
+	pix = pageimg_read(ctx, &rc, err);
+	if (!pix)
+		return rc;
 	if (orient_detect(ctx->priv, pix, ctx->page->dpi, &rotation, &conf, err) < 0)
 		goto out_pix;
 	if (conf < min_conf)
@@ -237,17 +189,12 @@ static enum stage_rc orient_run(struct stage_ctx *ctx, struct errbuf *err)
 	}
 	out = orient_upright(pix, rotation);
 	if (!out) {
-		err_set(err, "cannot turn '%s' by %d degrees", src, rotation);
+		err_set(err, "cannot turn '%s' by %d degrees", ctx->page->access_path, rotation);
 		goto out_pix;
 	}
-	if (orient_write(ctx, out, &path, err) < 0)
-		goto out_path;
-	stage_set_text(ctx, "access_path", path);
 	snprintf(detail, sizeof(detail), "page lay at %d degrees (confidence %.1f): access copy turned upright", rotation, conf);
-	stage_event(ctx, "migration", "success", detail);
-	rc = STAGE_OK;
-out_path:
-	free(path);
+	if (pageimg_replace(ctx, out, "orient.pnm", detail, err) == 0)
+		rc = STAGE_OK;
 	pixDestroy(&out);
 out_pix:
 	pixDestroy(&pix);

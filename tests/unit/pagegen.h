@@ -9,8 +9,12 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include <leptonica/allheaders.h>
+
+#include "util.h"
 
 static uint32_t pagegen_seed = 12345;
 
@@ -71,6 +75,16 @@ static inline PIX *pagegen_text8(int w, int h, int dpi, int lines, int ink, int 
 	return g;
 }
 
+/* The 8-bit page g as bitonal (depth 1), grey (8, a clone) or colour (32). */
+static inline PIX *pagegen_depth(PIX *g, int depth)
+{
+	if (depth == 1)
+		return pixThresholdToBinary(g, 128);
+	if (depth == 32)
+		return pixConvert8To32(g);
+	return pixClone(g);
+}
+
 /* Turn pix counter-clockwise by deg degrees, as a scanner would. */
 static inline PIX *pagegen_skew(PIX *pix, double deg)
 {
@@ -93,6 +107,46 @@ static inline void pagegen_soil(PIX *g, int amp, int n)
 		int s = 1 + pagegen_rand(3);
 		pixRasterop(g, pagegen_rand(w - 4), pagegen_rand(h - 4), s, s, PIX_CLR, NULL, 0, 0);
 	}
+}
+
+/* One page of a samples folder (tests/mksamples.sh): its manifest row. */
+struct pagegen_sample {
+	char name[64], file[64];
+	int index, dpi, rotation, blank, facing;
+	double skew;
+};
+
+/*
+ * Call fn for every page of the samples folder dir (DIR/manifest.tsv, as
+ * tests/mksamples.sh writes it) with its image (NULL when unreadable; fn
+ * checks) and its row.  Returns the number of pages, -1 without a manifest.
+ */
+static inline int pagegen_samples(const char *dir, void (*fn)(PIX *pix, const struct pagegen_sample *s, void *arg), void *arg)
+{
+	char *path = xasprintf("%s/manifest.tsv", dir), line[512];
+	FILE *f = fopen(path, "r");
+	struct pagegen_sample s;
+	int n = 0;
+
+	free(path);
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	while (fgets(line, sizeof(line), f)) {
+		PIX *pix;
+
+		if (sscanf(line, "%63s %63s %d %d %lf %d %d %d", s.name, s.file, &s.index, &s.dpi, &s.skew, &s.rotation, &s.blank, &s.facing) != 8)
+			continue;
+		path = xasprintf("%s/%s", dir, s.file);
+		pix = s.index ? pixReadTiff(path, s.index) : pixRead(path);
+		free(path);
+		fn(pix, &s, arg);
+		pixDestroy(&pix);
+		n++;
+	}
+	fclose(f);
+	return n;
 }
 
 #endif

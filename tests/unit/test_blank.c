@@ -79,40 +79,15 @@ static PIX *make(size_t i)
 	return g;
 }
 
-static void check_samples(const char *dir)
+static void check_sample(PIX *pix, const struct pagegen_sample *s, void *arg)
 {
-	char *man = xasprintf("%s/manifest.tsv", dir), line[512];
-	FILE *f = fopen(man, "r");
+	struct errbuf err;
 
-	CHECK(f != NULL);
-	if (!f) {
-		free(man);
+	CHECK(pix != NULL);
+	if (!pix)
 		return;
-	}
-	if (!fgets(line, sizeof(line), f))
-		line[0] = 0;
-	while (fgets(line, sizeof(line), f)) {
-		char name[64], file[64];
-		int index, dpi, rot, blank, facing;
-		double skew;
-		struct errbuf err;
-		PIX *pix;
-		char *path;
-
-		if (sscanf(line, "%63s %63s %d %d %lf %d %d %d", name, file, &index, &dpi, &skew, &rot, &blank, &facing) != 8)
-			continue;
-		path = xasprintf("%s/%s", dir, file);
-		pix = index ? pixReadTiff(path, index) : pixRead(path);
-		free(path);
-		CHECK(pix != NULL);
-		if (!pix)
-			continue;
-		err_init(&err);
-		CHECK(blank_detect(pix, dpi, 10, NULL, &err) == blank);
-		pixDestroy(&pix);
-	}
-	fclose(f);
-	free(man);
+	err_init(&err);
+	CHECK(blank_detect(pix, s->dpi, 10, NULL, &err) == s->blank);
 }
 
 int main(int argc, char **argv)
@@ -136,6 +111,6 @@ int main(int argc, char **argv)
 		pixDestroy(&pix);
 	}
 	if (argc > 1)
-		check_samples(argv[1]);
+		CHECK(pagegen_samples(argv[1], check_sample, NULL) > 0);
 	return unit_done("test_blank");
 }

@@ -39,40 +39,16 @@ static const struct {
 	{ "margin and specks, bitonal", 60, 40, 200, 1 },
 };
 
-static void check_samples(const char *dir)
+static void check_sample(PIX *pix, const struct pagegen_sample *s, void *arg)
 {
-	char *man = xasprintf("%s/manifest.tsv", dir), line[512];
-	FILE *f = fopen(man, "r");
+	int x = 0;
 
-	CHECK(f != NULL);
-	if (!f) {
-		free(man);
+	CHECK(pix != NULL);
+	if (!pix)
 		return;
-	}
-	if (!fgets(line, sizeof(line), f))
-		line[0] = 0;
-	while (fgets(line, sizeof(line), f)) {
-		char name[64], file[64];
-		int index, dpi, rot, blank, facing, x = 0;
-		double skew;
-		PIX *pix;
-		char *path;
-
-		if (sscanf(line, "%63s %63s %d %d %lf %d %d %d", name, file, &index, &dpi, &skew, &rot, &blank, &facing) != 8)
-			continue;
-		path = xasprintf("%s/%s", dir, file);
-		pix = index ? pixReadTiff(path, index) : pixRead(path);
-		free(path);
-		CHECK(pix != NULL);
-		if (!pix)
-			continue;
-		CHECK(clean_find_gutter(pix, dpi, &x) == (facing != 0));
-		if (facing)
-			CHECK(x > pixGetWidth(pix) * 2 / 5 && x < pixGetWidth(pix) * 3 / 5);
-		pixDestroy(&pix);
-	}
-	fclose(f);
-	free(man);
+	CHECK(clean_find_gutter(pix, s->dpi, &x) == (s->facing != 0));
+	if (s->facing)
+		CHECK(x > pixGetWidth(pix) * 2 / 5 && x < pixGetWidth(pix) * 3 / 5);
 }
 
 int main(int argc, char **argv)
@@ -95,7 +71,7 @@ int main(int argc, char **argv)
 		pagegen_seed = 99;
 		for (int s = 0; s < cases[i].specks; s++) /* specks 2 mm apart in the empty bottom band */
 			pixRasterop(g, 100 + (s % 90) * 16 + pagegen_rand(4), 2150 + (s / 90) * 40 + pagegen_rand(8), 1 + pagegen_rand(2), 1 + pagegen_rand(2), PIX_CLR, NULL, 0, 0);
-		pix = cases[i].depth == 1 ? pixThresholdToBinary(g, 128) : cases[i].depth == 32 ? pixConvert8To32(g) : pixClone(g);
+		pix = pagegen_depth(g, cases[i].depth);
 		err_init(&err);
 		out = clean_page(pix, 200, &ci, &err);
 		CHECK(out != NULL);
@@ -154,6 +130,6 @@ int main(int argc, char **argv)
 		pixDestroy(&l);
 	}
 	if (argc > 1)
-		check_samples(argv[1]);
+		CHECK(pagegen_samples(argv[1], check_sample, NULL) > 0);
 	return unit_done("test_clean");
 }

@@ -22,54 +22,22 @@ static const struct {
 	{ -4.1, 200, 1 }, { 6.5, 200, 8 }, { -9.5, 200, 32 }, { 1.05, 150, 8 },
 };
 
-static PIX *to_depth(PIX *g, int depth)
+static void check_sample(PIX *pix, const struct pagegen_sample *s, void *arg)
 {
-	if (depth == 1)
-		return pixThresholdToBinary(g, 128);
-	if (depth == 32)
-		return pixConvert8To32(g);
-	return pixClone(g);
-}
+	double angle = 0, conf = 0;
+	struct errbuf err;
+	PIX *up;
 
-static void check_samples(const char *dir)
-{
-	char *man = xasprintf("%s/manifest.tsv", dir), line[512];
-	FILE *f = fopen(man, "r");
-
-	CHECK(f != NULL);
-	if (!f) {
-		free(man);
+	CHECK(pix != NULL);
+	if (!pix || s->blank)
 		return;
-	}
-	if (!fgets(line, sizeof(line), f))
-		line[0] = 0;
-	while (fgets(line, sizeof(line), f)) {
-		char name[64], file[64];
-		int index, dpi, rot, blank, facing;
-		double skew, angle = 0, conf = 0;
-		struct errbuf err;
-		PIX *pix, *up;
-		char *path;
-
-		if (sscanf(line, "%63s %63s %d %d %lf %d %d %d", name, file, &index, &dpi, &skew, &rot, &blank, &facing) != 8 || blank)
-			continue;
-		path = xasprintf("%s/%s", dir, file);
-		pix = index ? pixReadTiff(path, index) : pixRead(path);
-		free(path);
-		CHECK(pix != NULL);
-		if (!pix)
-			continue;
-		up = pixRotateOrth(pix, rot / 90);
-		err_init(&err);
-		CHECK(deskew_find(up, dpi, &angle, &conf, &err) == 0);
-		if (fabs(angle - skew) > 0.1)
-			fprintf(stderr, "%s: skew %.2f found %.3f\n", name, skew, angle);
-		CHECK(fabs(angle - skew) <= 0.1);
-		pixDestroy(&up);
-		pixDestroy(&pix);
-	}
-	fclose(f);
-	free(man);
+	up = pixRotateOrth(pix, s->rotation / 90);
+	err_init(&err);
+	CHECK(deskew_find(up, s->dpi, &angle, &conf, &err) == 0);
+	if (fabs(angle - s->skew) > 0.1)
+		fprintf(stderr, "%s: skew %.2f found %.3f\n", s->name, s->skew, angle);
+	CHECK(fabs(angle - s->skew) <= 0.1);
+	pixDestroy(&up);
 }
 
 int main(int argc, char **argv)
@@ -82,7 +50,7 @@ int main(int argc, char **argv)
 		int dpi = cases[i].dpi;
 		PIX *page = pagegen_text8(dpi * 827 / 100, dpi * 1169 / 100, dpi, 30, 30, 240);
 		PIX *turned = pagegen_skew(page, cases[i].angle);
-		PIX *pix = to_depth(turned, cases[i].depth), *straight;
+		PIX *pix = pagegen_depth(turned, cases[i].depth), *straight;
 		double angle = 99, conf = 0, again = 99, conf2 = 0;
 
 		err_init(&err);
@@ -119,6 +87,6 @@ int main(int argc, char **argv)
 		pixDestroy(&blank);
 	}
 	if (argc > 1)
-		check_samples(argv[1]);
+		CHECK(pagegen_samples(argv[1], check_sample, NULL) > 0);
 	return unit_done("test_deskew");
 }

@@ -21,43 +21,20 @@ static const struct {
 	{ 180, 1, 1.5 }, { 90, 32, -2.0 }, { 270, 1, 3.0 }, { 0, 32, -3.5 },
 };
 
-static void check_samples(struct orient *o, const char *dir)
+static void check_sample(PIX *pix, const struct pagegen_sample *s, void *arg)
 {
-	char *man = xasprintf("%s/manifest.tsv", dir), line[512];
-	FILE *f = fopen(man, "r");
+	int found = -1;
+	double conf = 0;
+	struct errbuf err;
 
-	CHECK(f != NULL);
-	if (!f) {
-		free(man);
+	CHECK(pix != NULL);
+	if (!pix || s->blank)
 		return;
-	}
-	if (!fgets(line, sizeof(line), f))
-		line[0] = 0;
-	while (fgets(line, sizeof(line), f)) {
-		char name[64], file[64];
-		int index, dpi, rot, blank, facing, found = -1;
-		double skew, conf = 0;
-		struct errbuf err;
-		PIX *pix;
-		char *path;
-
-		if (sscanf(line, "%63s %63s %d %d %lf %d %d %d", name, file, &index, &dpi, &skew, &rot, &blank, &facing) != 8 || blank)
-			continue;
-		path = xasprintf("%s/%s", dir, file);
-		pix = index ? pixReadTiff(path, index) : pixRead(path);
-		free(path);
-		CHECK(pix != NULL);
-		if (!pix)
-			continue;
-		err_init(&err);
-		CHECK(orient_detect(o, pix, dpi, &found, &conf, &err) == 0);
-		if (found != rot)
-			fprintf(stderr, "%s: lies at %d, found %d (confidence %.1f)\n", name, rot, found, conf);
-		CHECK(found == rot);
-		pixDestroy(&pix);
-	}
-	fclose(f);
-	free(man);
+	err_init(&err);
+	CHECK(orient_detect(arg, pix, s->dpi, &found, &conf, &err) == 0);
+	if (found != s->rotation)
+		fprintf(stderr, "%s: lies at %d, found %d (confidence %.1f)\n", s->name, s->rotation, found, conf);
+	CHECK(found == s->rotation);
 }
 
 int main(int argc, char **argv)
@@ -77,7 +54,7 @@ int main(int argc, char **argv)
 		PIX *skewed = cases[i].skew != 0 ? pagegen_skew(page, cases[i].skew) : pixClone(page);
 		/* pixRotateOrth turns clockwise: 4 - q quarter turns clockwise are q counter-clockwise */
 		PIX *lying = pixRotateOrth(skewed, (4 - cases[i].rotation / 90) % 4);
-		PIX *pix = cases[i].depth == 1 ? pixThresholdToBinary(lying, 128) : cases[i].depth == 32 ? pixConvert8To32(lying) : pixClone(lying);
+		PIX *pix = pagegen_depth(lying, cases[i].depth);
 		PIX *up;
 		int rot = -1;
 		double conf = 0;
@@ -111,7 +88,7 @@ int main(int argc, char **argv)
 		pixDestroy(&blank);
 	}
 	if (argc > 1)
-		check_samples(o, argv[1]);
+		CHECK(pagegen_samples(argv[1], check_sample, o) > 0);
 	orient_free(o);
 	return unit_done("test_orient");
 }
