@@ -21,7 +21,7 @@ struct ocr_opts {
 	int psm;               /* page segmentation mode, 3 = fully automatic */
 	int thresholding;      /* Tesseract thresholding_method: 0 Otsu, 1 LeptonicaOtsu, 2 Sauvola */
 	double line_retry;     /* re-recognize lines under this confidence (0 = never) */
-	bool retry_circumflex; /* also re-recognize lines with a bare circumflex vowel */
+	bool retry_circumflex; /* re-read alone the words whose bare circumflex vowel has ink above it */
 	double retry_margin;   /* keep the retry unless its confidence is this much lower */
 	const char *vars;      /* Tesseract variables "name=value name=value", or NULL */
 	bool want_hocr, want_alto;
@@ -36,7 +36,7 @@ struct ocr_result {
 	char *alto;        /* ALTO XML page (NULL unless want_alto) */
 	double mean_conf;  /* mean word confidence 0..100, -1 when no words */
 	int words;         /* number of words */
-	int lines_retried;  /* lines read again (line_retry, retry_circumflex) */
+	int lines_retried;  /* lines read again (line_retry) or with a word read again (retry_circumflex) */
 	int lines_replaced; /* of those, lines whose new reading was kept in text */
 	int lines_patched;  /* of those, lines whose words were put in the hOCR too */
 };

@@ -4,14 +4,15 @@
  * ../shared/corpus/cer.py).
  *
  * usage: ocreval [-l LANG] [-p PSM] [-t THRESHOLDING] [-r LINE_RETRY] [-s SCALE] [-n] [-m MARGIN] [-v 'VAR=VAL ...'] [-H] INDIR OUTDIR
- * Defaults are the ocr stage's (Sauvola, circumflex line retry); -n turns
+ * Defaults are the ocr stage's (Sauvola, circumflex word retry); -n turns
  * the retry off, -t 0 gives Tesseract's Otsu, -r re-reads lines under a
  * confidence, -v sets Tesseract variables, -s scales the image first.
  * Every *.png, *.jpg, *.tif, *.pnm in INDIR (sorted) is recognized into
  * OUTDIR/NAME.txt (NAME: the file name without its extension), and with -H
  * the hOCR into OUTDIR/NAME.hocr.  Prints on stdout one line per page
- * "NAME SECONDS CPU_SECONDS CONF retried N replaced N patched N" and the
- * closing line "pages N seconds/page S.SS cpu/page C.CC mean_conf M".
+ * "NAME SECONDS CPU_SECONDS CONF retried N replaced N patched N" (lines
+ * with a word or the whole line read again, changed, patched into the hOCR)
+ * and the closing line "pages N seconds/page S.SS cpu/page C.CC mean_conf M".
  * Exits 1 when a page fails.
  *
  * Error policy: a page that cannot be read or recognized is reported on

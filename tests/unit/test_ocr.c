@@ -1,11 +1,15 @@
 /*
  * test_ocr.c - the OCR engine: NFC normalisation (table), the hOCR mean
  * confidence (table), and a golden OCR test: short Vietnamese sentences
- * rendered with pango-view at 300 dpi are read back within a CER bound.
+ * rendered with pango-view at 300 dpi are read back within a CER bound,
+ * the same twice (deterministic), with every word of the text in the hOCR
+ * and ALTO too (re-read words are patched in); and the engine runs
+ * Tesseract's OpenMP on one thread.
  * usage: test_ocr [FOLDER]  FOLDER holds NAME.png + NAME.gt.txt pages to
  * use instead of rendering (the bound then applies to each page).
  */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <leptonica/allheaders.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,10 +82,32 @@ static const char *const sentences[] = {
 	"Tổ chức, cá nhân có quyền và nghĩa vụ liên quan đến hoạt động xuất khẩu, nhập khẩu, quá cảnh hàng hóa.",
 };
 
+/* Every word of the text is a word of the hOCR and of the ALTO: the PDF
+ * text layer says what text.txt says. */
+static void check_layers(const struct ocr_result *res)
+{
+	char *copy = xstrdup(res->text), *save = NULL, *tok;
+	for (tok = strtok_r(copy, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+		char *h = xasprintf(">%s</span>", tok), *a = xasprintf("CONTENT=\"%s\"", tok);
+		if (strchr(tok, '&') || strchr(tok, '<') || strchr(tok, '"') || strchr(tok, '\'')) {
+			free(h);
+			free(a);
+			continue; /* escaped in the XML */
+		}
+		CHECK(strstr(res->hocr, h) != NULL);
+		CHECK(strstr(res->alto, a) != NULL);
+		if (!strstr(res->hocr, h) || !strstr(res->alto, a))
+			fprintf(stderr, "word '%s' not in the hOCR or ALTO\n", tok);
+		free(h);
+		free(a);
+	}
+	free(copy);
+}
+
 static void ocr_one(struct ocr_engine *e, const char *img, const char *want)
 {
 	struct errbuf err;
-	struct ocr_result res;
+	struct ocr_result res, again;
 	PIX *pix = pixRead(img);
 	double c;
 	int nw;
@@ -90,9 +116,18 @@ static void ocr_one(struct ocr_engine *e, const char *img, const char *want)
 		return;
 	err_init(&err);
 	CHECK(ocr_engine_page(e, pix, 300, &res, &err) == 0);
+	CHECK(ocr_engine_page(e, pix, 300, &again, &err) == 0);
+	if (res.text && again.text && res.hocr && again.hocr && res.alto && again.alto) {
+		CHECK_STR(again.text, res.text);
+		CHECK(strcmp(again.hocr, res.hocr) == 0);
+		CHECK(strcmp(again.alto, res.alto) == 0);
+		check_layers(&res);
+	}
+	ocr_result_release(&again);
 	if (res.text) {
 		c = cer(want, res.text);
-		printf("%s: CER %.2f%% conf %.1f\n", img, 100 * c, res.mean_conf);
+		printf("%s: CER %.2f%% conf %.1f, lines retried %d replaced %d patched %d\n", img, 100 * c, res.mean_conf,
+		       res.lines_retried, res.lines_replaced, res.lines_patched);
 		CHECK(c <= CER_BOUND);
 		if (c > CER_BOUND)
 			fprintf(stderr, "want: %s\ngot:  %s\n", want, res.text);
@@ -156,6 +191,14 @@ int main(int argc, char **argv)
 	if (!e) {
 		fprintf(stderr, "%s\n", err.msg);
 		return unit_done("test_ocr");
+	}
+	{
+		/* One thread: OMP_THREAD_LIMIT=1 from the caller, or what the
+		 * engine did (max-active-levels 0); no libgomp, nothing to limit. */
+		int (*limit)(void), (*levels)(void);
+		*(void **)&limit = dlsym(RTLD_DEFAULT, "omp_get_thread_limit");
+		*(void **)&levels = dlsym(RTLD_DEFAULT, "omp_get_max_active_levels");
+		CHECK(!limit || !levels || limit() == 1 || levels() == 0);
 	}
 	if (argc > 1) {
 		DIR *d = opendir(argv[1]);
