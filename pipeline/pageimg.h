@@ -1,7 +1,9 @@
 /*
  * pageimg.h - what the page image stages (orient, deskew, clean, blank)
  * share: reading the page's access copy, writing a new one, the page's
- * resolution, and the binarization they measure on.
+ * resolution, and the binarization they measure on.  capture writes the
+ * first access copy, ocr and the PDF/A writer read the last, through the
+ * same functions: Leptonica's own PNM I/O goes a byte at a time.
  */
 #ifndef SOHOA_PAGEIMG_H
 #define SOHOA_PAGEIMG_H

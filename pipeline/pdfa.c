@@ -37,6 +37,7 @@
 #include <unistr.h>
 
 #include "fsio.h"
+#include "pageimg.h"
 #include "ttf.h"
 
 #define PDFA_MAX_HOCR (64u << 20)
@@ -581,7 +582,7 @@ out:
 
 int pdfa_add_image(struct pdfa *d, const char *image_path, int dpi, const char *hocr_path, struct errbuf *err)
 {
-	PIX *pix = pixRead(image_path);
+	PIX *pix = pageimg_read_file(image_path);
 	char *hocr = NULL;
 	size_t len = 0;
 	int rc;

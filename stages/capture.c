@@ -23,6 +23,7 @@
 
 #include "config.h"
 #include "fsio.h"
+#include "pageimg.h"
 #include "stage.h"
 
 static const struct conf_key capture_keys[] = {
@@ -163,8 +164,6 @@ static enum stage_rc capture_run(struct stage_ctx *ctx, struct errbuf *err)
 	l_int32 fmt = IFF_UNKNOWN, w = 0, h = 0, bps = 0, spp = 0, cmap = 0, xres = 0, yres = 0;
 	struct stat st;
 	PIX *pix = NULL, *norm = NULL;
-	l_uint8 *data = NULL;
-	size_t len = 0;
 	char *out = NULL, detail[256];
 	const char *colour;
 	long min_dpi, min_side = stage_conf_long(ctx, "min_side");
@@ -265,13 +264,7 @@ static enum stage_rc capture_run(struct stage_ctx *ctx, struct errbuf *err)
 			goto out;
 		}
 	}
-	if (pixWriteMem(&data, &len, norm, IFF_PNM) != 0) {
-		err_set(err, "cannot encode the access copy of '%s'", pg->src_name);
-		rc = STAGE_RETRY;
-		goto out;
-	}
-	out = stage_page_path(ctx, "capture.pnm");
-	if (fsio_write_atomic(out, data, len, err) < 0) {
+	if (pageimg_write(ctx, norm, "capture.pnm", &out, err) < 0) {
 		rc = STAGE_RETRY;
 		goto out;
 	}
@@ -282,7 +275,6 @@ out:
 	if (rc == STAGE_HOLD)
 		stage_event(ctx, "validation", "failure", err->msg);
 	free(out);
-	lept_free(data);
 	pixDestroy(&norm);
 	pixDestroy(&pix);
 	return rc;

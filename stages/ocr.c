@@ -48,6 +48,7 @@
 
 #include "config.h"
 #include "fsio.h"
+#include "pageimg.h"
 #include "stage.h"
 
 struct ocr_engine {
@@ -654,15 +655,9 @@ static enum stage_rc ocr_run(struct stage_ctx *ctx, struct errbuf *err)
 		stage_event(ctx, "metadata extraction", "skipped", "blank page: no OCR");
 		return STAGE_OK;
 	}
-	if (!pg->access_path) {
-		err_set(err, "page %lld has no access copy", (long long)pg->id);
-		return STAGE_BAD;
-	}
-	pix = pixRead(pg->access_path);
-	if (!pix) {
-		err_set(err, "cannot read '%s': not an image Leptonica can read", pg->access_path);
-		return STAGE_BAD;
-	}
+	pix = pageimg_read(ctx, &rc, err);
+	if (!pix)
+		return rc;
 	if (ocr_engine_page(ctx->priv, pix, pg->dpi, &res, err) < 0)
 		goto out;
 	if (put(ctx, "text.txt", "text_path", res.text, err) < 0 ||

@@ -6,7 +6,8 @@
 # Pages: $BENCH_DIR if set (images with NAME.gt.txt), else the first
 # $BENCH_PAGES (12) pages of ../shared/corpus/make-dev-pages.sh when that
 # corpus is there, else the project's own tests/mksamples.sh pages.
-# Workers: $BENCH_WORKERS (default the number of cores).
+# Workers: $BENCH_WORKERS (default the number of cores).  BENCH_BIG=0 skips
+# the big pages (for a second run on another folder).
 #
 #  sohoa     one workspace, stages capture..pdf (no signing: ocrmypdf does not
 #            sign), ocr.workers = WORKERS, `run --drain`.
@@ -133,14 +134,16 @@ bigpage() { # NAME DPI IMAGE [WHY-NO-TEXT]: one page through every stage but sig
 	"$sohoa" -C "$w" pages --json > "$tmp/$1.json"
 	[ "$(jq '[.[] | select(.ocr_confidence != null)] | length' "$tmp/$1.json")" = 1 ] || echo "bench.sh: $1: no text read${4:+ ($4)}" >&2
 }
-pango-view --font='Liberation Serif 13' --dpi=400 --margin=0 --width=450 --background=white -q \
-	-o "$tmp/text400.png" "$here/samples/congvan.txt" &&
-	"$tools/mkpage" --dpi 400 --yellow --skew 1.2 --noise 0.02 -o "$tmp/a4-400.jpg" "$tmp/text400.png" &&
-	bigpage a4-400 400 "$tmp/a4-400.jpg" || echo "bench.sh: the A4 400 dpi page failed" >&2
-# A3 at 600 dpi (7016 x 9921): mkimg's word-like blocks in colour; the
-# memory is set by the image's size, which mkpage (A4 sheets) cannot make.
-"$tools/mkimg" page "$tmp/a3-600.tif" 7016 9921 600 7 > /dev/null &&
-	bigpage a3-600 600 "$tmp/a3-600.tif" "expected: word-like blocks, not letters" || echo "bench.sh: the A3 600 dpi page failed" >&2
+if [ "${BENCH_BIG:-1}" = 1 ]; then
+	pango-view --font='Liberation Serif 13' --dpi=400 --margin=0 --width=450 --background=white -q \
+		-o "$tmp/text400.png" "$here/samples/congvan.txt" &&
+		"$tools/mkpage" --dpi 400 --yellow --skew 1.2 --noise 0.02 -o "$tmp/a4-400.jpg" "$tmp/text400.png" &&
+		bigpage a4-400 400 "$tmp/a4-400.jpg" || echo "bench.sh: the A4 400 dpi page failed" >&2
+	# A3 at 600 dpi (7016 x 9921): mkimg's word-like blocks in colour; the
+	# memory is set by the image's size, which mkpage (A4 sheets) cannot make.
+	"$tools/mkimg" page "$tmp/a3-600.tif" 7016 9921 600 7 > /dev/null &&
+		bigpage a3-600 600 "$tmp/a3-600.tif" "expected: word-like blocks, not letters" || echo "bench.sh: the A3 600 dpi page failed" >&2
+fi
 
 # ---- report ----
 set -- $(fig "$tmp/sohoa.time"); s_wall=$1 s_cpu=$2 s_rss=$3
