@@ -12,7 +12,7 @@ PKGS     = tesseract lept libtiff-4 libjpeg libpng zlib libcrypto libssl sqlite3
 DEB_BUILD = gcc make pkg-config libtesseract-dev libleptonica-dev libtiff-dev libjpeg62-turbo-dev \
             libpng-dev zlib1g-dev libssl-dev libsqlite3-dev libxml2-dev libzip-dev libcurl4-openssl-dev \
             liblcms2-dev libunistring-dev
-DEB_RUN   = tesseract-ocr-vie tesseract-ocr-osd fonts-liberation2 openssl
+DEB_RUN   = tesseract-ocr-vie tesseract-ocr-osd fonts-liberation2 openssl poppler-utils
 DEB_TEST  = qpdf poppler-utils libxml2-utils pango1.0-tools fonts-dejavu-core softhsm2 \
             libengine-pkcs11-openssl gnutls-bin libnss3-tools jq python3 zip unzip sqlite3 procps
 DEB_BENCH = ocrmypdf img2pdf tesseract-ocr-script-viet time

@@ -8,6 +8,12 @@
  * same name and content and records it.  A file the scanner is still
  * writing is never taken: the hot folder waits for a stable size and mtime.
  *
+ * A PDF (by content: it starts with %PDF-) is a master like an image file;
+ * pdfinfo (poppler-utils, run without a shell) counts its pages, and each
+ * becomes a page (img_index = the PDF page from 0).  A PDF pdfinfo cannot
+ * read, or an encrypted one, is recorded as one page so that capture
+ * quarantines it with the reason; only a missing pdfinfo refuses the file.
+ *
  * The batch's file code and the operator's document map are checked when
  * the batch opens, before anything is copied; the map is recorded when the
  * batch closes, in the transaction that finishes it and runs the fan-in
@@ -34,6 +40,7 @@
 #include "fsio.h"
 #include "jobq.h"
 #include "log.h"
+#include "poppler.h"
 #include "priority.h"
 #include "profile.h"
 #include "registry.h"
@@ -50,16 +57,20 @@ struct ingest_batch {
 
 #define INGEST_USAGE "usage: sohoa ingest [--file-code CODE] [--docs RANGES] [--station S] [--operator O] [--profile P] FILE|FOLDER..."
 
-static const char *const image_exts[] = {"tif", "tiff", "jpg", "jpeg", "png", "pnm", "pgm", "ppm", "pbm", "bmp", "jp2", NULL};
+/* What a folder (or a hot folder) is scanned for. */
+static const char *const scan_exts[] = {"tif", "tiff", "jpg", "jpeg", "png", "pnm", "pgm", "ppm", "pbm", "bmp", "jp2", "pdf", NULL};
 
-static bool is_image_name(const char *name)
+static bool is_scan_name(const char *name)
 {
 	const char *e = path_ext(name);
-	for (int i = 0; image_exts[i]; i++)
-		if (strcasecmp(e, image_exts[i]) == 0)
+	for (int i = 0; scan_exts[i]; i++)
+		if (strcasecmp(e, scan_exts[i]) == 0)
 			return true;
 	return false;
 }
+
+/* Seconds pdfinfo may take to count a scanner PDF's pages. */
+#define INGEST_PDFINFO_TIMEOUT 120
 
 /* The file code a batch records: a registered file's code (looked up by
  * code or legacy alias), else a valid mã hồ sơ (registered at the fan-in).
@@ -88,6 +99,14 @@ static char *resolve_file_code(sqlite3 *db, const char *code, struct errbuf *err
 	}
 	err_set(err, "%s", e.msg);
 	return NULL;
+}
+
+static void batch_free(struct ingest_batch *b)
+{
+	free(b->docs);
+	free(b->station);
+	free(b->operator_name);
+	free(b);
 }
 
 struct ingest_batch *ingest_open(struct workspace *ws, const struct pipeline *pl, const struct ingest_opts *o,
@@ -130,10 +149,7 @@ struct ingest_batch *ingest_open(struct workspace *ws, const struct pipeline *pl
 		err_set(err, "cannot open a batch: %s", sqlite3_errmsg(ws->db));
 		sqlite3_finalize(st);
 		free(fc);
-		free(b->docs);
-		free(b->station);
-		free(b->operator_name);
-		free(b);
+		batch_free(b);
 		return NULL;
 	}
 	sqlite3_finalize(st);
@@ -142,12 +158,33 @@ struct ingest_batch *ingest_open(struct workspace *ws, const struct pipeline *pl
 	return b;
 }
 
-/* How many images the file holds: TIFF pages; 1 for everything else (and
- * for a TIFF that cannot be read: capture will say why). */
-static int count_images(const char *path)
+/* How many images the file holds: TIFF pages, PDF pages; 1 for everything
+ * else (and for a TIFF or PDF that cannot be read or is encrypted: capture
+ * will say why).  -1 with err set when pdfinfo cannot run (the message
+ * does not name the file: path may be the master's).  *is_pdf (when
+ * not NULL) says whether it is a PDF. */
+static int count_images(const char *path, bool *is_pdf, struct errbuf *err)
 {
 	l_int32 fmt = IFF_UNKNOWN, n = 1;
 	FILE *f;
+	if (is_pdf)
+		*is_pdf = false;
+	if (poppler_is_pdf(path)) {
+		struct pdf_info info;
+		struct errbuf why;
+		err_init(&why);
+		if (is_pdf)
+			*is_pdf = true;
+		switch (poppler_pdfinfo(path, 0, INGEST_PDFINFO_TIMEOUT, &info, &why)) {
+		case POPPLER_OK:
+			return info.encrypted ? 1 : info.pages;
+		case POPPLER_NOTOOL:
+			return err_set(err, "%s", why.msg);
+		case POPPLER_BAD:
+			return 1;
+		}
+		return 1;
+	}
 	if (findFileFormat(path, &fmt) != 0)
 		return 1;
 	if (fmt != IFF_TIFF && fmt != IFF_TIFF_G4 && fmt != IFF_TIFF_G3 && fmt != IFF_TIFF_LZW &&
@@ -169,6 +206,7 @@ int ingest_add(struct ingest_batch *b, const char *path, struct errbuf *err)
 	const char *ext = path_ext(path);
 	int64_t size, master_id, dup_batch;
 	int nimg, rc = -1;
+	bool is_pdf = false, made_master = false;
 	struct stat st_src;
 	sqlite3_stmt *st;
 
@@ -206,9 +244,16 @@ int ingest_add(struct ingest_batch *b, const char *path, struct errbuf *err)
 				err_set(err, "'%s' changed while it was being ingested; try again when the scanner has finished", path);
 				goto out;
 			}
+			made_master = true;
 		}
 	}
-	nimg = count_images(master);
+	if ((nimg = count_images(master, &is_pdf, err)) < 0) {
+		/* No row refers to it yet: the next try copies it again. */
+		if (made_master)
+			unlink(master);
+		err_prefix(err, "cannot count the pages of '%s'", path);
+		goto out;
+	}
 	if (db_begin(ws->db, err) < 0)
 		goto out;
 	st = db_prepare(ws->db, "INSERT INTO masters(sha256, size, path, src_name, src_path, batch_id, format, nimages, created)"
@@ -253,8 +298,9 @@ int ingest_add(struct ingest_batch *b, const char *path, struct errbuf *err)
 		char agent[128], object[80];
 		snprintf(agent, sizeof(agent), "operator:%s", b->operator_name);
 		snprintf(object, sizeof(object), "master:%s", sha);
-		detail = xasprintf("'%s' (%lld bytes, %d image%s) at station %s, batch %lld", path_base(path), (long long)size,
-				   nimg, nimg == 1 ? "" : "s", b->station, (long long)b->id);
+		detail = xasprintf("'%s' (%lld bytes, %s%d %s%s) at station %s, batch %lld", path_base(path), (long long)size,
+				   is_pdf ? "PDF, " : "", nimg, is_pdf ? "page" : "image", nimg == 1 ? "" : "s", b->station,
+				   (long long)b->id);
 		events_add(ws->db, agent, "ingestion", object, "success", detail);
 	}
 	if (db_commit(ws->db, err) < 0)
@@ -271,14 +317,6 @@ out:
 	free(master);
 	free(rel);
 	return rc;
-}
-
-static void batch_free(struct ingest_batch *b)
-{
-	free(b->docs);
-	free(b->station);
-	free(b->operator_name);
-	free(b);
 }
 
 /* The operator's mapping, in the closing transaction.  A map that does not
@@ -351,7 +389,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The files of a folder (not hidden, images by extension), sorted by name. */
+/* The files of a folder (not hidden, images and PDFs by extension), sorted
+ * by name. */
 static char **list_folder(const char *dir, int *n)
 {
 	DIR *d = opendir(dir);
@@ -366,7 +405,7 @@ static char **list_folder(const char *dir, int *n)
 		if (e->d_name[0] == '.')
 			continue;
 		p = xasprintf("%s/%s", dir, e->d_name);
-		if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && is_image_name(e->d_name)) {
+		if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && is_scan_name(e->d_name)) {
 			v = xrealloc(v, sizeof(char *) * (size_t)(*n + 1));
 			v[(*n)++] = p;
 		} else {
@@ -397,6 +436,7 @@ int cmd_ingest(struct workspace *ws, int argc, char **argv)
 	int nfiles = 0, added = 0, dups = 0, bad = 0, i;
 	int64_t id;
 
+	err_init(&err);
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -432,7 +472,7 @@ int cmd_ingest(struct workspace *ws, int argc, char **argv)
 			int n;
 			char **v = list_folder(argv[i], &n);
 			if (n == 0)
-				fprintf(stderr, "sohoa: ingest: '%s' holds no image files\n", argv[i]);
+				fprintf(stderr, "sohoa: ingest: '%s' holds no image or PDF files\n", argv[i]);
 			files = xrealloc(files, sizeof(char *) * (size_t)(nfiles + n + 1));
 			memcpy(files + nfiles, v, sizeof(char *) * (size_t)n);
 			nfiles += n;
@@ -444,8 +484,10 @@ int cmd_ingest(struct workspace *ws, int argc, char **argv)
 	}
 	/* The operator's map is checked against the pages the files hold
 	 * before anything is copied. */
-	for (i = 0; o.docs && i < nfiles; i++)
-		o.expect_pages += count_images(files[i]);
+	for (i = 0; o.docs && i < nfiles; i++) {
+		int n = count_images(files[i], NULL, &err);
+		o.expect_pages += n < 0 ? 1 : n; /* ingest_add says why */
+	}
 	err_init(&err);
 	if (registry_pipeline(ws->cfg, &pl, &err) < 0 || !(b = ingest_open(ws, &pl, &o, &err))) {
 		fprintf(stderr, "sohoa: ingest: %s\n", err.msg);

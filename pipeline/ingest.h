@@ -3,7 +3,8 @@
  * (content-addressed by SHA-256, read-only, never modified again), record it
  * and its images as pages of a batch, and queue their first stage.  The same
  * bytes ingested twice are refused.  A multi-page TIFF gives one page per
- * image.
+ * image; a PDF (a scanner's or copier's, recognised by its content) one page
+ * per PDF page.
  */
 #ifndef SOHOA_INGEST_H
 #define SOHOA_INGEST_H

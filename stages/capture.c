@@ -12,7 +12,19 @@
  * (STAGE_HOLD): rescan, or release it.  The size is checked from the header
  * before any pixel is decoded, so a header claiming 100000x100000 px costs
  * nothing.
+ *
+ * A PDF master (a scanner's or copier's: one image per page) gives page
+ * img_index + 1 at its native resolution: when pdfimages lists exactly one
+ * image on the page, of type "image", it is extracted losslessly and its
+ * x-ppi is the resolution; otherwise (MRC layers, a stencil, text only) the
+ * page is rendered with pdftoppm at the ppi of its largest image (300 when
+ * none), and the validation event says so.  Then the page goes on like an
+ * image file.  The poppler-utils tools run without a shell (poppler_run)
+ * and write into tmp/ under a name unique to the job and process, removed
+ * on every path.  A PDF they cannot read is bad input; missing tools are a
+ * retry.
  */
+#include <dirent.h>
 #include <leptonica/allheaders.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,14 +32,17 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <tiffio.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "fsio.h"
+#include "poppler.h"
 #include "pageimg.h"
 #include "stage.h"
 
 static const struct conf_key capture_keys[] = {
 	{"capture.min_side", CONF_INT, "64", 1, 100000, "smallest accepted image side in pixels (a page is never smaller)"},
+	{"capture.pdf_timeout", CONF_INT, "300", 10, 3600, "seconds pdfinfo, pdfimages or pdftoppm may take on one page of a PDF"},
 	{0},
 };
 
@@ -157,6 +172,265 @@ static PIX *normalize(PIX *pix)
 	return cur;
 }
 
+/* One row of `pdfimages -list`. */
+struct pdf_img {
+	char type[16], enc[16];
+	int w, h, comp, bpc, xppi, yppi;
+};
+
+/* The images pdfimages lists for the page (out: its -list output); returns
+ * how many rows were read, at most max into v. */
+static int pdf_list_parse(char *out, struct pdf_img *v, int max)
+{
+	int n = 0;
+	for (char *sp = NULL, *line = strtok_r(out, "\n", &sp); line; line = strtok_r(NULL, "\n", &sp)) {
+		struct pdf_img r;
+		int page, num, obj, gen;
+		char colour[16], interp[8];
+		if (sscanf(line, "%d %d %15s %d %d %15s %d %d %15s %7s %d %d %d %d", &page, &num, r.type, &r.w, &r.h, colour,
+			   &r.comp, &r.bpc, r.enc, interp, &obj, &gen, &r.xppi, &r.yppi) != 14)
+			continue; /* the header lines */
+		if (n < max)
+			v[n] = r;
+		n++;
+	}
+	return n;
+}
+
+/* The PDF has "%%EOF" in its last 1024 bytes: a file cut short by a copy or
+ * a scanner that stopped does not. */
+static bool pdf_has_eof(const char *path)
+{
+	char buf[1025];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	if (fseek(f, -1024, SEEK_END) != 0)
+		rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	return memmem(buf, n, "%%EOF", 5) != NULL;
+}
+
+/* What pdfimages's "enc" column means, for people. */
+static const char *pdf_enc_name(const char *enc)
+{
+	static const char *const names[][2] = {
+		{"jpeg", "JPEG"}, {"ccitt", "CCITT fax"}, {"image", "Flate or uncompressed"}, {"jbig2", "JBIG2"}, {"jpx", "JPEG 2000"},
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(enc, names[i][0]))
+			return names[i][1];
+	return enc;
+}
+
+/* Remove dir/prefix* (this job's temporary files). */
+static void pdf_remove_tmp(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = strlen(prefix);
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, prefix, n) == 0) {
+			char *p = xasprintf("%s/%s", dir, e->d_name);
+			unlink(p);
+			free(p);
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
+/* The first file dir/prefix* (caller frees), NULL when none. */
+static char *pdf_find_tmp(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char *found = NULL;
+	size_t n = strlen(prefix);
+	while (d && !found && (e = readdir(d)))
+		if (strncmp(e->d_name, prefix, n) == 0)
+			found = xasprintf("%s/%s", dir, e->d_name);
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* Run a poppler tool on the page; STAGE_OK when it exited 0 and said
+ * nothing but warnings, else the job's outcome with err set. */
+static enum stage_rc pdf_tool(const char *const argv[], int timeout_s, const char *who, char **out, struct errbuf *err)
+{
+	char *errout = NULL, msg[300];
+	struct errbuf why;
+	int status;
+	enum stage_rc rc = STAGE_OK;
+	err_init(&why);
+	status = poppler_run(argv, timeout_s, out, &errout, &why);
+	poppler_msg(errout, msg, sizeof(msg));
+	if (status < 0) {
+		err_set(err, "cannot read %s: %s", who, why.msg);
+		rc = STAGE_RETRY;
+	} else if (status != 0) {
+		if (msg[0])
+			err_set(err, "cannot read %s: %s: %s", who, argv[0], msg);
+		else
+			err_set(err, "cannot read %s: %s failed (exit status %d)", who, argv[0], status);
+		rc = STAGE_BAD;
+	} else if (msg[0] && !strstr(msg, "Warning")) {
+		/* e.g. "Corrupt JPEG data: premature end of data segment":
+		 * poppler still writes an image, grey where the data was. */
+		err_set(err, "cannot read %s: the page's data is damaged: %s: %s", who, argv[0], msg);
+		rc = STAGE_BAD;
+	}
+	free(errout);
+	return rc;
+}
+
+/*
+ * Page pg->img_index of a PDF master as an image at its native resolution
+ * (set on the image).  Returns STAGE_OK with *ppix, *bps and *spp (as the
+ * PDF has them) and `how` (for the validation event), else the job's outcome
+ * with err set.  Temporary files are removed on every path.
+ */
+static enum stage_rc pdf_page(struct stage_ctx *ctx, const char *who, PIX **ppix, l_int32 *bps, l_int32 *spp, char *how,
+			      size_t howsz, struct errbuf *err)
+{
+	const struct stage_page *pg = ctx->page;
+	const char *path = pg->master_path;
+	long min_side = stage_conf_long(ctx, "min_side");
+	double max_pixels = stage_conf_double(ctx, "ingest.max_pixels");
+	int timeout_s = (int)stage_conf_long(ctx, "pdf_timeout"), page = pg->img_index + 1, nimg, big = -1;
+	char num[16], res[16], *tmpdir = NULL, *prefix = NULL, *out_prefix = NULL, *list = NULL, *file = NULL;
+	struct pdf_info info;
+	struct pdf_img img[16];
+	struct errbuf why;
+	enum stage_rc rc = STAGE_BAD;
+	PIX *pix = NULL;
+
+	*ppix = NULL;
+	err_init(&why);
+	if (!pdf_has_eof(path)) {
+		err_set(err, "cannot read '%s': a truncated PDF (no %%%%EOF at its end)", pg->src_name);
+		return STAGE_BAD;
+	}
+	switch (poppler_pdfinfo(path, page, timeout_s, &info, &why)) {
+	case POPPLER_NOTOOL:
+		err_set(err, "cannot read %s: %s", who, why.msg);
+		return STAGE_RETRY;
+	case POPPLER_BAD:
+		err_set(err, "cannot read '%s': %s", pg->src_name, why.msg);
+		return STAGE_BAD;
+	case POPPLER_OK:
+		break;
+	}
+	if (info.encrypted) {
+		err_set(err, "'%s' is encrypted; an archival master must open without a password or restrictions: ask for an unencrypted PDF", pg->src_name);
+		return STAGE_BAD;
+	}
+	if (page > info.pages) {
+		err_set(err, "cannot read %s: the PDF has %d page%s", who, info.pages, info.pages == 1 ? "" : "s");
+		return STAGE_BAD;
+	}
+	snprintf(num, sizeof(num), "%d", page);
+	tmpdir = xasprintf("%s/tmp", ctx->workspace);
+	if (fsio_mkdirs(tmpdir, 0755, err) < 0) {
+		rc = STAGE_RETRY;
+		goto out;
+	}
+	prefix = xasprintf("capture-pdf-%lld-%ld-", (long long)ctx->job_id, (long)getpid());
+	out_prefix = xasprintf("%s/%s", tmpdir, prefix);
+	pdf_remove_tmp(tmpdir, prefix); /* a crashed try of this job in this process */
+	{
+		const char *argv[] = {"pdfimages", "-list", "-f", num, "-l", num, path, NULL};
+		if ((rc = pdf_tool(argv, timeout_s, who, &list, err)) != STAGE_OK)
+			goto out;
+		rc = STAGE_BAD;
+	}
+	nimg = pdf_list_parse(list, img, 16);
+	for (int i = 0; i < nimg && i < 16; i++)
+		if (big < 0 || (double)img[i].w * img[i].h > (double)img[big].w * img[big].h)
+			big = i;
+	if (nimg == 1 && !strcmp(img[0].type, "image") && img[0].xppi > 0) {
+		const char *argv[] = {"pdfimages", "-png", "-f", num, "-l", num, path, out_prefix, NULL};
+		if ((double)img[0].w * img[0].h > max_pixels) {
+			err_set(err, "%s is too large: %dx%d px is more than ingest.max_pixels (%.0f)", who, img[0].w, img[0].h, max_pixels);
+			goto out;
+		}
+		if (img[0].w < min_side || img[0].h < min_side) {
+			err_set(err, "%s is too small to be a page: %dx%d px (capture.min_side is %ld)", who, img[0].w, img[0].h, min_side);
+			goto out;
+		}
+		if ((rc = pdf_tool(argv, timeout_s, who, NULL, err)) != STAGE_OK)
+			goto out;
+		rc = STAGE_BAD;
+		file = pdf_find_tmp(tmpdir, prefix);
+		if (!file || !(pix = pageimg_read_file(file))) {
+			err_set(err, "cannot read %s: pdfimages wrote no readable image", who);
+			goto out;
+		}
+		if (pixGetWidth(pix) != img[0].w || pixGetHeight(pix) != img[0].h) {
+			err_set(err, "cannot read %s: pdfimages wrote %dx%d px, not the %dx%d px the page holds", who,
+				pixGetWidth(pix), pixGetHeight(pix), img[0].w, img[0].h);
+			goto out;
+		}
+		pixSetResolution(pix, img[0].xppi, img[0].yppi > 0 ? img[0].yppi : img[0].xppi);
+		if (info.rotate) {
+			/* What the page shows, as the render path gives it. */
+			PIX *r = pixRotateOrth(pix, info.rotate / 90);
+			if (r) {
+				pixDestroy(&pix);
+				pix = r;
+				if (info.rotate != 180)
+					pixSetResolution(pix, img[0].yppi > 0 ? img[0].yppi : img[0].xppi, img[0].xppi);
+			}
+		}
+		*bps = img[0].bpc;
+		*spp = img[0].comp;
+		snprintf(how, howsz, "the page's %s image extracted%s", pdf_enc_name(img[0].enc), info.rotate ? ", turned as the page shows it" : "");
+	} else {
+		int dpi = big >= 0 && img[big].xppi > 0 ? img[big].xppi : 300;
+		const char *argv[] = {"pdftoppm", "-r", res, "-f", num, "-l", num, "-singlefile", "-png", path, out_prefix, NULL};
+		double px = (info.page_w / 72.0 * dpi) * (info.page_h / 72.0 * dpi);
+		snprintf(res, sizeof(res), "%d", dpi);
+		if (px > max_pixels) {
+			err_set(err, "%s is too large: %.0f pt x %.0f pt at %d dpi is more than ingest.max_pixels (%.0f)", who,
+				info.page_w, info.page_h, dpi, max_pixels);
+			goto out;
+		}
+		if ((rc = pdf_tool(argv, timeout_s, who, NULL, err)) != STAGE_OK)
+			goto out;
+		rc = STAGE_BAD;
+		file = pdf_find_tmp(tmpdir, prefix);
+		if (!file || !(pix = pageimg_read_file(file))) {
+			err_set(err, "cannot read %s: pdftoppm wrote no readable image", who);
+			goto out;
+		}
+		pixSetResolution(pix, dpi, dpi);
+		*bps = 8;
+		*spp = pixGetDepth(pix) == 32 ? 3 : 1;
+		if (nimg == 0)
+			snprintf(how, howsz, "rendered at %d dpi: the page holds no image", dpi);
+		else if (nimg == 1)
+			snprintf(how, howsz, "rendered at %d dpi: the page's only image is a %s", dpi, img[0].type);
+		else
+			snprintf(how, howsz, "rendered at %d dpi, its largest image's resolution: the page holds %d images", dpi, nimg);
+	}
+	*ppix = pix;
+	pix = NULL;
+	rc = STAGE_OK;
+out:
+	if (prefix)
+		pdf_remove_tmp(tmpdir, prefix);
+	pixDestroy(&pix);
+	free(file);
+	free(list);
+	free(out_prefix);
+	free(prefix);
+	free(tmpdir);
+	return rc;
+}
+
 static enum stage_rc capture_run(struct stage_ctx *ctx, struct errbuf *err)
 {
 	const struct stage_page *pg = ctx->page;
@@ -164,13 +438,15 @@ static enum stage_rc capture_run(struct stage_ctx *ctx, struct errbuf *err)
 	l_int32 fmt = IFF_UNKNOWN, w = 0, h = 0, bps = 0, spp = 0, cmap = 0, xres = 0, yres = 0;
 	struct stat st;
 	PIX *pix = NULL, *norm = NULL;
-	char *out = NULL, detail[256];
+	char *out = NULL, detail[768], who[300], how[160] = "";
 	const char *colour;
 	long min_dpi, min_side = stage_conf_long(ctx, "min_side");
 	double max_pixels = stage_conf_double(ctx, "ingest.max_pixels");
 	enum stage_rc rc = STAGE_BAD;
 	int bits;
 
+	/* How messages name the page: the file, and for a PDF its page. */
+	snprintf(who, sizeof(who), "'%s'", pg->src_name);
 	if (stat(path, &st) != 0) {
 		err_set(err, "cannot read '%s' (master of '%s'): missing", path, pg->src_name);
 		return STAGE_RETRY;
@@ -179,13 +455,25 @@ static enum stage_rc capture_run(struct stage_ctx *ctx, struct errbuf *err)
 		err_set(err, "'%s' is empty (0 bytes)", pg->src_name);
 		return STAGE_BAD;
 	}
+	if (poppler_is_pdf(path)) {
+		snprintf(who, sizeof(who), "'%s' page %d", pg->src_name, pg->img_index + 1);
+		rc = pdf_page(ctx, who, &pix, &bps, &spp, how, sizeof(how), err);
+		if (rc != STAGE_OK)
+			return rc;
+		rc = STAGE_BAD;
+		goto decoded;
+	}
 	if (findFileFormat(path, &fmt) != 0 || fmt == IFF_UNKNOWN) {
 		const char *kind = magic_kind(path);
 		if (kind) {
 			err_set(err, "cannot read '%s': damaged or truncated %s", pg->src_name, kind);
 			return STAGE_BAD;
 		}
-		err_set(err, "'%s' is not an image sohoa can read (not TIFF, JPEG, PNG, PNM, BMP or JPEG 2000)", pg->src_name);
+		if (!strcasecmp(path_ext(pg->src_name), "pdf")) {
+			err_set(err, "'%s' is not a PDF: it does not start with %%PDF-", pg->src_name);
+			return STAGE_BAD;
+		}
+		err_set(err, "'%s' is not an image sohoa can read (not TIFF, JPEG, PNG, PNM, BMP, JPEG 2000 or PDF)", pg->src_name);
 		return STAGE_BAD;
 	}
 	/* Size from the header first: never decode a bomb. */
@@ -213,6 +501,7 @@ static enum stage_rc capture_run(struct stage_ctx *ctx, struct errbuf *err)
 	pix = decode(path, pg->src_name, fmt, pg->img_index, err);
 	if (!pix)
 		return STAGE_BAD;
+decoded:
 	xres = pixGetXRes(pix);
 	yres = pixGetYRes(pix);
 	bits = pixGetColormap(pix) ? 8 : pixGetDepth(pix) == 32 ? 8 * (pixGetSpp(pix) == 4 ? 4 : 3) : pixGetDepth(pix);
@@ -229,18 +518,18 @@ static enum stage_rc capture_run(struct stage_ctx *ctx, struct errbuf *err)
 	stage_set_int(ctx, "dpi", xres);
 	stage_set_int(ctx, "bits", bits);
 	stage_set_text(ctx, "colour", colour);
-	snprintf(detail, sizeof(detail), "'%s': %dx%d px, %d dpi, %d-bit %s", pg->src_name, pixGetWidth(norm),
-		 pixGetHeight(norm), xres, bits, colour);
+	snprintf(detail, sizeof(detail), "%s: %dx%d px, %d dpi, %d-bit %s%s%s%s", who, pixGetWidth(norm), pixGetHeight(norm),
+		 xres, bits, colour, how[0] ? " (" : "", how, how[0] ? ")" : "");
 
 	/* The profile's rules. */
 	min_dpi = stage_profile(ctx, "min_dpi") ? strtol(stage_profile(ctx, "min_dpi"), NULL, 10) : 200;
 	if (xres <= 0) {
-		err_set(err, "'%s' does not say its resolution and profile '%s' assumes none; rescan, or set assume_dpi", pg->src_name, pg->profile);
+		err_set(err, "%s does not say its resolution and profile '%s' assumes none; rescan, or set assume_dpi", who, pg->profile);
 		rc = STAGE_HOLD;
 		goto out;
 	}
 	if (xres < min_dpi || (yres > 0 && yres < min_dpi)) {
-		err_set(err, "'%s' is %d dpi; profile '%s' needs at least %ld dpi", pg->src_name, xres, pg->profile, min_dpi);
+		err_set(err, "%s is %d dpi; profile '%s' needs at least %ld dpi", who, xres, pg->profile, min_dpi);
 		rc = STAGE_HOLD;
 		goto out;
 	}
@@ -249,17 +538,17 @@ static enum stage_rc capture_run(struct stage_ctx *ctx, struct errbuf *err)
 		long min_bits = stage_profile(ctx, "min_bits") ? strtol(stage_profile(ctx, "min_bits"), NULL, 10) : 0;
 		bool is_colour = !strcmp(colour, "rgb") || !strcmp(colour, "rgba") || !strcmp(colour, "palette");
 		if (need && !strcmp(need, "colour") && !is_colour) {
-			err_set(err, "'%s' is %s; profile '%s' needs a colour scan (24-bit or more)", pg->src_name, colour, pg->profile);
+			err_set(err, "%s is %s; profile '%s' needs a colour scan (24-bit or more)", who, colour, pg->profile);
 			rc = STAGE_HOLD;
 			goto out;
 		}
 		if (need && !strcmp(need, "grey") && !strcmp(colour, "bitonal")) {
-			err_set(err, "'%s' is bitonal; profile '%s' needs grey or colour", pg->src_name, pg->profile);
+			err_set(err, "%s is bitonal; profile '%s' needs grey or colour", who, pg->profile);
 			rc = STAGE_HOLD;
 			goto out;
 		}
 		if (bits < min_bits) {
-			err_set(err, "'%s' is %d-bit; profile '%s' needs at least %ld bits per pixel", pg->src_name, bits, pg->profile, min_bits);
+			err_set(err, "%s is %d-bit; profile '%s' needs at least %ld bits per pixel", who, bits, pg->profile, min_bits);
 			rc = STAGE_HOLD;
 			goto out;
 		}

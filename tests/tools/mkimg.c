@@ -9,7 +9,16 @@
  *                                            text-tif png-alpha tiff16 tiny
  *                                            huge-header palette cmyk-jpeg
  *                                            multi-tiff grey-150
+ *   mkimg pdf OUT SPEC...                    a scanner-like PDF, one page per
+ *                                            SPEC = KIND:WIDTH:HEIGHT:DPI with
+ *                                            KIND jpeg (RGB, DCTDecode), g4
+ *                                            (bitonal, CCITT G4), flate (8-bit
+ *                                            grey, FlateDecode), mrc (a JPEG
+ *                                            background and a G4 stencil: two
+ *                                            images on one page) or text (no
+ *                                            image; WIDTH HEIGHT DPI give its size)
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stddef.h>
 #include <jpeglib.h>
@@ -201,6 +210,160 @@ static int bad(const char *kind, const char *out)
 	return rc;
 }
 
+/*
+ * `mkimg pdf`: a PDF as scanners and copiers write it, one image XObject per
+ * page drawn over the whole page (/ImageMask false, as a scanner's bitonal
+ * G4 page is), so that the test knows each embedded image.  Leptonica
+ * compresses the images (pixGenerateCIData); the PDF around them is written
+ * here because Leptonica's own writer draws a 1-bit image as a stencil mask.
+ */
+struct pdfw {
+	FILE *f;
+	long off[64];
+	int nobj;
+};
+
+static int pdf_begin_obj(struct pdfw *w)
+{
+	if (w->nobj + 1 >= 64)
+		return -1;
+	w->off[++w->nobj] = ftell(w->f);
+	fprintf(w->f, "%d 0 obj\n", w->nobj);
+	return w->nobj;
+}
+
+/* An image XObject from pix compressed as `type`; returns its object number. */
+static int pdf_image(struct pdfw *w, PIX *pix, int type, bool mask)
+{
+	L_COMP_DATA *cid = NULL;
+	int n;
+	if (pixGenerateCIData(pix, type, 85, 0, &cid) != 0)
+		return -1;
+	n = pdf_begin_obj(w);
+	fprintf(w->f, "<< /Type /XObject /Subtype /Image /Width %d /Height %d /BitsPerComponent %d", cid->w, cid->h, cid->bps);
+	if (mask)
+		fprintf(w->f, " /ImageMask true");
+	else
+		fprintf(w->f, " /ColorSpace /%s", cid->spp == 3 ? "DeviceRGB" : "DeviceGray");
+	if (type == L_JPEG_ENCODE)
+		fprintf(w->f, " /Filter /DCTDecode");
+	else if (type == L_G4_ENCODE)
+		fprintf(w->f, " /Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns %d /Rows %d /BlackIs1 %s >>", cid->w,
+			cid->h, cid->minisblack ? "true" : "false");
+	else if (cid->predictor)
+		fprintf(w->f, " /Filter /FlateDecode /DecodeParms << /Predictor 14 /Colors %d /BitsPerComponent %d /Columns %d >>",
+			cid->spp, cid->bps, cid->w);
+	else
+		fprintf(w->f, " /Filter /FlateDecode");
+	fprintf(w->f, " /Length %zu >>\nstream\n", cid->nbytescomp);
+	fwrite(cid->datacomp, 1, cid->nbytescomp, w->f);
+	fprintf(w->f, "\nendstream\nendobj\n");
+	l_CIDataDestroy(&cid);
+	return n;
+}
+
+static int pdf_stream(struct pdfw *w, const char *text)
+{
+	int n = pdf_begin_obj(w);
+	fprintf(w->f, "<< /Length %zu >>\nstream\n%s\nendstream\nendobj\n", strlen(text), text);
+	return n;
+}
+
+/* One page: KIND:W:H:DPI.  Returns the page's object number, or -1. */
+static int pdf_page(struct pdfw *w, const char *spec, unsigned seed, int *font)
+{
+	char kind[16], content[512], res[256];
+	int width, height, dpi, im[2] = {0, 0}, pg;
+	double pw, ph;
+	PIX *rgb, *grey = NULL, *bw = NULL, *bg = NULL;
+	if (sscanf(spec, "%15[a-z0-9]:%d:%d:%d", kind, &width, &height, &dpi) != 4 || width < 1 || height < 1 || dpi < 1) {
+		fprintf(stderr, "mkimg: bad page '%s' (KIND:WIDTH:HEIGHT:DPI)\n", spec);
+		return -1;
+	}
+	pw = width * 72.0 / dpi;
+	ph = height * 72.0 / dpi;
+	rgb = page(width, height, dpi, seed);
+	grey = pixConvertRGBToLuminance(rgb);
+	bw = pixThresholdToBinary(grey, 128);
+	if (!strcmp(kind, "jpeg")) {
+		im[0] = pdf_image(w, rgb, L_JPEG_ENCODE, false);
+	} else if (!strcmp(kind, "g4")) {
+		im[0] = pdf_image(w, bw, L_G4_ENCODE, false);
+	} else if (!strcmp(kind, "flate")) {
+		im[0] = pdf_image(w, grey, L_FLATE_ENCODE, false);
+	} else if (!strcmp(kind, "mrc")) {
+		/* A half-resolution colour background and a full-resolution
+		 * text layer painted through as a stencil, as MRC compressors
+		 * write them. */
+		bg = pixScale(rgb, 0.5, 0.5);
+		im[0] = pdf_image(w, bg, L_JPEG_ENCODE, false);
+		im[1] = pdf_image(w, bw, L_G4_ENCODE, true);
+	} else if (strcmp(kind, "text") != 0) {
+		fprintf(stderr, "mkimg: unknown page kind '%s'\n", kind);
+		im[0] = -1;
+	}
+	pixDestroy(&bg);
+	pixDestroy(&bw);
+	pixDestroy(&grey);
+	pixDestroy(&rgb);
+	if (im[0] < 0 || im[1] < 0)
+		return -1;
+	if (!strcmp(kind, "text")) {
+		if (!*font) {
+			*font = pdf_begin_obj(w);
+			fprintf(w->f, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>\nendobj\n");
+		}
+		snprintf(content, sizeof(content), "BT /F1 24 Tf 72 %.2f Td (A page of text only) Tj ET", ph - 96);
+		snprintf(res, sizeof(res), "/Font << /F1 %d 0 R >>", *font);
+	} else if (im[1]) {
+		snprintf(content, sizeof(content), "q %.4f 0 0 %.4f 0 0 cm /Im0 Do Q q 0 g %.4f 0 0 %.4f 0 0 cm /Im1 Do Q", pw, ph, pw, ph);
+		snprintf(res, sizeof(res), "/XObject << /Im0 %d 0 R /Im1 %d 0 R >>", im[0], im[1]);
+	} else {
+		snprintf(content, sizeof(content), "q %.4f 0 0 %.4f 0 0 cm /Im0 Do Q", pw, ph);
+		snprintf(res, sizeof(res), "/XObject << /Im0 %d 0 R >>", im[0]);
+	}
+	{
+		int c = pdf_stream(w, content);
+		pg = pdf_begin_obj(w);
+		fprintf(w->f, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.4f %.4f] /Contents %d 0 R /Resources << %s >> >>\nendobj\n",
+			pw, ph, c, res);
+	}
+	return pg;
+}
+
+static int pdf(const char *out, int npages, char **specs)
+{
+	struct pdfw w = {0};
+	int pages[32], font = 0, rc = 0;
+	long xref;
+	if (npages > 8) {
+		fprintf(stderr, "mkimg: at most 8 pages\n");
+		return 2;
+	}
+	if (!(w.f = fopen(out, "wb")))
+		return 1;
+	fprintf(w.f, "%%PDF-1.4\n%%\xe2\xe3\xcf\xd3\n");
+	w.nobj = 2; /* 1: catalog, 2: page tree, written last */
+	for (int i = 0; i < npages && !rc; i++)
+		if ((pages[i] = pdf_page(&w, specs[i], 30 + (unsigned)i, &font)) < 0)
+			rc = 1;
+	if (!rc) {
+		w.off[1] = ftell(w.f);
+		fprintf(w.f, "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+		w.off[2] = ftell(w.f);
+		fprintf(w.f, "2 0 obj\n<< /Type /Pages /Count %d /Kids [", npages);
+		for (int i = 0; i < npages; i++)
+			fprintf(w.f, " %d 0 R", pages[i]);
+		fprintf(w.f, " ] >>\nendobj\n");
+		xref = ftell(w.f);
+		fprintf(w.f, "xref\n0 %d\n0000000000 65535 f \n", w.nobj + 1);
+		for (int i = 1; i <= w.nobj; i++)
+			fprintf(w.f, "%010ld 00000 n \n", w.off[i]);
+		fprintf(w.f, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%ld\n%%%%EOF\n", w.nobj + 1, xref);
+	}
+	return fclose(w.f) != 0 || rc;
+}
+
 int main(int argc, char **argv)
 {
 	setMsgSeverity(L_SEVERITY_NONE);
@@ -224,6 +387,8 @@ int main(int argc, char **argv)
 	}
 	if (argc == 4 && !strcmp(argv[1], "bad"))
 		return bad(argv[2], argv[3]);
-	fprintf(stderr, "usage: mkimg page OUT [W H DPI SEED] | mkimg bad KIND OUT\n");
+	if (argc >= 4 && !strcmp(argv[1], "pdf"))
+		return pdf(argv[2], argc - 3, argv + 3);
+	fprintf(stderr, "usage: mkimg page OUT [W H DPI SEED] | mkimg bad KIND OUT | mkimg pdf OUT KIND:W:H:DPI...\n");
 	return 2;
 }
