@@ -203,8 +203,10 @@ static int apply_file_opts(struct workspace *ws, const struct meta_schema *s, co
 		deadline = (int64_t)timegm(&tm) * 1000;
 	}
 	if (o->title) {
-		const struct meta_field *f = meta_field_find(s, META_FILE, "title");
+		const struct meta_field *f = s ? meta_field_find(s, META_FILE, "title") : NULL;
 		char *v = f ? meta_value_check(f, o->title, err) : NULL;
+		if (!f)
+			err_set(err, "the metadata schema has no file field 'title'");
 		if (!v || meta_put(ws->db, obj, "title", v, "operator", -1, ag, err) < 0) {
 			free(v);
 			return -1;

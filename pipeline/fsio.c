@@ -286,25 +286,36 @@ int fsio_read(const char *path, char **data, size_t *len, size_t max, struct err
 	return 0;
 }
 
+/* mkdir p; a new folder is fsynced into its parent, so that a file
+ * committed in it later cannot vanish with it after a power loss. */
+static int mkdir_durable(char *p, int mode, struct errbuf *err)
+{
+	char *slash;
+	int rc = 0;
+	if (mkdir(p, mode) < 0)
+		return errno == EEXIST ? 0 : err_set(err, "cannot create folder '%s': %s", p, strerror(errno));
+	slash = strrchr(p, '/');
+	if (slash && slash != p) {
+		*slash = '\0';
+		rc = fsio_fsync_dir(p, err);
+		*slash = '/';
+	}
+	return rc;
+}
+
 int fsio_mkdirs(const char *path, int mode, struct errbuf *err)
 {
 	char *p = xstrdup(path);
-	for (char *s = p + 1; *s; s++) {
+	int rc = 0;
+	for (char *s = p + 1; *s && rc == 0; s++) {
 		if (*s != '/')
 			continue;
 		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST) {
-			err_set(err, "cannot create folder '%s': %s", p, strerror(errno));
-			free(p);
-			return -1;
-		}
+		rc = mkdir_durable(p, mode, err);
 		*s = '/';
 	}
-	if (mkdir(p, mode) < 0 && errno != EEXIST) {
-		err_set(err, "cannot create folder '%s': %s", p, strerror(errno));
-		free(p);
-		return -1;
-	}
+	if (rc == 0)
+		rc = mkdir_durable(p, mode, err);
 	free(p);
-	return 0;
+	return rc;
 }

@@ -70,7 +70,7 @@ static bool is_scan_name(const char *name)
 }
 
 /* Seconds pdfinfo may take to count a scanner PDF's pages. */
-#define INGEST_PDFINFO_TIMEOUT 120
+#define INGEST_PDFINFO_TIMEOUT 30
 
 /* The file code a batch records: a registered file's code (looked up by
  * code or legacy alias), else a valid mã hồ sơ (registered at the fan-in).

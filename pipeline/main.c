@@ -4,6 +4,7 @@
  * one table: name, function, whether it needs a workspace, a line of help.
  */
 #include <leptonica/allheaders.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,7 @@ int main(int argc, char **argv)
 	int i = 1, rc;
 
 	setMsgSeverity(L_SEVERITY_NONE); /* sohoa reports errors itself, with the file name */
+	signal(SIGCHLD, SIG_DFL);        /* an inherited SIG_IGN would hide how children ended */
 	while (i < argc && argv[i][0] == '-') {
 		if (!strcmp(argv[i], "-C") && i + 1 < argc) {
 			dir = argv[i + 1];

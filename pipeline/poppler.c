@@ -43,7 +43,7 @@ static void keep_output(struct strbuf *sb, const char *buf, size_t n)
 int poppler_run(const char *const argv[], int timeout_s, char **out, char **errout, struct errbuf *err)
 {
 	int po[2] = {-1, -1}, pe[2] = {-1, -1}, status = 0, rc = -1, e;
-	pid_t pid;
+	pid_t pid, w = -1;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none, dflt;
@@ -72,7 +72,9 @@ int poppler_run(const char *const argv[], int timeout_s, char **out, char **erro
 	sigaddset(&dflt, SIGTERM);
 	posix_spawnattr_setsigmask(&at, &none);
 	posix_spawnattr_setsigdefault(&at, &dflt);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	/* its own process group: a timeout kills whatever it started too */
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
 	e = posix_spawnp(&pid, argv[0], &fa, &at, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
@@ -94,13 +96,13 @@ int poppler_run(const char *const argv[], int timeout_s, char **out, char **erro
 		int r;
 		if (left <= 0) {
 			timed_out = true;
-			kill(pid, SIGKILL);
+			kill(-pid, SIGKILL);
 			break;
 		}
 		r = poll(pf, 2, left > INT_MAX ? INT_MAX : (int)left);
 		if (r < 0 && errno != EINTR) {
 			err_set(err, "cannot read the output of '%s': %s", argv[0], strerror(errno));
-			kill(pid, SIGKILL);
+			kill(-pid, SIGKILL);
 			break;
 		}
 		for (int i = 0; r > 0 && i < 2; i++) {
@@ -120,14 +122,20 @@ int poppler_run(const char *const argv[], int timeout_s, char **out, char **erro
 	for (int i = 0; i < 2; i++)
 		if (pf[i].fd >= 0)
 			close(pf[i].fd);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 		;
-	if (timed_out)
+	if (w < 0) {
+		/* e.g. SIGCHLD ignored by whoever started sohoa: no status to trust */
+		err_set(err, "cannot learn how '%s' ended: %s", argv[0], strerror(errno));
+	} else if (timed_out) {
 		err_set(err, "'%s' did not finish in %d seconds", argv[0], timeout_s);
-	else if (WIFSIGNALED(status))
+		rc = POPPLER_RUN_CRASHED;
+	} else if (WIFSIGNALED(status)) {
 		err_set(err, "'%s' was killed by signal %d", argv[0], WTERMSIG(status));
-	else if (!err->set)
+		rc = POPPLER_RUN_CRASHED;
+	} else if (!err->set) {
 		rc = WEXITSTATUS(status);
+	}
 out:
 	for (int i = 0; i < 2; i++) {
 		if (po[i] >= 0)
@@ -189,7 +197,9 @@ enum poppler_rc poppler_pdfinfo(const char *path, int page, int timeout_s, struc
 	argv[n++] = arg;
 	argv[n] = NULL;
 	status = poppler_run(argv, timeout_s, &out, &errout, err);
-	if (status < 0) {
+	if (status == POPPLER_RUN_CRASHED) {
+		rc = POPPLER_BAD;
+	} else if (status < 0) {
 		rc = POPPLER_NOTOOL;
 	} else if (status != 0) {
 		char msg[300];

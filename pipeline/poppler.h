@@ -20,10 +20,15 @@ bool poppler_is_pdf(const char *path);
  * NULL; stdin is /dev/null.  Its standard output goes to *out and its
  * standard error to *errout (each kept up to 1 MiB, NUL-terminated; the
  * caller frees them; either may be NULL to discard).  It is killed after
- * timeout_s seconds.  Returns its exit status (0-255), or -1 with err set
- * when it could not run: not installed ("'pdfimages' is not installed:
- * install poppler-utils"), killed by a signal or the timeout.
+ * timeout_s seconds, with anything it started (its own process group).
+ * Returns its exit status (0-255); or, with err set, POPPLER_RUN_CRASHED
+ * when it was killed by a signal or the timeout (the input's fault: a
+ * crafted or broken PDF), or -1 when it could not run or its end could not
+ * be learnt (not installed: "'pdfimages' is not installed: install
+ * poppler-utils"; the machine's fault: try again).
  */
+#define POPPLER_RUN_CRASHED (-2)
+
 int poppler_run(const char *const argv[], int timeout_s, char **out, char **errout, struct errbuf *err);
 
 /* The last line of a poppler tool's standard error that says something,

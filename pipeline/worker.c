@@ -516,6 +516,7 @@ static void run_one(struct workspace *ws, const struct pipeline *pl, const struc
 	doc_free(ctx->doc);
 	ctx->page = NULL;
 	ctx->doc = NULL;
+	ctx->res = NULL; /* res lives on this frame */
 }
 
 int cmd_worker(struct workspace *ws, int argc, char **argv)

@@ -42,7 +42,7 @@
 
 static const struct conf_key capture_keys[] = {
 	{"capture.min_side", CONF_INT, "64", 1, 100000, "smallest accepted image side in pixels (a page is never smaller)"},
-	{"capture.pdf_timeout", CONF_INT, "300", 10, 3600, "seconds pdfinfo, pdfimages or pdftoppm may take on one page of a PDF"},
+	{"capture.pdf_timeout", CONF_INT, "120", 10, 3600, "seconds pdfinfo, pdfimages or pdftoppm may take on one page of a PDF (a page runs up to three: keep 3x this under job.lease)"},
 	{0},
 };
 
@@ -112,8 +112,9 @@ static const char *colour_name(int d, int spp, bool cmap)
 	return "grey";
 }
 
-/* Decode one image of the master.  NULL with err set on failure. */
-static PIX *decode(const char *path, const char *name, l_int32 fmt, int index, struct errbuf *err)
+/* Decode one image of the master; `who` names it in messages ("'a.tif'",
+ * "'b.pdf' page 3").  NULL with err set on failure. */
+static PIX *decode(const char *path, const char *who, l_int32 fmt, int index, struct errbuf *err)
 {
 	PIX *pix = NULL;
 	tiff_error[0] = '\0';
@@ -121,7 +122,7 @@ static PIX *decode(const char *path, const char *name, l_int32 fmt, int index, s
 		pix = pixReadTiff(path, index);
 		if (tiff_error[0]) {
 			pixDestroy(&pix);
-			err_set(err, "cannot read '%s': %s", name, tiff_error);
+			err_set(err, "cannot read %s: %s", who, tiff_error);
 			return NULL;
 		}
 	} else if (fmt == IFF_JFIF_JPEG) {
@@ -129,14 +130,14 @@ static PIX *decode(const char *path, const char *name, l_int32 fmt, int index, s
 		pix = pixReadJpeg(path, 0, 1, &nwarn, 0); /* 0: fail on bad data */
 		if (pix && nwarn > 0) {
 			pixDestroy(&pix);
-			err_set(err, "cannot read '%s': corrupt or truncated JPEG data", name);
+			err_set(err, "cannot read %s: corrupt or truncated JPEG data", who);
 			return NULL;
 		}
 	} else {
 		pix = pixRead(path);
 	}
 	if (!pix)
-		err_set(err, "cannot read '%s': the image data is damaged or truncated", name);
+		err_set(err, "cannot read %s: the image data is damaged or truncated", who);
 	return pix;
 }
 
@@ -174,7 +175,7 @@ static PIX *normalize(PIX *pix)
 
 /* One row of `pdfimages -list`. */
 struct pdf_img {
-	char type[16], enc[16];
+	char type[16], colour[16], enc[16];
 	int w, h, comp, bpc, xppi, yppi;
 };
 
@@ -186,9 +187,13 @@ static int pdf_list_parse(char *out, struct pdf_img *v, int max)
 	for (char *sp = NULL, *line = strtok_r(out, "\n", &sp); line; line = strtok_r(NULL, "\n", &sp)) {
 		struct pdf_img r;
 		int page, num, obj, gen;
-		char colour[16], interp[8];
-		if (sscanf(line, "%d %d %15s %d %d %15s %d %d %15s %7s %d %d %d %d", &page, &num, r.type, &r.w, &r.h, colour,
-			   &r.comp, &r.bpc, r.enc, interp, &obj, &gen, &r.xppi, &r.yppi) != 14)
+		char interp[8];
+		/* an image object, or one inline in the content ("[inline]" for
+		 * its object and generation) */
+		if (sscanf(line, "%d %d %15s %d %d %15s %d %d %15s %7s %d %d %d %d", &page, &num, r.type, &r.w, &r.h, r.colour,
+			   &r.comp, &r.bpc, r.enc, interp, &obj, &gen, &r.xppi, &r.yppi) != 14 &&
+		    sscanf(line, "%d %d %15s %d %d %15s %d %d %15s %7s [inline] %d %d", &page, &num, r.type, &r.w, &r.h, r.colour,
+			   &r.comp, &r.bpc, r.enc, interp, &r.xppi, &r.yppi) != 12)
 			continue; /* the header lines */
 		if (n < max)
 			v[n] = r;
@@ -197,20 +202,23 @@ static int pdf_list_parse(char *out, struct pdf_img *v, int max)
 	return n;
 }
 
-/* The PDF has "%%EOF" in its last 1024 bytes: a file cut short by a copy or
- * a scanner that stopped does not. */
+/* The PDF has "%%EOF" in the last 1024 bytes before its trailing white
+ * space and NUL padding: a file cut short by a copy or a scanner that
+ * stopped does not. */
 static bool pdf_has_eof(const char *path)
 {
-	char buf[1025];
+	static char buf[65536];
 	size_t n;
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return false;
-	if (fseek(f, -1024, SEEK_END) != 0)
+	if (fseek(f, -(long)sizeof(buf), SEEK_END) != 0)
 		rewind(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
+	n = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
-	return memmem(buf, n, "%%EOF", 5) != NULL;
+	while (n > 0 && (buf[n - 1] == '\0' || strchr(" \t\r\n\f", buf[n - 1])))
+		n--;
+	return memmem(buf + (n > 1024 ? n - 1024 : 0), n > 1024 ? 1024 : n, "%%EOF", 5) != NULL;
 }
 
 /* What pdfimages's "enc" column means, for people. */
@@ -242,23 +250,31 @@ static void pdf_remove_tmp(const char *dir, const char *prefix)
 		closedir(d);
 }
 
-/* The first file dir/prefix* (caller frees), NULL when none. */
-static char *pdf_find_tmp(const char *dir, const char *prefix)
+/* The file dir/prefix* when there is exactly one (caller frees), else NULL;
+ * *count gets how many there are. */
+static char *pdf_find_tmp(const char *dir, const char *prefix, int *count)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	char *found = NULL;
 	size_t n = strlen(prefix);
-	while (d && !found && (e = readdir(d)))
-		if (strncmp(e->d_name, prefix, n) == 0)
+	*count = 0;
+	while (d && (e = readdir(d)))
+		if (strncmp(e->d_name, prefix, n) == 0 && ++*count == 1)
 			found = xasprintf("%s/%s", dir, e->d_name);
+	if (*count != 1) {
+		free(found);
+		found = NULL;
+	}
 	if (d)
 		closedir(d);
 	return found;
 }
 
-/* Run a poppler tool on the page; STAGE_OK when it exited 0 and said
- * nothing but warnings, else the job's outcome with err set. */
+/* Run a poppler tool on the page; STAGE_OK when it exited 0 (its messages
+ * then are about problems it repaired, e.g. a rebuilt cross-reference
+ * table), else the job's outcome with err set: a tool that crashed, hung
+ * or refused the file is bad input; one that could not run is retried. */
 static enum stage_rc pdf_tool(const char *const argv[], int timeout_s, const char *who, char **out, struct errbuf *err)
 {
 	char *errout = NULL, msg[300];
@@ -268,7 +284,10 @@ static enum stage_rc pdf_tool(const char *const argv[], int timeout_s, const cha
 	err_init(&why);
 	status = poppler_run(argv, timeout_s, out, &errout, &why);
 	poppler_msg(errout, msg, sizeof(msg));
-	if (status < 0) {
+	if (status == POPPLER_RUN_CRASHED) {
+		err_set(err, "cannot read %s: %s", who, why.msg);
+		rc = STAGE_BAD;
+	} else if (status < 0) {
 		err_set(err, "cannot read %s: %s", who, why.msg);
 		rc = STAGE_RETRY;
 	} else if (status != 0) {
@@ -276,11 +295,6 @@ static enum stage_rc pdf_tool(const char *const argv[], int timeout_s, const cha
 			err_set(err, "cannot read %s: %s: %s", who, argv[0], msg);
 		else
 			err_set(err, "cannot read %s: %s failed (exit status %d)", who, argv[0], status);
-		rc = STAGE_BAD;
-	} else if (msg[0] && !strstr(msg, "Warning")) {
-		/* e.g. "Corrupt JPEG data: premature end of data segment":
-		 * poppler still writes an image, grey where the data was. */
-		err_set(err, "cannot read %s: the page's data is damaged: %s: %s", who, argv[0], msg);
 		rc = STAGE_BAD;
 	}
 	free(errout);
@@ -340,7 +354,6 @@ static enum stage_rc pdf_page(struct stage_ctx *ctx, const char *who, PIX **ppix
 	}
 	prefix = xasprintf("capture-pdf-%lld-%ld-", (long long)ctx->job_id, (long)getpid());
 	out_prefix = xasprintf("%s/%s", tmpdir, prefix);
-	pdf_remove_tmp(tmpdir, prefix); /* a crashed try of this job in this process */
 	{
 		const char *argv[] = {"pdfimages", "-list", "-f", num, "-l", num, path, NULL};
 		if ((rc = pdf_tool(argv, timeout_s, who, &list, err)) != STAGE_OK)
@@ -352,7 +365,10 @@ static enum stage_rc pdf_page(struct stage_ctx *ctx, const char *who, PIX **ppix
 		if (big < 0 || (double)img[i].w * img[i].h > (double)img[big].w * img[big].h)
 			big = i;
 	if (nimg == 1 && !strcmp(img[0].type, "image") && img[0].xppi > 0) {
-		const char *argv[] = {"pdfimages", "-png", "-f", num, "-l", num, path, out_prefix, NULL};
+		/* JPEG as it is (decode() catches a truncated one), the rest as PNG */
+		const char *argv[] = {"pdfimages", "-j", "-png", "-f", num, "-l", num, path, out_prefix, NULL};
+		l_int32 ffmt = IFF_UNKNOWN;
+		int nfiles;
 		if ((double)img[0].w * img[0].h > max_pixels) {
 			err_set(err, "%s is too large: %dx%d px is more than ingest.max_pixels (%.0f)", who, img[0].w, img[0].h, max_pixels);
 			goto out;
@@ -364,11 +380,13 @@ static enum stage_rc pdf_page(struct stage_ctx *ctx, const char *who, PIX **ppix
 		if ((rc = pdf_tool(argv, timeout_s, who, NULL, err)) != STAGE_OK)
 			goto out;
 		rc = STAGE_BAD;
-		file = pdf_find_tmp(tmpdir, prefix);
-		if (!file || !(pix = pageimg_read_file(file))) {
-			err_set(err, "cannot read %s: pdfimages wrote no readable image", who);
+		file = pdf_find_tmp(tmpdir, prefix, &nfiles);
+		if (!file) {
+			err_set(err, "cannot read %s: pdfimages wrote %d images, not the page's one", who, nfiles);
 			goto out;
 		}
+		if (findFileFormat(file, &ffmt) != 0 || !(pix = decode(file, who, ffmt, 0, err)))
+			goto out;
 		if (pixGetWidth(pix) != img[0].w || pixGetHeight(pix) != img[0].h) {
 			err_set(err, "cannot read %s: pdfimages wrote %dx%d px, not the %dx%d px the page holds", who,
 				pixGetWidth(pix), pixGetHeight(pix), img[0].w, img[0].h);
@@ -389,10 +407,32 @@ static enum stage_rc pdf_page(struct stage_ctx *ctx, const char *who, PIX **ppix
 		*spp = img[0].comp;
 		snprintf(how, howsz, "the page's %s image extracted%s", pdf_enc_name(img[0].enc), info.rotate ? ", turned as the page shows it" : "");
 	} else {
-		int dpi = big >= 0 && img[big].xppi > 0 ? img[big].xppi : 300;
-		const char *argv[] = {"pdftoppm", "-r", res, "-f", num, "-l", num, "-singlefile", "-png", path, out_prefix, NULL};
+		int dpi = big >= 0 && img[big].xppi > 0 ? img[big].xppi : 300, nfiles, k = 0;
+		bool grey = nimg > 0, mono = nimg > 0;
+		const char *argv[16];
 		double px = (info.page_w / 72.0 * dpi) * (info.page_h / 72.0 * dpi);
+		/* render in the colours of what the page holds: a grey or
+		 * bitonal scan stays one, for the profile's checks */
+		for (int i = 0; i < nimg && i < 16; i++) {
+			bool g = !strcmp(img[i].colour, "gray") || !strcmp(img[i].type, "stencil");
+			grey = grey && g;
+			mono = mono && g && img[i].bpc == 1;
+		}
 		snprintf(res, sizeof(res), "%d", dpi);
+		argv[k++] = "pdftoppm";
+		argv[k++] = "-r";
+		argv[k++] = res;
+		argv[k++] = "-f";
+		argv[k++] = num;
+		argv[k++] = "-l";
+		argv[k++] = num;
+		argv[k++] = "-singlefile";
+		argv[k++] = "-png";
+		if (mono || grey)
+			argv[k++] = mono ? "-mono" : "-gray";
+		argv[k++] = path;
+		argv[k++] = out_prefix;
+		argv[k] = NULL;
 		if (px > max_pixels) {
 			err_set(err, "%s is too large: %.0f pt x %.0f pt at %d dpi is more than ingest.max_pixels (%.0f)", who,
 				info.page_w, info.page_h, dpi, max_pixels);
@@ -401,13 +441,13 @@ static enum stage_rc pdf_page(struct stage_ctx *ctx, const char *who, PIX **ppix
 		if ((rc = pdf_tool(argv, timeout_s, who, NULL, err)) != STAGE_OK)
 			goto out;
 		rc = STAGE_BAD;
-		file = pdf_find_tmp(tmpdir, prefix);
+		file = pdf_find_tmp(tmpdir, prefix, &nfiles);
 		if (!file || !(pix = pageimg_read_file(file))) {
 			err_set(err, "cannot read %s: pdftoppm wrote no readable image", who);
 			goto out;
 		}
 		pixSetResolution(pix, dpi, dpi);
-		*bps = 8;
+		*bps = pixGetDepth(pix) == 1 ? 1 : 8;
 		*spp = pixGetDepth(pix) == 32 ? 3 : 1;
 		if (nimg == 0)
 			snprintf(how, howsz, "rendered at %d dpi: the page holds no image", dpi);
@@ -498,7 +538,7 @@ static enum stage_rc capture_run(struct stage_ctx *ctx, struct errbuf *err)
 		err_set(err, "'%s' is too small to be a page: %dx%d px (capture.min_side is %ld)", pg->src_name, w, h, min_side);
 		return STAGE_BAD;
 	}
-	pix = decode(path, pg->src_name, fmt, pg->img_index, err);
+	pix = decode(path, who, fmt, pg->img_index, err);
 	if (!pix)
 		return STAGE_BAD;
 decoded:

@@ -511,9 +511,9 @@ static void retry_words(struct ocr_engine *e, struct Pix *pix, int dpi, struct l
 /* At most this many words are read again per page (a word costs about
  * 5 ms): a page full of specks above its circumflexes costs little more.
  * The congbao pages need 7 to 20. */
+#define OCR_MAX_WORD_RETRIES 60
 /* Pages whose paper and ink are closer than Sauvola's R are stretched. */
 #define OCR_STRETCH_BELOW 128
-#define OCR_MAX_WORD_RETRIES 60
 
 /*
  * Sauvola's threshold, m * (1 + k * (s / R - 1)) with Tesseract's R = 128,

@@ -103,3 +103,16 @@ expect_ok "$SOHOA" -C ws2 ingest whole.pdf > /dev/null
 expect_ok env PATH="$PWD/nobin" "$SOHOA" -C ws2 run --drain 2> /dev/null
 expect_eq "$(sq ws2 "SELECT state || ' ' || attempts FROM jobs WHERE page_id = 1")" "quarantined 2" "retried, then quarantined"
 sq ws2 "SELECT error FROM jobs WHERE page_id = 1" | grep -q "'whole.pdf' page 1: 'pdfinfo' is not installed: install poppler-utils" || die "retry reason: $(sq ws2 'SELECT error FROM jobs WHERE page_id = 1')"
+
+# a pdfinfo that crashes on a crafted PDF: the file is registered and its
+# page quarantined with the reason, not refused or retried for ever
+mkdir crashbin
+printf '#!/bin/sh\nkill -SEGV $$\n' > crashbin/pdfinfo && chmod +x crashbin/pdfinfo
+for t in pdfimages pdftoppm; do ln -s "$(command -v $t)" crashbin/$t; done
+ws_init ws3 capture
+cp whole.pdf crafted.pdf && printf '%% crafted\n' >> crafted.pdf
+expect_ok env PATH="$PWD/crashbin:$PATH" "$SOHOA" -C ws3 ingest crafted.pdf > /dev/null
+expect_ok env PATH="$PWD/crashbin:$PATH" "$SOHOA" -C ws3 run --drain 2> /dev/null
+expect_eq "$(sq ws3 "SELECT state FROM jobs WHERE page_id = 1")" quarantined "page of a PDF pdfinfo crashes on"
+sq ws3 "SELECT error FROM jobs WHERE page_id = 1" | grep -q "'crafted.pdf'.*killed by signal 11" || die "crash reason: $(sq ws3 'SELECT error FROM jobs WHERE page_id = 1')"
+exit 0
