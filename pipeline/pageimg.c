@@ -15,9 +15,13 @@
  * named); nothing here is fatal.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fsio.h"
 #include "pageimg.h"
@@ -57,16 +61,19 @@ static long pageimg_pnm_num(FILE *f)
 	return v;
 }
 
-/* Decode a binary P4/P5/P6 (maxval 255) file; NULL when it is not one. */
-static PIX *pageimg_read_pnm(FILE *f)
+/* Decode a binary P4/P5/P6 (maxval 255) file; NULL when it is not one
+ * (*is_pnm false) or is a damaged one (*is_pnm true). */
+static PIX *pageimg_read_pnm(FILE *f, bool *is_pnm)
 {
 	char magic[2];
 	long w, h, maxval = 1;
 	int depth;
 	size_t rowbytes;
 	l_uint8 *row = NULL;
+	struct stat st;
 	PIX *pix;
 
+	*is_pnm = false;
 	if (fread(magic, 1, 2, f) != 2 || magic[0] != 'P' || magic[1] < '4' || magic[1] > '6')
 		return NULL;
 	w = pageimg_pnm_num(f);
@@ -75,8 +82,13 @@ static PIX *pageimg_read_pnm(FILE *f)
 		maxval = pageimg_pnm_num(f);
 	if (w <= 0 || h <= 0 || maxval != (magic[1] == '4' ? 1 : 255))
 		return NULL;
+	*is_pnm = true; /* one this reader reads, whole or damaged */
 	depth = magic[1] == '4' ? 1 : magic[1] == '5' ? 8 : 32;
 	rowbytes = magic[1] == '4' ? ((size_t)w + 7) / 8 : magic[1] == '5' ? (size_t)w : 3 * (size_t)w;
+	/* the pixels are all there before the image is allocated: a short
+	 * file never costs the memory its header claims */
+	if (fstat(fileno(f), &st) < 0 || ftell(f) < 0 || (uint64_t)st.st_size < (uint64_t)ftell(f) + (uint64_t)rowbytes * (uint64_t)h)
+		return NULL;
 	pix = pixCreate((l_int32)w, (l_int32)h, depth);
 	if (!pix)
 		return NULL;
@@ -107,12 +119,15 @@ PIX *pageimg_read_file(const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	PIX *pix;
+	bool is_pnm;
 
 	if (!f)
 		return NULL;
-	pix = pageimg_read_pnm(f);
+	pix = pageimg_read_pnm(f, &is_pnm);
 	fclose(f);
-	return pix ? pix : pixRead(path);
+	/* other formats (ASCII or 16-bit PNM too) to Leptonica; a damaged
+	 * binary PNM is not read again (nor allocated as its header claims) */
+	return pix || is_pnm ? pix : pixRead(path);
 }
 
 PIX *pageimg_read(struct stage_ctx *ctx, enum stage_rc *rc, struct errbuf *err)
@@ -128,7 +143,10 @@ PIX *pageimg_read(struct stage_ctx *ctx, enum stage_rc *rc, struct errbuf *err)
 	pix = pageimg_read_file(src);
 	if (!pix) {
 		*rc = STAGE_RETRY;
-		err_set(err, "cannot read '%s'", src);
+		if (access(src, R_OK) < 0)
+			err_set(err, "cannot read '%s': %s", src, strerror(errno));
+		else
+			err_set(err, "cannot read '%s': truncated or damaged image", src);
 	}
 	return pix;
 }
