@@ -576,19 +576,63 @@ static void forget(const char *path)
 		}
 }
 
+/* The station's own settings, inbox/STATION/station.conf: which scanner
+ * profile it has, who operates it, which file it is scanning (keys
+ * profile, operator, file_code; what is not given comes from ingest.*).
+ * Fills *o with strings the caller frees with station_free(); -1 with err
+ * set ("FILE:LINE: ...") when the file is wrong: nothing is taken then, as
+ * a scan ingested under the wrong profile or file would be wrong too. */
+static int station_conf(const char *dir, struct ingest_opts *o, struct errbuf *err)
+{
+	char *path = xasprintf("%s/station.conf", dir), *key, *val;
+	struct kvfile kv;
+	int rc;
+	if (kv_open(&kv, path) < 0) {
+		rc = errno == ENOENT ? 0 : err_set(err, "cannot read '%s': %s", path, strerror(errno));
+		free(path);
+		return rc;
+	}
+	while ((rc = kv_next(&kv, &key, &val, err)) > 0) {
+		const char **slot = !strcmp(key, "profile") ? &o->profile : !strcmp(key, "operator") ? &o->operator_name
+				  : !strcmp(key, "file_code") ? &o->file_code : NULL;
+		if (!slot) {
+			rc = err_set(err, "%s:%d: unknown key '%s' (profile, operator, file_code)", path, kv.lineno, key);
+			break;
+		}
+		free((char *)*slot);
+		*slot = *val ? xstrdup(val) : NULL;
+	}
+	kv_close(&kv);
+	free(path);
+	return rc < 0 ? -1 : 0;
+}
+
+static void station_free(struct ingest_opts *o)
+{
+	free((char *)o->profile);
+	free((char *)o->operator_name);
+	free((char *)o->file_code);
+}
+
 static int watch_station(struct workspace *ws, const struct pipeline *pl, const char *station)
 {
 	char *dir = workspace_path(ws, "inbox/%s", station), *done_dir = NULL;
 	char **files;
-	int n, taken = 0;
+	int n, ntake, taken = 0;
 	long stable_ms = config_long(ws->cfg, "ingest.stable_seconds") * 1000;
 	struct ingest_batch *b = NULL;
 	struct ingest_opts o = {0};
 	struct errbuf err;
 
 	files = list_folder(dir, &n);
+	ntake = n;
 	o.station = station;
-	for (int i = 0; i < n; i++) {
+	err_init(&err);
+	if (n > 0 && station_conf(dir, &o, &err) < 0) {
+		log_warn("hot folder '%s': %s; nothing taken until it is fixed", dir, err.msg);
+		ntake = 0;
+	}
+	for (int i = 0; i < ntake; i++) {
 		struct stat st;
 		char *to;
 		int r;
@@ -629,6 +673,7 @@ static int watch_station(struct workspace *ws, const struct pipeline *pl, const 
 	free(files);
 	free(done_dir);
 	free(dir);
+	station_free(&o);
 	return taken;
 }
 

@@ -35,3 +35,23 @@ while [ "$(sq ws "SELECT count(*) FROM jobs WHERE state = 'done'")" -lt 3 ] && [
 kill -TERM $sup
 wait $sup || die "run --watch did not stop cleanly"
 expect_eq "$(sq ws "SELECT count(*) FROM jobs WHERE state = 'done'")" 3 "hot folder pages processed"
+
+# a station's own settings: inbox/STATION/station.conf names its scanner
+# profile, its operator and the file being scanned
+mkdir -p ws/inbox/may-2
+printf '# the book scanner\nprofile = legacy\noperator = hoa\nfile_code = 000.00.00.G09.2024.03.TC\n' > ws/inbox/may-2/station.conf
+"$TOOLS/mkimg" page ws/inbox/may-2/d.png 1654 2339 200 4
+sleep 1.2
+expect_ok "$SOHOA" -C ws watch --once > out
+expect_grep "1 files taken" out
+expect_eq "$(sq ws "SELECT b.station || ' ' || b.operator || ' ' || b.profile || ' ' || b.file_code FROM batches b JOIN masters m ON m.batch_id = b.id WHERE m.src_name = 'd.png'")" \
+	"may-2 hoa legacy 000.00.00.G09.2024.03.TC" "the station's settings"
+# a wrong station.conf: nothing is taken, the warning names the file and line
+printf 'profile = legacy\nscanner = x\n' > ws/inbox/may-2/station.conf
+"$TOOLS/mkimg" page ws/inbox/may-2/e.png 1654 2339 200 5
+sleep 1.2
+expect_ok "$SOHOA" -C ws watch --once > out 2> err
+expect_grep "0 files taken" out
+expect_grep "station.conf:2: unknown key 'scanner'" err
+[ -f ws/inbox/may-2/e.png ] || die "e.png taken under a wrong station.conf"
+exit 0
