@@ -349,6 +349,7 @@ int64_t ingest_close(struct ingest_batch *b, struct errbuf *err)
 	sqlite3 *db = b->ws->db;
 	sqlite3_stmt *st;
 	struct errbuf warn;
+	int ndocs;
 	err_init(&warn);
 	if (db_begin(db, err) < 0)
 		goto fail;
@@ -369,8 +370,10 @@ int64_t ingest_close(struct ingest_batch *b, struct errbuf *err)
 	sqlite3_bind_int(st, 3, b->npages);
 	sqlite3_step(st);
 	sqlite3_finalize(st);
-	if ((b->docs && close_map(b, &warn, err) < 0) || jobq_fanin(db, b->ws->cfg, b->pl, id, err) < 0 ||
-	    priority_apply_batch(db, id, err) < 0 || db_commit(db, err) < 0) {
+	/* the new jobs follow the file's gate and score: the fan-in applies
+	 * them when it queues documents, else they are applied here */
+	if ((b->docs && close_map(b, &warn, err) < 0) || (ndocs = jobq_fanin(db, b->ws->cfg, b->pl, id, err)) < 0 ||
+	    (ndocs == 0 && priority_apply_batch(db, id, err) < 0) || db_commit(db, err) < 0) {
 		db_rollback(db);
 		goto fail;
 	}

@@ -206,7 +206,9 @@ int jobq_fanin(sqlite3 *db, const struct config *cfg, const struct pipeline *pl,
 	}
 	free(docs);
 	/* The new document jobs follow the file's gate and score. */
-	return n > 0 ? priority_apply_batch(db, batch_id, err) : 0;
+	if (n > 0 && priority_apply_batch(db, batch_id, err) < 0)
+		return -1;
+	return n;
 }
 
 /* A page job queued while its file's other jobs are held by the priority
@@ -240,8 +242,8 @@ int jobq_advance(sqlite3 *db, const struct config *cfg, const struct pipeline *p
 				return err_set(err, "cannot queue page %lld: %s", (long long)job->page_id, sqlite3_errmsg(db));
 			return 0;
 		}
-		return jobq_fanin(db, cfg, pl,
-				  db_int(db, 0, "SELECT batch_id FROM pages WHERE id = ?1", 1, job->page_id), err);
+		return jobq_fanin(db, cfg, pl, db_int(db, 0, "SELECT batch_id FROM pages WHERE id = ?1", 1, job->page_id), err) < 0
+			       ? -1 : 0;
 	}
 	if (i + 1 < pl->n && jobq_enqueue_doc(db, pl->stage[i + 1]->name, job->document_id) < 0)
 		return err_set(err, "cannot queue document %lld: %s", (long long)job->document_id, sqlite3_errmsg(db));

@@ -80,7 +80,9 @@ int jobq_release(sqlite3 *db, int64_t job_id, struct errbuf *err);
  */
 int jobq_advance(sqlite3 *db, const struct config *cfg, const struct pipeline *pl,
 		 const struct job *job, struct errbuf *err);
-/* The fan-in check for one batch (also called when an ingest closes). */
+/* The fan-in check for one batch (also called when an ingest closes):
+ * returns how many documents it queued (their file's priority applied),
+ * or -1. */
 int jobq_fanin(sqlite3 *db, const struct config *cfg, const struct pipeline *pl, int64_t batch_id,
 	       struct errbuf *err);
 

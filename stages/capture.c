@@ -173,6 +173,19 @@ static PIX *normalize(PIX *pix)
 	return cur;
 }
 
+/* A page of w x h px is neither a decompression bomb nor too small to be
+ * a page; false with err set naming `who`. */
+static bool size_ok(struct stage_ctx *ctx, const char *who, long w, long h, struct errbuf *err)
+{
+	long min_side = stage_conf_long(ctx, "min_side");
+	double max_pixels = stage_conf_double(ctx, "ingest.max_pixels");
+	if ((double)w * (double)h > max_pixels)
+		return err_set(err, "%s is too large: %ldx%ld px is more than ingest.max_pixels (%.0f)", who, w, h, max_pixels), false;
+	if (w < min_side || h < min_side)
+		return err_set(err, "%s is too small to be a page: %ldx%ld px (capture.min_side is %ld)", who, w, h, min_side), false;
+	return true;
+}
+
 /* One row of `pdfimages -list`. */
 struct pdf_img {
 	char type[16], colour[16], enc[16];
@@ -284,12 +297,9 @@ static enum stage_rc pdf_tool(const char *const argv[], int timeout_s, const cha
 	err_init(&why);
 	status = poppler_run(argv, timeout_s, out, &errout, &why);
 	poppler_msg(errout, msg, sizeof(msg));
-	if (status == POPPLER_RUN_CRASHED) {
+	if (status < 0) {
 		err_set(err, "cannot read %s: %s", who, why.msg);
-		rc = STAGE_BAD;
-	} else if (status < 0) {
-		err_set(err, "cannot read %s: %s", who, why.msg);
-		rc = STAGE_RETRY;
+		rc = status == POPPLER_RUN_CRASHED ? STAGE_BAD : STAGE_RETRY;
 	} else if (status != 0) {
 		if (msg[0])
 			err_set(err, "cannot read %s: %s: %s", who, argv[0], msg);
@@ -312,7 +322,6 @@ static enum stage_rc pdf_page(struct stage_ctx *ctx, const char *who, PIX **ppix
 {
 	const struct stage_page *pg = ctx->page;
 	const char *path = pg->master_path;
-	long min_side = stage_conf_long(ctx, "min_side");
 	double max_pixels = stage_conf_double(ctx, "ingest.max_pixels");
 	int timeout_s = (int)stage_conf_long(ctx, "pdf_timeout"), page = pg->img_index + 1, nimg, big = -1;
 	char num[16], res[16], *tmpdir = NULL, *prefix = NULL, *out_prefix = NULL, *list = NULL, *file = NULL;
@@ -369,14 +378,8 @@ static enum stage_rc pdf_page(struct stage_ctx *ctx, const char *who, PIX **ppix
 		const char *argv[] = {"pdfimages", "-j", "-png", "-f", num, "-l", num, path, out_prefix, NULL};
 		l_int32 ffmt = IFF_UNKNOWN;
 		int nfiles;
-		if ((double)img[0].w * img[0].h > max_pixels) {
-			err_set(err, "%s is too large: %dx%d px is more than ingest.max_pixels (%.0f)", who, img[0].w, img[0].h, max_pixels);
+		if (!size_ok(ctx, who, img[0].w, img[0].h, err))
 			goto out;
-		}
-		if (img[0].w < min_side || img[0].h < min_side) {
-			err_set(err, "%s is too small to be a page: %dx%d px (capture.min_side is %ld)", who, img[0].w, img[0].h, min_side);
-			goto out;
-		}
 		if ((rc = pdf_tool(argv, timeout_s, who, NULL, err)) != STAGE_OK)
 			goto out;
 		rc = STAGE_BAD;
@@ -480,8 +483,7 @@ static enum stage_rc capture_run(struct stage_ctx *ctx, struct errbuf *err)
 	PIX *pix = NULL, *norm = NULL;
 	char *out = NULL, detail[768], who[300], how[160] = "";
 	const char *colour;
-	long min_dpi, min_side = stage_conf_long(ctx, "min_side");
-	double max_pixels = stage_conf_double(ctx, "ingest.max_pixels");
+	long min_dpi;
 	enum stage_rc rc = STAGE_BAD;
 	int bits;
 
@@ -530,14 +532,8 @@ static enum stage_rc capture_run(struct stage_ctx *ctx, struct errbuf *err)
 		err_set(err, "cannot read '%s': bad or truncated image header", pg->src_name);
 		return STAGE_BAD;
 	}
-	if ((double)w * (double)h > max_pixels) {
-		err_set(err, "'%s' is too large: %dx%d px is more than ingest.max_pixels (%.0f)", pg->src_name, w, h, max_pixels);
+	if (!size_ok(ctx, who, w, h, err))
 		return STAGE_BAD;
-	}
-	if (w < min_side || h < min_side) {
-		err_set(err, "'%s' is too small to be a page: %dx%d px (capture.min_side is %ld)", pg->src_name, w, h, min_side);
-		return STAGE_BAD;
-	}
 	pix = decode(path, who, fmt, pg->img_index, err);
 	if (!pix)
 		return STAGE_BAD;

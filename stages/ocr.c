@@ -486,8 +486,6 @@ static void retry_words(struct ocr_engine *e, struct Pix *pix, int dpi, struct l
 		text = reread(e, pix, dpi, box, PSM_SINGLE_WORD, &conf);
 		had = circumflex_skeleton(w->text);
 		got = text ? circumflex_skeleton(text) : NULL;
-		if (getenv("OCR_DEBUG"))
-			fprintf(stderr, "retry %s -> %s (%d)\n", w->text, text ? text : "-", conf);
 		if (had && got && !strcmp(had, got) && strcmp(text, w->text)) {
 			free(w->text);
 			w->text = text;
@@ -520,8 +518,9 @@ static void retry_words(struct ocr_engine *e, struct Pix *pix, int dpi, struct l
  * assumes ink and paper about a full grey range apart: on a low-contrast
  * page (yellowed, faded, a pale stamp) the threshold falls under the pale
  * strokes and drops them.  Such a page is stretched for reading so that
- * its ink (the 2 % darkest: a page of text has more) is black and its paper (the 90 % rank) white.
- * Returns a new reference: the stretched copy, or pix itself.
+ * its ink (the 2 % darkest: a page of text has more) is black and its
+ * paper (the 90 % rank) white.  Returns a new reference: the stretched
+ * copy, or pix itself.
  */
 static PIX *ocr_stretch(const struct ocr_engine *e, PIX *pix)
 {
@@ -530,7 +529,7 @@ static PIX *ocr_stretch(const struct ocr_engine *e, PIX *pix)
 	int d = pixGetDepth(pix);
 	if (e->opts.thresholding != 2 || (d != 8 && d != 32) || pixGetColormap(pix))
 		return pixClone(pix);
-	grey = d == 8 ? pixClone(pix) : pixConvertRGBToLuminance(pix);
+	grey = d == 8 ? pixClone(pix) : pageimg_grey(pix);
 	if (!grey || pixGetRankValue(grey, 4, 0.02f, &ink) || pixGetRankValue(grey, 4, 0.9f, &paper) ||
 	    (int)paper - (int)ink >= OCR_STRETCH_BELOW || paper <= ink + 16) {
 		pixDestroy(&grey);
