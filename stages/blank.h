@@ -9,7 +9,7 @@
 
 #include <leptonica/allheaders.h>
 
-#include "util.h"
+#include "engine/util.h"
 
 /* What blank_detect() saw on the page. */
 struct blank_info {

@@ -34,11 +34,11 @@
 #include <tiffio.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "fsio.h"
-#include "poppler.h"
-#include "pageimg.h"
-#include "stage.h"
+#include "engine/config.h"
+#include "engine/fsio.h"
+#include "formats/image/poppler.h"
+#include "formats/image/pageimg.h"
+#include "engine/stage.h"
 
 static const struct conf_key capture_keys[] = {
 	{"capture.min_side", CONF_INT, "64", 1, 100000, "smallest accepted image side in pixels (a page is never smaller)"},

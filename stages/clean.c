@@ -21,9 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "config.h"
-#include "pageimg.h"
-#include "stage.h"
+#include "engine/config.h"
+#include "formats/image/pageimg.h"
+#include "engine/stage.h"
 #include "clean.h"
 
 /* Ink (1) of pix at full resolution (see pageimg_ink()).  *paper gets the

@@ -9,7 +9,7 @@
 
 #include <leptonica/allheaders.h>
 
-#include "util.h"
+#include "engine/util.h"
 
 /* What clean_page() changed. */
 struct clean_info {

@@ -22,9 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "config.h"
-#include "pageimg.h"
-#include "stage.h"
+#include "engine/config.h"
+#include "formats/image/pageimg.h"
+#include "engine/stage.h"
 #include "deskew.h"
 
 /* Below this angle (degrees) turning the page changes nothing visible. */

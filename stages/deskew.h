@@ -8,7 +8,7 @@
 
 #include <leptonica/allheaders.h>
 
-#include "util.h"
+#include "engine/util.h"
 
 /* The widest skew deskew_find() looks for, in degrees either way. */
 #define DESKEW_MAX_ANGLE 12.0

@@ -52,10 +52,10 @@
 #include <uninorm.h>
 #include <unistr.h>
 
-#include "config.h"
-#include "fsio.h"
-#include "pageimg.h"
-#include "stage.h"
+#include "engine/config.h"
+#include "engine/fsio.h"
+#include "formats/image/pageimg.h"
+#include "engine/stage.h"
 
 struct ocr_engine {
 	TessBaseAPI *api;

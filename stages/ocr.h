@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "util.h"
+#include "engine/util.h"
 
 struct Pix;
 struct ocr_engine;

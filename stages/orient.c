@@ -24,9 +24,9 @@
 
 #include <tesseract/capi.h>
 
-#include "config.h"
-#include "pageimg.h"
-#include "stage.h"
+#include "engine/config.h"
+#include "formats/image/pageimg.h"
+#include "engine/stage.h"
 #include "orient.h"
 
 struct orient {

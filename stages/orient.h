@@ -9,7 +9,7 @@
 
 #include <leptonica/allheaders.h>
 
-#include "util.h"
+#include "engine/util.h"
 
 /* How orientation is detected: Leptonica's ascender/descender counts, or
  * Tesseract's OSD (osd.traineddata). */

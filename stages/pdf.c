@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "pdfa.h"
-#include "stage.h"
+#include "engine/config.h"
+#include "formats/pdf/pdfa.h"
+#include "engine/stage.h"
 
 static const struct conf_key pdf_keys[] = {
 	{ "pdf.jpeg_quality", CONF_INT, "85", 30, 100, "JPEG quality of grey and colour page images in the PDF/A" },

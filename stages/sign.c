@@ -26,12 +26,12 @@
 
 #include <openssl/x509.h>
 
-#include "config.h"
-#include "pades.h"
-#include "sigkey.h"
-#include "sigverify.h"
-#include "stage.h"
-#include "ttf.h"
+#include "engine/config.h"
+#include "formats/pdf/pades.h"
+#include "formats/pdf/sigkey.h"
+#include "formats/pdf/sigverify.h"
+#include "engine/stage.h"
+#include "formats/pdf/ttf.h"
 
 struct sign_state {
 	struct sigkey *key;

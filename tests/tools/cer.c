@@ -34,7 +34,7 @@
 #include <unistr.h>
 #include <unictype.h>
 
-#include "util.h"
+#include "engine/util.h"
 
 static int cer_cmp(const void *a, const void *b)
 {

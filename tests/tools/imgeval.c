@@ -23,7 +23,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "util.h"
+#include "engine/util.h"
 #include "../../stages/blank.h"
 #include "../../stages/clean.h"
 #include "../../stages/deskew.h"

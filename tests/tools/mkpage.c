@@ -35,7 +35,7 @@
 
 #include <leptonica/allheaders.h>
 
-#include "util.h"
+#include "engine/util.h"
 
 struct mkpage_opt {
 	int dpi, rotate, speckle, border_mm, bitonal, yellow, blank, holes, facing;

@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "../../stages/ocr.h"
-#include "fsio.h"
+#include "engine/fsio.h"
 
 static int ocreval_cmp(const void *a, const void *b)
 {

@@ -19,9 +19,9 @@
 #include <unicase.h>
 #include <uninorm.h>
 
-#include "fsio.h"
-#include "meta.h"
-#include "propose.h"
+#include "engine/fsio.h"
+#include "archive/meta.h"
+#include "archive/propose.h"
 
 /* The string value of "key" in a flat JSON object; caller frees. */
 static char *json_get(const char *j, const char *key)

@@ -14,7 +14,7 @@
 
 #include <leptonica/allheaders.h>
 
-#include "util.h"
+#include "engine/util.h"
 
 static uint32_t pagegen_seed = 12345;
 

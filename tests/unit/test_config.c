@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "engine/config.h"
 #include "unit.h"
 
 static const struct {

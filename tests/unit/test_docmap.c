@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "db.h"
-#include "docmap.h"
+#include "engine/db.h"
+#include "archive/docmap.h"
 #include "unit.h"
 
 static char root[64];

@@ -17,10 +17,10 @@
 #include <utime.h>
 #include <zip.h>
 
-#include "eark.h"
-#include "fsio.h"
+#include "formats/eark/eark.h"
+#include "engine/fsio.h"
 #include "unit.h"
-#include "util.h"
+#include "engine/util.h"
 
 static char *tmp;
 

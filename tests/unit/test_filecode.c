@@ -1,7 +1,7 @@
 /* test_filecode.c - mã hồ sơ, legacy names, docCode, safe names, naming. */
 #include <stdlib.h>
 
-#include "filecode.h"
+#include "archive/filecode.h"
 #include "unit.h"
 
 static const struct { const char *code, *agency, *year, *number; } good[] = {

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fsio.h"
+#include "engine/fsio.h"
 #include "unit.h"
 
 static int count_files(const char *dir)

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "db.h"
-#include "jobq.h"
-#include "registry.h"
+#include "engine/config.h"
+#include "engine/db.h"
+#include "engine/jobq.h"
+#include "engine/registry.h"
 #include "unit.h"
 
 static sqlite3 *db;

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "db.h"
-#include "meta.h"
+#include "engine/db.h"
+#include "archive/meta.h"
 #include "unit.h"
 
 static const struct { const char *field; int level; const char *in, *out; } values[] = {

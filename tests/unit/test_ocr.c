@@ -17,7 +17,7 @@
 #include <unistr.h>
 
 #include "../../stages/ocr.h"
-#include "fsio.h"
+#include "engine/fsio.h"
 #include "unit.h"
 
 #define CER_BOUND 0.03

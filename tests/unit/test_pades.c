@@ -20,12 +20,12 @@
 
 #include <openssl/cms.h>
 
-#include "fsio.h"
-#include "pades.h"
-#include "pdfa.h"
-#include "pdfread.h"
-#include "sigkey.h"
-#include "sigverify.h"
+#include "engine/fsio.h"
+#include "formats/pdf/pades.h"
+#include "formats/pdf/pdfa.h"
+#include "formats/pdf/pdfread.h"
+#include "formats/pdf/sigkey.h"
+#include "formats/pdf/sigverify.h"
 #include "unit.h"
 
 static char dir[256];

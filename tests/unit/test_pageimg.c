@@ -10,7 +10,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "pageimg.h"
+#include "formats/image/pageimg.h"
 #include "unit.h"
 
 static PIX *test_page(int depth)

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fsio.h"
-#include "pdfa.h"
+#include "engine/fsio.h"
+#include "formats/pdf/pdfa.h"
 #include "unit.h"
 
 static const char hocr[] =

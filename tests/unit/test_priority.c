@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "db.h"
-#include "jobq.h"
-#include "meta.h"
-#include "priority.h"
+#include "engine/db.h"
+#include "engine/jobq.h"
+#include "archive/meta.h"
+#include "archive/priority.h"
 #include "unit.h"
 
 static sqlite3 *db;

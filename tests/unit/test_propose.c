@@ -2,8 +2,8 @@
  * merged columns, lost diacritics, "S6:" for "Số:", broken lines. */
 #include <stdlib.h>
 
-#include "meta.h"
-#include "propose.h"
+#include "archive/meta.h"
+#include "archive/propose.h"
 #include "unit.h"
 
 static const struct {

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pdfa.h"
-#include "ttf.h"
+#include "formats/pdf/pdfa.h"
+#include "formats/pdf/ttf.h"
 #include "unit.h"
 
 int main(void)

@@ -1,0 +1,182 @@
+/*
+ * db.c - open the workspace database and keep its schema current.
+ *
+ * Migrations are an ordered list; PRAGMA user_version is the number applied.
+ * Each runs in one transaction with the version bump, so a crash leaves the
+ * database at the old or the new version, never between.  A database newer
+ * than this program is refused rather than guessed at.
+ */
+#include "engine/db.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const migrations[] = {
+	/* 1: the first schema */
+	"CREATE TABLE fonds(id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+	" archive_code TEXT, created INTEGER NOT NULL);"
+	"CREATE TABLE files(id INTEGER PRIMARY KEY, fonds_id INTEGER REFERENCES fonds(id),"
+	" file_code TEXT NOT NULL UNIQUE, title TEXT, paper_file_code TEXT, alias TEXT UNIQUE,"
+	" priority REAL NOT NULL DEFAULT 0, priority_override REAL, created INTEGER NOT NULL);"
+	"CREATE TABLE batches(id INTEGER PRIMARY KEY, file_code TEXT, station TEXT NOT NULL,"
+	" operator TEXT NOT NULL, profile TEXT NOT NULL, started INTEGER NOT NULL, finished INTEGER,"
+	" npages INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE documents(id INTEGER PRIMARY KEY, file_id INTEGER REFERENCES files(id),"
+	" batch_id INTEGER REFERENCES batches(id), stt INTEGER, name TEXT UNIQUE, title TEXT,"
+	" state TEXT NOT NULL DEFAULT 'open' CHECK(state IN ('open','ready')),"
+	" pdf_path TEXT, signed_path TEXT, created INTEGER NOT NULL);"
+	"CREATE TABLE meta(object TEXT NOT NULL CHECK(object IN ('file','document')),"
+	" object_id INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,"
+	" source TEXT NOT NULL DEFAULT 'operator', PRIMARY KEY(object, object_id, field));"
+	"CREATE TABLE masters(id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, size INTEGER NOT NULL,"
+	" path TEXT NOT NULL, src_name TEXT NOT NULL, src_path TEXT, batch_id INTEGER NOT NULL"
+	" REFERENCES batches(id), format TEXT, nimages INTEGER NOT NULL, created INTEGER NOT NULL);"
+	"CREATE TABLE pages(id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL REFERENCES batches(id),"
+	" master_id INTEGER NOT NULL REFERENCES masters(id), img_index INTEGER NOT NULL DEFAULT 0,"
+	" seq INTEGER NOT NULL, document_id INTEGER REFERENCES documents(id), split_of INTEGER,"
+	" width INTEGER, height INTEGER, dpi INTEGER, bits INTEGER, colour TEXT, access_path TEXT,"
+	" orient INTEGER, orient_conf REAL, skew REAL, blank INTEGER NOT NULL DEFAULT 0, ocr_conf REAL,"
+	" review INTEGER NOT NULL DEFAULT 0, text_path TEXT, hocr_path TEXT, alto_path TEXT, note TEXT,"
+	" created INTEGER NOT NULL);"
+	"CREATE INDEX pages_doc ON pages(document_id, seq);"
+	"CREATE INDEX pages_batch ON pages(batch_id, seq);"
+	"CREATE TABLE jobs(id INTEGER PRIMARY KEY, stage TEXT NOT NULL,"
+	" page_id INTEGER REFERENCES pages(id), document_id INTEGER REFERENCES documents(id),"
+	" state TEXT NOT NULL CHECK(state IN ('ready','claimed','done','failed','quarantined','held')),"
+	" priority REAL NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,"
+	" not_before INTEGER NOT NULL DEFAULT 0, worker_pid INTEGER, lease_until INTEGER,"
+	" created INTEGER NOT NULL, updated INTEGER NOT NULL, claimed_at INTEGER,"
+	" finished_at INTEGER, error TEXT);"
+	"CREATE UNIQUE INDEX jobs_page ON jobs(stage, page_id) WHERE page_id IS NOT NULL;"
+	"CREATE UNIQUE INDEX jobs_doc ON jobs(stage, document_id) WHERE page_id IS NULL;"
+	"CREATE INDEX jobs_state ON jobs(stage, state);"
+	"CREATE TABLE events(id INTEGER PRIMARY KEY, time INTEGER NOT NULL, agent TEXT NOT NULL,"
+	" type TEXT NOT NULL, object TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT, job_id INTEGER);"
+	"CREATE INDEX events_object ON events(object);"
+	"CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+	/* 2: archival identity (issue 4): the operator's page mapping and
+	 * separator pages (docmap.c), proposal confidence (propose.c), the
+	 * selection inputs of a file (priority.c), one STT per file */
+	"ALTER TABLE pages ADD COLUMN doc_group INTEGER;"
+	"ALTER TABLE pages ADD COLUMN separator INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE meta ADD COLUMN confidence REAL;"
+	"CREATE TABLE selection(file_id INTEGER PRIMARY KEY REFERENCES files(id),"
+	" promote INTEGER NOT NULL DEFAULT 0, admin_use INTEGER NOT NULL DEFAULT 0, approved_by TEXT,"
+	" requests INTEGER NOT NULL DEFAULT 0, deteriorated INTEGER NOT NULL DEFAULT 0, deadline INTEGER);"
+	"CREATE UNIQUE INDEX documents_file_stt ON documents(file_id, stt) WHERE file_id IS NOT NULL;",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int db_exec(sqlite3 *db, const char *sql, struct errbuf *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(err, "database: %s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int db_begin(sqlite3 *db, struct errbuf *err)
+{
+	return db_exec(db, "BEGIN IMMEDIATE", err);
+}
+
+int db_commit(sqlite3 *db, struct errbuf *err)
+{
+	return db_exec(db, "COMMIT", err);
+}
+
+void db_rollback(sqlite3 *db)
+{
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+sqlite3_stmt *db_prepare(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "sohoa: panic: cannot prepare '%s': %s\n", sql, sqlite3_errmsg(db));
+		abort();
+	}
+	return st;
+}
+
+int64_t db_int(sqlite3 *db, int64_t def, const char *sql, int nargs, ...)
+{
+	sqlite3_stmt *st = db_prepare(db, sql);
+	va_list ap;
+	int64_t v = def;
+	va_start(ap, nargs);
+	for (int i = 1; i <= nargs; i++)
+		sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+	va_end(ap);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+char *db_col_strdup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+	return s ? xstrdup((const char *)s) : NULL;
+}
+
+int db_version(sqlite3 *db)
+{
+	return (int)db_int(db, 0, "PRAGMA user_version", 0);
+}
+
+static int migrate(sqlite3 *db, const char *path, struct errbuf *err)
+{
+	int v = db_version(db);
+	if (v > NMIGRATIONS)
+		return err_set(err, "database '%s' has schema version %d, newer than this sohoa knows (%d)", path, v, NMIGRATIONS);
+	for (; v < NMIGRATIONS; v++) {
+		char bump[64];
+		if (db_begin(db, err) < 0)
+			return -1;
+		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", v + 1);
+		if (db_exec(db, migrations[v], err) < 0 || db_exec(db, bump, err) < 0) {
+			db_rollback(db);
+			err_prefix(err, "cannot migrate '%s' to version %d", path, v + 1);
+			return -1;
+		}
+		if (db_commit(db, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int db_open(const char *path, bool create, sqlite3 **out, struct errbuf *err)
+{
+	sqlite3 *db = NULL;
+	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+		err_set(err, "cannot open database '%s': %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return -1;
+	}
+	sqlite3_busy_timeout(db, 30000);
+	if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", err) < 0 ||
+	    migrate(db, path, err) < 0) {
+		sqlite3_close(db);
+		return -1;
+	}
+	*out = db;
+	return 0;
+}
+
+void db_close(sqlite3 *db)
+{
+	sqlite3_close(db);
+}

@@ -1,0 +1,727 @@
+/*
+ * ingest.c - `sohoa ingest` and `sohoa watch` (see ingest.h).
+ *
+ * Order for each file: hash while copying to a temporary file, fsync, rename
+ * into masters/AA/SHA.ext, fsync the folder, then one transaction records
+ * the master, its pages and their first jobs.  A crash before the commit
+ * leaves at most a master file with no row; ingesting it again finds the
+ * same name and content and records it.  A file the scanner is still
+ * writing is never taken: the hot folder waits for a stable size and mtime.
+ *
+ * A PDF (by content: it starts with %PDF-) is a master like an image file;
+ * pdfinfo (poppler-utils, run without a shell) counts its pages, and each
+ * becomes a page (img_index = the PDF page from 0).  A PDF pdfinfo cannot
+ * read, or an encrypted one, is recorded as one page so that capture
+ * quarantines it with the reason; only a missing pdfinfo refuses the file.
+ *
+ * The batch's file code and the operator's document map are checked when
+ * the batch opens, before anything is copied; the map is recorded when the
+ * batch closes, in the transaction that finishes it and runs the fan-in
+ * check, so a batch is mapped whole or not at all.
+ */
+#include "engine/ingest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <leptonica/allheaders.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "engine/config.h"
+#include "engine/db.h"
+#include "archive/docmap.h"
+#include "engine/events.h"
+#include "archive/filecode.h"
+#include "engine/fsio.h"
+#include "engine/jobq.h"
+#include "engine/log.h"
+#include "formats/image/poppler.h"
+#include "archive/priority.h"
+#include "archive/profile.h"
+#include "engine/registry.h"
+#include "engine/workspace.h"
+
+struct ingest_batch {
+	struct workspace *ws;
+	const struct pipeline *pl;
+	int64_t id;
+	int npages;
+	char *station, *operator_name;
+	char *docs;          /* the operator's mapping, applied at close */
+};
+
+#define INGEST_USAGE "usage: sohoa ingest [--file-code CODE] [--docs RANGES] [--station S] [--operator O] [--profile P] FILE|FOLDER..."
+
+/* What a folder (or a hot folder) is scanned for. */
+static const char *const scan_exts[] = {"tif", "tiff", "jpg", "jpeg", "png", "pnm", "pgm", "ppm", "pbm", "bmp", "jp2", "pdf", NULL};
+
+static bool is_scan_name(const char *name)
+{
+	const char *e = path_ext(name);
+	for (int i = 0; scan_exts[i]; i++)
+		if (strcasecmp(e, scan_exts[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Seconds pdfinfo may take to count a scanner PDF's pages. */
+#define INGEST_PDFINFO_TIMEOUT 30
+
+/* The file code a batch records: a registered file's code (looked up by
+ * code or legacy alias), else a valid mã hồ sơ (registered at the fan-in).
+ * Returns a new string or NULL with err saying why. */
+static char *resolve_file_code(sqlite3 *db, const char *code, struct errbuf *err)
+{
+	struct filecode_legacy lg;
+	struct errbuf e;
+	sqlite3_stmt *st = db_prepare(db, "SELECT file_code FROM files WHERE file_code = ?1 OR alias = ?1");
+	char *found = NULL;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		found = db_col_strdup(st, 0);
+	sqlite3_finalize(st);
+	if (found)
+		return found;
+	err_init(&e);
+	if (filecode_parse(code, NULL, &e) == 0)
+		return xstrdup(code);
+	if (filecode_legacy_parse(code, &lg, NULL) == 0) {
+		if (lg.kind != 'f')
+			err_set(err, "file code '%s': a legacy 169/HD name of a %s, not of a file", code, lg.kind == 'd' ? "document" : "page");
+		else
+			err_set(err, "file code '%s': a legacy 169/HD name that is the alias of no file; register the file first with 'sohoa file add CODE --paper P --alias %s'", code, code);
+		return NULL;
+	}
+	err_set(err, "%s", e.msg);
+	return NULL;
+}
+
+static void batch_free(struct ingest_batch *b)
+{
+	free(b->docs);
+	free(b->station);
+	free(b->operator_name);
+	free(b);
+}
+
+struct ingest_batch *ingest_open(struct workspace *ws, const struct pipeline *pl, const struct ingest_opts *o,
+				 struct errbuf *err)
+{
+	struct ingest_batch *b;
+	struct profile *prof;
+	sqlite3_stmt *st;
+	const char *profile = o->profile ? o->profile : config_str(ws->cfg, "ingest.profile");
+	const char *fc_opt = o->file_code ? o->file_code : config_str(ws->cfg, "ingest.file_code");
+	char *fc = NULL;
+	prof = profile_load(ws->root, profile, err);
+	if (!prof)
+		return NULL;
+	profile_free(prof);
+	if (*fc_opt && !(fc = resolve_file_code(ws->db, fc_opt, err)))
+		return NULL;
+	if (o->docs) {
+		long *ends;
+		if (docmap_parse_map(o->docs, o->expect_pages, &ends, err) < 0) {
+			free(fc);
+			return NULL;
+		}
+		free(ends);
+	}
+	b = xcalloc(1, sizeof(*b));
+	b->docs = o->docs ? xstrdup(o->docs) : NULL;
+	b->ws = ws;
+	b->pl = pl;
+	b->station = xstrdup(o->station ? o->station : config_str(ws->cfg, "ingest.station"));
+	b->operator_name = xstrdup(o->operator_name ? o->operator_name : config_str(ws->cfg, "ingest.operator"));
+	st = db_prepare(ws->db, "INSERT INTO batches(file_code, station, operator, profile, started) VALUES (?1, ?2, ?3, ?4, ?5)");
+	if (fc)
+		sqlite3_bind_text(st, 1, fc, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, b->station, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, b->operator_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, profile, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, now_ms());
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		err_set(err, "cannot open a batch: %s", sqlite3_errmsg(ws->db));
+		sqlite3_finalize(st);
+		free(fc);
+		batch_free(b);
+		return NULL;
+	}
+	sqlite3_finalize(st);
+	free(fc);
+	b->id = sqlite3_last_insert_rowid(ws->db);
+	return b;
+}
+
+/* How many images the file holds: TIFF pages, PDF pages; 1 for everything
+ * else (and for a TIFF or PDF that cannot be read or is encrypted: capture
+ * will say why).  -1 with err set when pdfinfo cannot run (the message
+ * does not name the file: path may be the master's).  *is_pdf (when
+ * not NULL) says whether it is a PDF. */
+static int count_images(const char *path, bool *is_pdf, struct errbuf *err)
+{
+	l_int32 fmt = IFF_UNKNOWN, n = 1;
+	FILE *f;
+	if (is_pdf)
+		*is_pdf = false;
+	if (poppler_is_pdf(path)) {
+		struct pdf_info info;
+		struct errbuf why;
+		err_init(&why);
+		if (is_pdf)
+			*is_pdf = true;
+		switch (poppler_pdfinfo(path, 0, INGEST_PDFINFO_TIMEOUT, &info, &why)) {
+		case POPPLER_OK:
+			return info.encrypted ? 1 : info.pages;
+		case POPPLER_NOTOOL:
+			return err_set(err, "%s", why.msg);
+		case POPPLER_BAD:
+			return 1;
+		}
+		return 1;
+	}
+	if (findFileFormat(path, &fmt) != 0)
+		return 1;
+	if (fmt != IFF_TIFF && fmt != IFF_TIFF_G4 && fmt != IFF_TIFF_G3 && fmt != IFF_TIFF_LZW &&
+	    fmt != IFF_TIFF_ZIP && fmt != IFF_TIFF_PACKBITS && fmt != IFF_TIFF_RLE && fmt != IFF_TIFF_JPEG)
+		return 1;
+	f = fopen(path, "rb");
+	if (!f)
+		return 1;
+	if (tiffGetCount(f, &n) != 0 || n < 1)
+		n = 1;
+	fclose(f);
+	return n;
+}
+
+int ingest_add(struct ingest_batch *b, const char *path, struct errbuf *err)
+{
+	struct workspace *ws = b->ws;
+	char sha[65], *tmp_master = NULL, *dir = NULL, *master = NULL, *rel = NULL, *detail = NULL;
+	const char *ext = path_ext(path);
+	int64_t size, master_id, dup_batch;
+	int nimg, rc = -1;
+	bool is_pdf = false, made_master = false;
+	struct stat st_src;
+	sqlite3_stmt *st;
+
+	if (stat(path, &st_src) < 0)
+		return err_set(err, "cannot read '%s': %s", path, strerror(errno));
+	if (!S_ISREG(st_src.st_mode))
+		return err_set(err, "cannot ingest '%s': not a regular file", path);
+	/* Hash first: a duplicate is refused before anything is copied. */
+	if (fsio_sha256_file(path, sha, 0, &size, err) < 0)
+		return -1;
+	st = db_prepare(ws->db, "SELECT batch_id, src_name FROM masters WHERE sha256 = ?1");
+	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		dup_batch = sqlite3_column_int64(st, 0);
+		err_set(err, "'%s' was already ingested (same bytes as '%s' in batch %lld)", path,
+			(const char *)sqlite3_column_text(st, 1), (long long)dup_batch);
+		sqlite3_finalize(st);
+		return 0;
+	}
+	sqlite3_finalize(st);
+	dir = workspace_path(ws, "masters/%.2s", sha);
+	if (fsio_mkdirs(dir, 0755, err) < 0)
+		goto out;
+	rel = xasprintf("masters/%.2s/%s%s%s", sha, sha, *ext ? "." : "", ext);
+	master = workspace_path(ws, "%s", rel);
+	tmp_master = NULL;
+	{
+		struct stat st_m;
+		if (stat(master, &st_m) != 0) {
+			char sha2[65];
+			if (fsio_copy_atomic(path, master, 0444, sha2, &size, err) < 0)
+				goto out;
+			if (strcmp(sha, sha2) != 0) {
+				unlink(master);
+				err_set(err, "'%s' changed while it was being ingested; try again when the scanner has finished", path);
+				goto out;
+			}
+			made_master = true;
+		}
+	}
+	if ((nimg = count_images(master, &is_pdf, err)) < 0) {
+		/* No row refers to it yet: the next try copies it again. */
+		if (made_master)
+			unlink(master);
+		err_prefix(err, "cannot count the pages of '%s'", path);
+		goto out;
+	}
+	if (db_begin(ws->db, err) < 0)
+		goto out;
+	st = db_prepare(ws->db, "INSERT INTO masters(sha256, size, path, src_name, src_path, batch_id, format, nimages, created)"
+				" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, size);
+	sqlite3_bind_text(st, 3, rel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, path_base(path), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, b->id);
+	sqlite3_bind_text(st, 7, ext, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 8, nimg);
+	sqlite3_bind_int64(st, 9, now_ms());
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		err_set(err, "cannot record '%s': %s", path, sqlite3_errmsg(ws->db));
+		sqlite3_finalize(st);
+		goto rollback;
+	}
+	sqlite3_finalize(st);
+	master_id = sqlite3_last_insert_rowid(ws->db);
+	for (int i = 0; i < nimg; i++) {
+		int64_t page_id;
+		st = db_prepare(ws->db, "INSERT INTO pages(batch_id, master_id, img_index, seq, created) VALUES (?1, ?2, ?3, ?4, ?5)");
+		sqlite3_bind_int64(st, 1, b->id);
+		sqlite3_bind_int64(st, 2, master_id);
+		sqlite3_bind_int(st, 3, i);
+		sqlite3_bind_int(st, 4, b->npages + i + 1);
+		sqlite3_bind_int64(st, 5, now_ms());
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			err_set(err, "cannot record '%s': %s", path, sqlite3_errmsg(ws->db));
+			sqlite3_finalize(st);
+			goto rollback;
+		}
+		sqlite3_finalize(st);
+		page_id = sqlite3_last_insert_rowid(ws->db);
+		if (jobq_enqueue_page(ws->db, b->pl->stage[0]->name, page_id) < 0) {
+			err_set(err, "cannot queue '%s': %s", path, sqlite3_errmsg(ws->db));
+			goto rollback;
+		}
+	}
+	{
+		char agent[128], object[80];
+		snprintf(agent, sizeof(agent), "operator:%s", b->operator_name);
+		snprintf(object, sizeof(object), "master:%s", sha);
+		detail = xasprintf("'%s' (%lld bytes, %s%d %s%s) at station %s, batch %lld", path_base(path), (long long)size,
+				   is_pdf ? "PDF, " : "", nimg, is_pdf ? "page" : "image", nimg == 1 ? "" : "s", b->station,
+				   (long long)b->id);
+		events_add(ws->db, agent, "ingestion", object, "success", detail);
+	}
+	if (db_commit(ws->db, err) < 0)
+		goto rollback;
+	b->npages += nimg;
+	rc = nimg;
+	goto out;
+rollback:
+	db_rollback(ws->db);
+out:
+	free(detail);
+	free(tmp_master);
+	free(dir);
+	free(master);
+	free(rel);
+	return rc;
+}
+
+/* The operator's mapping, in the closing transaction.  A map that does not
+ * fit the pages that came in (a file was refused) is not applied: a warning,
+ * and the profile's rules map the batch.  Returns -1 only on a database
+ * error. */
+static int close_map(struct ingest_batch *b, struct errbuf *warn, struct errbuf *err)
+{
+	sqlite3 *db = b->ws->db;
+	char agent[128], object[32];
+	struct errbuf why;
+	err_init(&why);
+	if (db_exec(db, "SAVEPOINT docmap", err) < 0)
+		return -1;
+	if (docmap_operator_map(db, b->id, b->docs, &why) < 0) {
+		err_set(warn, "batch %lld: %s; the map was not applied and the profile's rules map the pages: correct them with 'sohoa doc map'",
+			(long long)b->id, why.msg);
+		return db_exec(db, "ROLLBACK TO docmap; RELEASE docmap", err);
+	}
+	snprintf(agent, sizeof(agent), "operator:%s", b->operator_name);
+	snprintf(object, sizeof(object), "batch:%lld", (long long)b->id);
+	if (events_add(db, agent, "document mapping", object, "success", b->docs) < 0)
+		return err_set(err, "batch %lld: cannot record the document map", (long long)b->id);
+	return db_exec(db, "RELEASE docmap", err);
+}
+
+int64_t ingest_close(struct ingest_batch *b, struct errbuf *err)
+{
+	int64_t id = b->id;
+	sqlite3 *db = b->ws->db;
+	sqlite3_stmt *st;
+	struct errbuf warn;
+	int ndocs;
+	err_init(&warn);
+	if (db_begin(db, err) < 0)
+		goto fail;
+	if (b->npages == 0) {
+		/* Nothing came in: no empty batch is left behind. */
+		st = db_prepare(db, "DELETE FROM batches WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM masters WHERE batch_id = ?1)");
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+		id = 0;
+		if (db_commit(db, err) < 0)
+			goto fail;
+		goto out;
+	}
+	st = db_prepare(db, "UPDATE batches SET finished = ?2, npages = ?3 WHERE id = ?1");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now_ms());
+	sqlite3_bind_int(st, 3, b->npages);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	/* the new jobs follow the file's gate and score: the fan-in applies
+	 * them when it queues documents, else they are applied here */
+	if ((b->docs && close_map(b, &warn, err) < 0) || (ndocs = jobq_fanin(db, b->ws->cfg, b->pl, id, err)) < 0 ||
+	    (ndocs == 0 && priority_apply_batch(db, id, err) < 0) || db_commit(db, err) < 0) {
+		db_rollback(db);
+		goto fail;
+	}
+	if (warn.set)
+		err_set(err, "%s", warn.msg);
+out:
+	batch_free(b);
+	return id;
+fail:
+	batch_free(b);
+	return -1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The files of a folder (not hidden, images and PDFs by extension), sorted
+ * by name. */
+static char **list_folder(const char *dir, int *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **v = NULL;
+	*n = 0;
+	if (!d)
+		return NULL;
+	while ((e = readdir(d))) {
+		struct stat st;
+		char *p;
+		if (e->d_name[0] == '.')
+			continue;
+		p = xasprintf("%s/%s", dir, e->d_name);
+		if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && is_scan_name(e->d_name)) {
+			v = xrealloc(v, sizeof(char *) * (size_t)(*n + 1));
+			v[(*n)++] = p;
+		} else {
+			free(p);
+		}
+	}
+	closedir(d);
+	if (*n)
+		qsort(v, (size_t)*n, sizeof(char *), cmp_str);
+	return v;
+}
+
+static void progress(int done, int total, const char *name)
+{
+	int width = 30, fill = total ? done * width / total : width;
+	fprintf(stderr, "\r[%.*s%*s] %d/%d %-30.30s", fill, "##############################", width - fill, "", done, total, name);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+int cmd_ingest(struct workspace *ws, int argc, char **argv)
+{
+	struct ingest_opts o = {0};
+	struct pipeline pl;
+	struct errbuf err;
+	struct ingest_batch *b;
+	char **files = NULL;
+	int nfiles = 0, added = 0, dups = 0, bad = 0, i;
+	int64_t id;
+
+	err_init(&err);
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			printf("%s\n", INGEST_USAGE);
+			return 0;
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "sohoa: ingest: '%s' needs a value\n", a);
+			return EXIT_USAGE;
+		}
+		if (!strcmp(a, "--file-code"))
+			o.file_code = argv[++i];
+		else if (!strcmp(a, "--station"))
+			o.station = argv[++i];
+		else if (!strcmp(a, "--operator"))
+			o.operator_name = argv[++i];
+		else if (!strcmp(a, "--profile"))
+			o.profile = argv[++i];
+		else if (!strcmp(a, "--docs"))
+			o.docs = argv[++i];
+		else {
+			fprintf(stderr, "%s\n", INGEST_USAGE);
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		fprintf(stderr, "%s\n", INGEST_USAGE);
+		return EXIT_USAGE;
+	}
+	for (; i < argc; i++) {
+		struct stat st;
+		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			int n;
+			char **v = list_folder(argv[i], &n);
+			if (n == 0)
+				fprintf(stderr, "sohoa: ingest: '%s' holds no image or PDF files\n", argv[i]);
+			files = xrealloc(files, sizeof(char *) * (size_t)(nfiles + n + 1));
+			memcpy(files + nfiles, v, sizeof(char *) * (size_t)n);
+			nfiles += n;
+			free(v);
+		} else {
+			files = xrealloc(files, sizeof(char *) * (size_t)(nfiles + 1));
+			files[nfiles++] = xstrdup(argv[i]);
+		}
+	}
+	/* The operator's map is checked against the pages the files hold
+	 * before anything is copied. */
+	for (i = 0; o.docs && i < nfiles; i++) {
+		int n = count_images(files[i], NULL, &err);
+		o.expect_pages += n < 0 ? 1 : n; /* ingest_add says why */
+	}
+	err_init(&err);
+	if (registry_pipeline(ws->cfg, &pl, &err) < 0 || !(b = ingest_open(ws, &pl, &o, &err))) {
+		fprintf(stderr, "sohoa: ingest: %s\n", err.msg);
+		for (i = 0; i < nfiles; i++)
+			free(files[i]);
+		free(files);
+		return EXIT_DATAERR;
+	}
+	o.progress = isatty(2);
+	for (i = 0; i < nfiles; i++) {
+		int n;
+		err_init(&err);
+		n = ingest_add(b, files[i], &err);
+		if (n < 0) {
+			fprintf(stderr, "%ssohoa: ingest: %s\n", o.progress ? "\n" : "", err.msg);
+			bad++;
+		} else if (n == 0) {
+			fprintf(stderr, "%ssohoa: ingest: %s\n", o.progress ? "\n" : "", err.msg);
+			dups++;
+		} else {
+			added += n;
+		}
+		if (o.progress)
+			progress(i + 1, nfiles, path_base(files[i]));
+	}
+	err_init(&err);
+	id = ingest_close(b, &err);
+	if (id < 0 || err.set)
+		fprintf(stderr, "sohoa: ingest: %s\n", err.msg);
+	if (id == 0)
+		printf("no new pages");
+	else if (id > 0)
+		printf("batch %lld: %d pages from %d files", (long long)id, added, nfiles - dups - bad);
+	if (id >= 0 && (dups || bad))
+		printf(" (%d already ingested, %d unreadable)", dups, bad);
+	if (id >= 0)
+		printf("\n");
+	for (i = 0; i < nfiles; i++)
+		free(files[i]);
+	free(files);
+	return id < 0 ? EXIT_IOERR : (bad || dups || err.set) ? EXIT_DATAERR : 0;
+}
+
+/* Hot folders.  In-memory only: the size/mtime seen at the last pass.  A
+ * restart re-observes files, which only delays them by a pass; what was
+ * ingested has moved to .done/, and a crash between the commit and the move
+ * is caught by the duplicate check. */
+struct seen {
+	char *path;
+	off_t size;
+	time_t mtime;
+	int64_t since;
+};
+static struct seen *seen;
+static int nseen;
+
+static bool stable(const char *path, const struct stat *st, long stable_ms)
+{
+	for (int i = 0; i < nseen; i++) {
+		if (strcmp(seen[i].path, path) != 0)
+			continue;
+		if (seen[i].size != st->st_size || seen[i].mtime != st->st_mtime) {
+			seen[i].size = st->st_size;
+			seen[i].mtime = st->st_mtime;
+			seen[i].since = now_ms();
+			return false;
+		}
+		return now_ms() - seen[i].since >= stable_ms;
+	}
+	seen = xrealloc(seen, sizeof(*seen) * (size_t)(nseen + 1));
+	seen[nseen].path = xstrdup(path);
+	seen[nseen].size = st->st_size;
+	seen[nseen].mtime = st->st_mtime;
+	seen[nseen].since = now_ms();
+	nseen++;
+	return stable_ms == 0;
+}
+
+static void forget(const char *path)
+{
+	for (int i = 0; i < nseen; i++)
+		if (strcmp(seen[i].path, path) == 0) {
+			free(seen[i].path);
+			seen[i] = seen[--nseen];
+			return;
+		}
+}
+
+/* The station's own settings, inbox/STATION/station.conf: which scanner
+ * profile it has, who operates it, which file it is scanning (keys
+ * profile, operator, file_code; what is not given comes from ingest.*).
+ * Fills *o with strings the caller frees with station_free(); -1 with err
+ * set ("FILE:LINE: ...") when the file is wrong: nothing is taken then, as
+ * a scan ingested under the wrong profile or file would be wrong too. */
+static int station_conf(const char *dir, struct ingest_opts *o, struct errbuf *err)
+{
+	char *path = xasprintf("%s/station.conf", dir), *key, *val;
+	struct kvfile kv;
+	int rc;
+	if (kv_open(&kv, path) < 0) {
+		rc = errno == ENOENT ? 0 : err_set(err, "cannot read '%s': %s", path, strerror(errno));
+		free(path);
+		return rc;
+	}
+	while ((rc = kv_next(&kv, &key, &val, err)) > 0) {
+		const char **slot = !strcmp(key, "profile") ? &o->profile : !strcmp(key, "operator") ? &o->operator_name
+				  : !strcmp(key, "file_code") ? &o->file_code : NULL;
+		if (!slot) {
+			rc = err_set(err, "%s:%d: unknown key '%s' (profile, operator, file_code)", path, kv.lineno, key);
+			break;
+		}
+		free((char *)*slot);
+		*slot = *val ? xstrdup(val) : NULL;
+	}
+	kv_close(&kv);
+	free(path);
+	return rc < 0 ? -1 : 0;
+}
+
+static void station_free(struct ingest_opts *o)
+{
+	free((char *)o->profile);
+	free((char *)o->operator_name);
+	free((char *)o->file_code);
+}
+
+static int watch_station(struct workspace *ws, const struct pipeline *pl, const char *station)
+{
+	char *dir = workspace_path(ws, "inbox/%s", station), *done_dir = NULL;
+	char **files;
+	int n, ntake, taken = 0;
+	long stable_ms = config_long(ws->cfg, "ingest.stable_seconds") * 1000;
+	struct ingest_batch *b = NULL;
+	struct ingest_opts o = {0};
+	struct errbuf err;
+
+	files = list_folder(dir, &n);
+	ntake = n;
+	o.station = station;
+	err_init(&err);
+	if (n > 0 && station_conf(dir, &o, &err) < 0) {
+		log_warn("hot folder '%s': %s; nothing taken until it is fixed", dir, err.msg);
+		ntake = 0;
+	}
+	for (int i = 0; i < ntake; i++) {
+		struct stat st;
+		char *to;
+		int r;
+		if (stat(files[i], &st) != 0 || !stable(files[i], &st, stable_ms))
+			continue;
+		err_init(&err);
+		if (!b && !(b = ingest_open(ws, pl, &o, &err))) {
+			log_warn("hot folder '%s': %s", dir, err.msg);
+			break;
+		}
+		r = ingest_add(b, files[i], &err);
+		if (r < 0) {
+			log_warn("hot folder: %s", err.msg);
+			continue; /* left in place: the operator sees it and the log says why */
+		}
+		if (r == 0)
+			log_info("hot folder: %s; moved to .done", err.msg);
+		if (!done_dir) {
+			done_dir = xasprintf("%s/.done", dir);
+			fsio_mkdirs(done_dir, 0755, &err);
+		}
+		to = xasprintf("%s/%s", done_dir, path_base(files[i]));
+		if (rename(files[i], to) < 0)
+			log_warn("hot folder: cannot move '%s' to '%s': %s", files[i], to, strerror(errno));
+		else
+			fsio_fsync_dir(dir, &err);
+		free(to);
+		forget(files[i]);
+		taken++;
+	}
+	if (b) {
+		err_init(&err);
+		if (ingest_close(b, &err) < 0)
+			log_warn("hot folder '%s': %s", dir, err.msg);
+	}
+	for (int i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+	free(done_dir);
+	free(dir);
+	station_free(&o);
+	return taken;
+}
+
+int ingest_watch_once(struct workspace *ws, const struct pipeline *pl)
+{
+	char *inbox = workspace_path(ws, "inbox");
+	DIR *d = opendir(inbox);
+	struct dirent *e;
+	int taken = 0;
+	while (d && (e = readdir(d))) {
+		char *p;
+		struct stat st;
+		if (e->d_name[0] == '.')
+			continue;
+		p = xasprintf("%s/%s", inbox, e->d_name);
+		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			taken += watch_station(ws, pl, e->d_name);
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	free(inbox);
+	return taken;
+}
+
+int cmd_watch(struct workspace *ws, int argc, char **argv)
+{
+	struct pipeline pl;
+	struct errbuf err;
+	bool once = argc > 1 && !strcmp(argv[1], "--once");
+	err_init(&err);
+	if (registry_pipeline(ws->cfg, &pl, &err) < 0) {
+		fprintf(stderr, "sohoa: watch: %s\n", err.msg);
+		return EXIT_DATAERR;
+	}
+	log_set_who("watch");
+	if (once) {
+		/* Two passes a stable-interval apart, for scripts and tests. */
+		ingest_watch_once(ws, &pl);
+		sleep((unsigned)config_long(ws->cfg, "ingest.stable_seconds"));
+		printf("%d files taken\n", ingest_watch_once(ws, &pl));
+		return 0;
+	}
+	for (;;) {
+		ingest_watch_once(ws, &pl);
+		sleep(1);
+	}
+}

@@ -1,0 +1,53 @@
+/*
+ * ingest.h - register scans: copy each file into the masters store
+ * (content-addressed by SHA-256, read-only, never modified again), record it
+ * and its images as pages of a batch, and queue their first stage.  The same
+ * bytes ingested twice are refused.  A multi-page TIFF gives one page per
+ * image; a PDF (a scanner's or copier's, recognised by its content) one page
+ * per PDF page.
+ */
+#ifndef SOHOA_INGEST_H
+#define SOHOA_INGEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/util.h"
+
+struct workspace;
+struct pipeline;
+
+struct ingest_opts {
+	const char *file_code, *station, *operator_name, *profile;
+	const char *docs;    /* the operator's page ranges per document, "1-3,4-7,8-" */
+	long expect_pages;   /* with docs: the pages the files hold (checked at open) */
+	bool progress;       /* draw a progress bar on stderr */
+	bool quiet_dups;     /* hot folder: an already ingested file is not an error */
+};
+
+struct ingest_batch;
+
+/* Open a batch (NULL on error, err set).  The profile must exist; the file
+ * code (o->file_code, else ingest.file_code) must be a valid mã hồ sơ or the
+ * legacy 169/HD alias of a registered file, which is resolved to its code;
+ * o->docs, when given, must map o->expect_pages pages.  Nothing is written
+ * when any of these is wrong. */
+struct ingest_batch *ingest_open(struct workspace *ws, const struct pipeline *pl, const struct ingest_opts *o,
+				 struct errbuf *err);
+/* Add one file.  Returns the number of pages added (>= 1), 0 when the same
+ * bytes were already ingested (err says where), -1 on error. */
+int ingest_add(struct ingest_batch *b, const char *path, struct errbuf *err);
+/* Close the batch, in one transaction: record the operator's mapping (when
+ * the batch holds the pages it maps; otherwise a warning, and the profile's
+ * rules map it), run the fan-in check and apply the file's priority and
+ * gate to the new jobs.  Returns its id, 0 when no page came in, -1.  When
+ * the map was not applied, the batch is closed and err holds the warning. */
+int64_t ingest_close(struct ingest_batch *b, struct errbuf *err);
+
+/* One pass over the hot folders DIR/inbox/STATION/: take every complete file
+ * (stable size and mtime for ingest.stable_seconds, not hidden, not *.part),
+ * ingest it, and move it to DIR/inbox/STATION/.done/.  Returns the number of
+ * files taken. */
+int ingest_watch_once(struct workspace *ws, const struct pipeline *pl);
+
+#endif

@@ -1,0 +1,248 @@
+/*
+ * supervisor.c - `sohoa run`: the resident master process.  It starts the
+ * configured number of worker processes per stage when that stage has work,
+ * restarts workers that exit or die, returns the jobs of dead workers and
+ * expired leases to the queue, and stops cleanly on SIGTERM/SIGINT (workers
+ * finish the job in hand; what is left claimed is released).
+ *
+ * Start-up is recovery: tmp/ is emptied and every claimed job goes back to
+ * ready (in-flight work is never trusted after a restart); then each finished
+ * batch is checked for a fan-in a crash may have interrupted.  The periodic
+ * scan (supervisor.scan_ms) is the guarantee; nothing depends on wake-ups.
+ * With --drain the supervisor exits 0 once no work is left.  A worker that
+ * exits with EX_CONFIG (78) cannot start (missing key, bad config): its stage
+ * is not restarted and --drain exits 78 naming it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "engine/config.h"
+#include "engine/db.h"
+#include "engine/fsio.h"
+#include "engine/ingest.h"
+#include "engine/jobq.h"
+#include "engine/log.h"
+#include "engine/registry.h"
+#include "engine/share.h"
+#include "engine/workspace.h"
+
+#define MAX_WORKERS 256
+
+struct child {
+	pid_t pid;
+	int stage;
+};
+
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void empty_tmp(struct workspace *ws)
+{
+	char *dir = workspace_path(ws, "tmp");
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char *p;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		p = xasprintf("%s/%s", dir, e->d_name);
+		unlink(p);
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+}
+
+static int64_t ready_for(sqlite3 *db, const char *stage)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM jobs WHERE stage = ?1 AND"
+					  " (state = 'ready' OR (state = 'failed' AND not_before <= ?2))");
+	int64_t n;
+	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now_ms());
+	sqlite3_step(st);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static pid_t spawn(struct workspace *ws, const char *exe, const char *stage)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		log_warn("cannot start a '%s' worker: %s", stage, strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		/* Die with the supervisor; set before exec (it survives exec) so
+		 * that no window is left in which a worker could be orphaned. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(0);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_IGN); /* a ^C reaches the whole group; the supervisor decides */
+		/* One Tesseract/OpenMP thread per worker: the supervisor runs one
+		 * worker per core, so more threads would only oversubscribe. */
+		setenv("OMP_THREAD_LIMIT", "1", 0);
+		execl(exe, "sohoa", "-C", ws->root, "worker", stage, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void recover_fanin(struct workspace *ws, const struct pipeline *pl)
+{
+	struct errbuf err;
+	sqlite3_stmt *st = db_prepare(ws->db, "SELECT id FROM batches WHERE finished IS NOT NULL AND EXISTS"
+					      " (SELECT 1 FROM pages p WHERE p.batch_id = batches.id AND p.document_id IS NULL)");
+	int64_t ids[4096];
+	int n = 0;
+	while (sqlite3_step(st) == SQLITE_ROW && n < 4096)
+		ids[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	for (int i = 0; i < n; i++) {
+		err_init(&err);
+		if (db_begin(ws->db, &err) < 0 || jobq_fanin(ws->db, ws->cfg, pl, ids[i], &err) < 0 ||
+		    db_commit(ws->db, &err) < 0) {
+			db_rollback(ws->db);
+			log_warn("batch %lld: %s", (long long)ids[i], err.msg);
+		}
+	}
+}
+
+int cmd_run(struct workspace *ws, int argc, char **argv)
+{
+	struct pipeline pl;
+	struct errbuf err;
+	struct child kids[MAX_WORKERS];
+	int nkids = 0, max_attempts, rc = 0;
+	bool drain = false, watch = false, broken[PIPELINE_MAX] = {false};
+	long scan_ms;
+	int64_t last_watch = 0;
+	char *exe;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--drain"))
+			drain = true;
+		else if (!strcmp(argv[i], "--watch"))
+			watch = true;
+		else {
+			fprintf(stderr, "usage: sohoa run [--drain] [--watch]\n");
+			return EXIT_USAGE;
+		}
+	}
+	err_init(&err);
+	if (registry_pipeline(ws->cfg, &pl, &err) < 0) {
+		fprintf(stderr, "sohoa: run: %s\n", err.msg);
+		return EXIT_DATAERR;
+	}
+	log_set_who("supervisor");
+	exe = share_self_exe();
+	max_attempts = (int)config_long(ws->cfg, "job.max_attempts");
+	scan_ms = config_long(ws->cfg, "supervisor.scan_ms");
+	signal(SIGTERM, on_stop);
+	signal(SIGINT, on_stop);
+	empty_tmp(ws);
+	{
+		int n = jobq_reclaim_dead(ws->db, 0, max_attempts);
+		if (n > 0)
+			log_info("recovered %d jobs claimed before a restart", n);
+	}
+	recover_fanin(ws, &pl);
+	log_info("started: %d stages%s", pl.n, drain ? ", draining" : "");
+
+	while (!stopping) {
+		pid_t pid;
+		int status;
+		/* Reap: a dead worker's jobs go back to the queue. */
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			for (int i = 0; i < nkids; i++) {
+				if (kids[i].pid != pid)
+					continue;
+				if (WIFSIGNALED(status))
+					log_warn("worker %ld (%s) died: signal %d", (long)pid, pl.stage[kids[i].stage]->name, WTERMSIG(status));
+				else if (WEXITSTATUS(status) == 78) {
+					log_warn("stage '%s' cannot start; not restarting it", pl.stage[kids[i].stage]->name);
+					broken[kids[i].stage] = true;
+				} else if (WEXITSTATUS(status) != 0)
+					log_warn("worker %ld (%s) exited with status %d", (long)pid, pl.stage[kids[i].stage]->name, WEXITSTATUS(status));
+				jobq_reclaim_dead(ws->db, (long)pid, max_attempts);
+				kids[i] = kids[--nkids];
+				break;
+			}
+		}
+		jobq_expire_leases(ws->db, max_attempts);
+		if (watch && now_ms() - last_watch >= 1000) {
+			ingest_watch_once(ws, &pl);
+			last_watch = now_ms();
+		}
+		/* Start workers where there is work. */
+		for (int s = 0; s < pl.n; s++) {
+			char key[64];
+			long want, have = 0;
+			int64_t ready;
+			if (broken[s])
+				continue;
+			snprintf(key, sizeof(key), "%s.workers", pl.stage[s]->name);
+			want = config_long(ws->cfg, key);
+			for (int i = 0; i < nkids; i++)
+				have += kids[i].stage == s;
+			if (have >= want)
+				continue;
+			ready = ready_for(ws->db, pl.stage[s]->name);
+			while (have < want && have < ready && nkids < MAX_WORKERS) {
+				pid = spawn(ws, exe, pl.stage[s]->name);
+				if (pid < 0)
+					break;
+				kids[nkids].pid = pid;
+				kids[nkids].stage = s;
+				nkids++;
+				have++;
+			}
+		}
+		if (drain) {
+			bool stuck = false;
+			for (int s = 0; s < pl.n; s++)
+				if (broken[s] && ready_for(ws->db, pl.stage[s]->name) > 0) {
+					log_warn("stage '%s' has work but its workers cannot start", pl.stage[s]->name);
+					stuck = true;
+				}
+			if (stuck) {
+				rc = 78;
+				break;
+			}
+			if (jobq_pending(ws->db) == 0)
+				break; /* idle workers are told to stop below */
+		}
+		{
+			struct timespec ts = {scan_ms / 1000, (scan_ms % 1000) * 1000000L};
+			nanosleep(&ts, NULL);
+		}
+	}
+	/* Stop: workers finish the job in hand, then what is left is released. */
+	for (int i = 0; i < nkids; i++)
+		kill(kids[i].pid, SIGTERM);
+	for (int i = 0; i < nkids; i++)
+		waitpid(kids[i].pid, NULL, 0);
+	if (nkids)
+		jobq_reclaim_dead(ws->db, 0, max_attempts + 1);
+	log_info("stopped");
+	free(exe);
+	return rc;
+}

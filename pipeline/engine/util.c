@@ -1,0 +1,332 @@
+/*
+ * util.c - allocation, error buffer, string buffer, time and path helpers,
+ * and the reader of "key = value" files.
+ *
+ * Invariants: xmalloc() and friends never return NULL (out of memory exits
+ * with EX_OSERR); a strbuf's buf is always NUL-terminated once initialised.
+ */
+#include "engine/util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+static void oom(size_t n)
+{
+	fprintf(stderr, "sohoa: fatal: out of memory allocating %zu bytes\n", n);
+	exit(71);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom(n);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		oom(n * size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom(n);
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	struct strbuf sb;
+	sb_init(&sb, 0);
+	sb_vaddf(&sb, fmt, ap);
+	return sb_detach(&sb);
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+void err_init(struct errbuf *err)
+{
+	err->msg[0] = '\0';
+	err->set = false;
+}
+
+int err_set(struct errbuf *err, const char *fmt, ...)
+{
+	va_list ap;
+	if (!err || err->set)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	err->set = true;
+	return -1;
+}
+
+void err_prefix(struct errbuf *err, const char *fmt, ...)
+{
+	char pre[256], old[ERR_MAX];
+	va_list ap;
+	if (!err)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(pre, sizeof(pre), fmt, ap);
+	va_end(ap);
+	memcpy(old, err->msg, sizeof(old));
+	{
+		size_t n = strlen(pre);
+		if (n > sizeof(err->msg) - 3)
+			n = sizeof(err->msg) - 3;
+		memcpy(err->msg, pre, n);
+		memcpy(err->msg + n, ": ", 2);
+		n += 2;
+		size_t m = strlen(old);
+		if (m > sizeof(err->msg) - 1 - n)
+			m = sizeof(err->msg) - 1 - n;
+		memcpy(err->msg + n, old, m);
+		err->msg[n + m] = '\0';
+	}
+	err->set = true;
+}
+
+#define SB_DEFAULT_CAP ((size_t)256 << 20)
+
+void sb_init(struct strbuf *sb, size_t cap)
+{
+	sb->alloc = 64;
+	sb->buf = xmalloc(sb->alloc);
+	sb->buf[0] = '\0';
+	sb->len = 0;
+	sb->cap = cap ? cap : SB_DEFAULT_CAP;
+}
+
+void sb_release(struct strbuf *sb)
+{
+	free(sb->buf);
+	sb->buf = NULL;
+	sb->len = sb->alloc = 0;
+}
+
+char *sb_detach(struct strbuf *sb)
+{
+	char *p = sb->buf;
+	sb->buf = NULL;
+	sb->len = sb->alloc = 0;
+	return p;
+}
+
+static void sb_grow(struct strbuf *sb, size_t extra)
+{
+	size_t need = sb->len + extra + 1;
+	if (need > sb->cap) {
+		fprintf(stderr, "sohoa: panic: buffer would grow past its cap of %zu bytes\n", sb->cap);
+		abort();
+	}
+	if (need <= sb->alloc)
+		return;
+	while (sb->alloc < need)
+		sb->alloc = sb->alloc * 2;
+	sb->buf = xrealloc(sb->buf, sb->alloc);
+}
+
+void sb_add(struct strbuf *sb, const void *data, size_t len)
+{
+	sb_grow(sb, len);
+	memcpy(sb->buf + sb->len, data, len);
+	sb->len += len;
+	sb->buf[sb->len] = '\0';
+}
+
+void sb_adds(struct strbuf *sb, const char *s)
+{
+	sb_add(sb, s, strlen(s));
+}
+
+void sb_addc(struct strbuf *sb, char c)
+{
+	sb_add(sb, &c, 1);
+}
+
+void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+	va_copy(cp, ap);
+	n = vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sb->alloc - sb->len) {
+		sb_grow(sb, (size_t)n);
+		vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, ap);
+	}
+	sb->len += (size_t)n;
+}
+
+void sb_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(sb, fmt, ap);
+	va_end(ap);
+}
+
+void sb_reset(struct strbuf *sb)
+{
+	sb->len = 0;
+	sb->buf[0] = '\0';
+}
+
+void sb_add_json_str(struct strbuf *sb, const char *s)
+{
+	sb_addc(sb, '"');
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		switch (*p) {
+		case '"': sb_adds(sb, "\\\""); break;
+		case '\\': sb_adds(sb, "\\\\"); break;
+		case '\n': sb_adds(sb, "\\n"); break;
+		case '\r': sb_adds(sb, "\\r"); break;
+		case '\t': sb_adds(sb, "\\t"); break;
+		default:
+			if (*p < 0x20)
+				sb_addf(sb, "\\u%04x", *p);
+			else
+				sb_addc(sb, (char)*p);
+		}
+	}
+	sb_addc(sb, '"');
+}
+
+void sb_add_xml(struct strbuf *sb, const char *s)
+{
+	for (const char *p = s ? s : ""; *p; p++) {
+		switch (*p) {
+		case '<': sb_adds(sb, "&lt;"); break;
+		case '>': sb_adds(sb, "&gt;"); break;
+		case '&': sb_adds(sb, "&amp;"); break;
+		case '"': sb_adds(sb, "&quot;"); break;
+		case '\'': sb_adds(sb, "&apos;"); break;
+		default: sb_addc(sb, *p);
+		}
+	}
+}
+
+int64_t now_ms(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+void time_iso_vn(int64_t ms, bool with_ms, char *out, size_t outsz)
+{
+	/* Vietnam has no daylight saving: local time is UTC+7 all year. */
+	time_t t = (time_t)(ms / 1000) + 7 * 3600;
+	struct tm tm;
+	char base[32];
+	gmtime_r(&t, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (with_ms)
+		snprintf(out, outsz, "%s.%03d+07:00", base, (int)(ms % 1000));
+	else
+		snprintf(out, outsz, "%s+07:00", base);
+}
+
+bool str_starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool str_ends(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+char *str_trim(char *s)
+{
+	char *e;
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+const char *path_base(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+const char *path_ext(const char *path)
+{
+	const char *b = path_base(path), *d = strrchr(b, '.');
+	return d ? d + 1 : "";
+}
+
+int kv_open(struct kvfile *kv, const char *path)
+{
+	kv->path = path;
+	kv->lineno = 0;
+	kv->line[0] = '\0';
+	kv->f = fopen(path, "r");
+	return kv->f ? 0 : -1;
+}
+
+int kv_next(struct kvfile *kv, char **key, char **val, struct errbuf *err)
+{
+	while (fgets(kv->buf, sizeof(kv->buf), kv->f)) {
+		char *s = str_trim(kv->buf), *eq;
+		kv->lineno++;
+		if (!*s || *s == '#')
+			continue;
+		snprintf(kv->line, sizeof(kv->line), "%s", s);
+		eq = strchr(s, '=');
+		if (!eq)
+			return err_set(err, "%s:%d: '%s': expected 'key = value'", kv->path, kv->lineno, kv->line);
+		*eq = '\0';
+		*key = str_trim(s);
+		*val = str_trim(eq + 1);
+		return 1;
+	}
+	return 0;
+}
+
+void kv_close(struct kvfile *kv)
+{
+	if (kv->f)
+		fclose(kv->f);
+	kv->f = NULL;
+}

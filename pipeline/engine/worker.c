@@ -1,0 +1,589 @@
+/*
+ * worker.c - a worker process: serves one stage, claims its jobs in
+ * priority order, runs the stage, and commits the results with the job's new
+ * state in one transaction (after the stage made its files durable).
+ *
+ * A worker exits after worker.max_jobs jobs or worker.idle idle seconds, on
+ * SIGTERM after the job in hand, and when its supervisor dies (parent-death
+ * signal), so library leaks stay bounded and a crash costs one job.  A
+ * commit whose job is no longer claimed by this process (lease expired and
+ * reclaimed) is dropped: the job is redone by its new owner, never twice
+ * committed.  Also implements the stage_* functions of stage.h.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "engine/config.h"
+#include "engine/db.h"
+#include "engine/events.h"
+#include "engine/fsio.h"
+#include "engine/jobq.h"
+#include "engine/log.h"
+#include "archive/profile.h"
+#include "engine/registry.h"
+#include "engine/stage.h"
+#include "engine/workspace.h"
+
+enum val_type { V_INT, V_DOUBLE, V_TEXT };
+
+struct result_val {
+	const char *col;
+	enum val_type type;
+	int64_t i;
+	double d;
+	char *s;
+};
+
+struct result_event {
+	char *type, *outcome, *detail;
+};
+
+struct stage_result {
+	struct result_val *v;
+	int nv;
+	struct result_event *e;
+	int ne;
+	char *split_path, *split_note;
+};
+
+static const char *const page_cols[] = {
+	"width", "height", "dpi", "bits", "colour", "access_path", "orient", "orient_conf", "skew",
+	"blank", "ocr_conf", "review", "text_path", "hocr_path", "alto_path", "note", NULL,
+};
+static const char *const doc_cols[] = {"pdf_path", "signed_path", "note", NULL};
+
+static volatile sig_atomic_t stop_requested;
+static struct profile *cur_profile;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static const char *check_col(struct stage_ctx *ctx, const char *col)
+{
+	const char *const *cols = ctx->page ? page_cols : doc_cols;
+	for (int i = 0; cols[i]; i++)
+		if (strcmp(cols[i], col) == 0)
+			return cols[i];
+	log_panic("stage '%s' set unknown column '%s'", ctx->stage, col);
+}
+
+static struct result_val *add_val(struct stage_ctx *ctx, const char *col, enum val_type t)
+{
+	struct stage_result *r = ctx->res;
+	const char *c = check_col(ctx, col);
+	r->v = xrealloc(r->v, sizeof(*r->v) * (size_t)(r->nv + 1));
+	memset(&r->v[r->nv], 0, sizeof(r->v[0]));
+	r->v[r->nv].col = c;
+	r->v[r->nv].type = t;
+	return &r->v[r->nv++];
+}
+
+void stage_set_int(struct stage_ctx *ctx, const char *col, int64_t v)
+{
+	add_val(ctx, col, V_INT)->i = v;
+}
+
+void stage_set_double(struct stage_ctx *ctx, const char *col, double v)
+{
+	add_val(ctx, col, V_DOUBLE)->d = v;
+}
+
+void stage_set_text(struct stage_ctx *ctx, const char *col, const char *v)
+{
+	add_val(ctx, col, V_TEXT)->s = xstrdup(v);
+}
+
+void stage_event(struct stage_ctx *ctx, const char *type, const char *outcome, const char *detail)
+{
+	struct stage_result *r = ctx->res;
+	r->e = xrealloc(r->e, sizeof(*r->e) * (size_t)(r->ne + 1));
+	r->e[r->ne].type = xstrdup(type);
+	r->e[r->ne].outcome = xstrdup(outcome);
+	r->e[r->ne].detail = detail ? xstrdup(detail) : NULL;
+	r->ne++;
+}
+
+void stage_page_split(struct stage_ctx *ctx, const char *right_access_path, const char *note)
+{
+	if (!ctx->page)
+		log_panic("stage '%s' split a document", ctx->stage);
+	free(ctx->res->split_path);
+	free(ctx->res->split_note);
+	ctx->res->split_path = xstrdup(right_access_path);
+	ctx->res->split_note = xstrdup(note ? note : "");
+}
+
+/* derived/KIND/ID/LEAF; LEAF may hold folders, which are made. */
+static char *derived_path(struct stage_ctx *ctx, const char *kind, int64_t id, const char *leaf)
+{
+	char *p = xasprintf("%s/derived/%s/%lld/%s", ctx->workspace, kind, (long long)id, leaf);
+	char *dir = xstrndup(p, (size_t)(strrchr(p, '/') - p));
+	struct errbuf err;
+	err_init(&err);
+	if (fsio_mkdirs(dir, 0755, &err) < 0)
+		log_fatal(74, "job %lld: %s", (long long)ctx->job_id, err.msg);
+	free(dir);
+	return p;
+}
+
+char *stage_page_path(struct stage_ctx *ctx, const char *leaf)
+{
+	return derived_path(ctx, "pages", ctx->page->id, leaf);
+}
+
+char *stage_doc_path(struct stage_ctx *ctx, const char *leaf)
+{
+	return derived_path(ctx, "docs", ctx->doc->id, leaf);
+}
+
+const char *stage_conf(struct stage_ctx *ctx, const char *key)
+{
+	char full[128];
+	snprintf(full, sizeof(full), "%s.%s", ctx->stage, key);
+	if (config_has(ctx->cfg, full))
+		return config_str(ctx->cfg, full);
+	return config_str(ctx->cfg, key);
+}
+
+long stage_conf_long(struct stage_ctx *ctx, const char *key)
+{
+	return strtol(stage_conf(ctx, key), NULL, 10);
+}
+
+double stage_conf_double(struct stage_ctx *ctx, const char *key)
+{
+	return strtod(stage_conf(ctx, key), NULL);
+}
+
+const char *stage_profile(struct stage_ctx *ctx, const char *key)
+{
+	struct errbuf err;
+	const char *name = ctx->page ? ctx->page->profile : NULL;
+	if (!name)
+		return NULL;
+	if (!cur_profile || strcmp(profile_name(cur_profile), name) != 0) {
+		profile_free(cur_profile);
+		err_init(&err);
+		cur_profile = profile_load(ctx->workspace, name, &err);
+		if (!cur_profile) {
+			log_warn("job %lld: %s", (long long)ctx->job_id, err.msg);
+			return NULL;
+		}
+	}
+	return profile_get(cur_profile, key);
+}
+
+bool stage_profile_bool(struct stage_ctx *ctx, const char *key, bool def)
+{
+	const char *v = stage_profile(ctx, key);
+	if (!v || !*v)
+		return def;
+	return !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1");
+}
+
+/* Paths are stored relative to the workspace so that it can be moved. */
+static const char *rel(const char *root, const char *path)
+{
+	size_t n = strlen(root);
+	if (path && strncmp(path, root, n) == 0 && path[n] == '/')
+		return path + n + 1;
+	return path;
+}
+
+static char *abs_path(const char *root, sqlite3_stmt *st, int col)
+{
+	const char *s = (const char *)sqlite3_column_text(st, col);
+	if (!s)
+		return NULL;
+	return s[0] == '/' ? xstrdup(s) : xasprintf("%s/%s", root, s);
+}
+
+static void result_free(struct stage_result *r)
+{
+	for (int i = 0; i < r->nv; i++)
+		free(r->v[i].s);
+	for (int i = 0; i < r->ne; i++) {
+		free(r->e[i].type);
+		free(r->e[i].outcome);
+		free(r->e[i].detail);
+	}
+	free(r->v);
+	free(r->e);
+	free(r->split_path);
+	free(r->split_note);
+	memset(r, 0, sizeof(*r));
+}
+
+static void page_free(struct stage_page *p)
+{
+	if (!p)
+		return;
+	free((char *)p->src_name);
+	free((char *)p->master_path);
+	free((char *)p->access_path);
+	free((char *)p->profile);
+	free((char *)p->colour);
+	free((char *)p->text_path);
+	free((char *)p->hocr_path);
+	free((char *)p->alto_path);
+	free(p);
+}
+
+static struct stage_page *page_load(sqlite3 *db, const char *root, int64_t id)
+{
+	struct stage_page *p = NULL;
+	sqlite3_stmt *st = db_prepare(db,
+		"SELECT p.id, p.batch_id, COALESCE(p.document_id, 0), p.seq, m.src_name, m.path, p.img_index,"
+		" p.access_path, b.profile, COALESCE(p.width, 0), COALESCE(p.height, 0), COALESCE(p.dpi, 0),"
+		" COALESCE(p.bits, 0), p.colour, p.blank, COALESCE(p.ocr_conf, -1), COALESCE(p.orient, -1),"
+		" COALESCE(p.skew, 0), p.text_path, p.hocr_path, p.alto_path"
+		" FROM pages p JOIN masters m ON m.id = p.master_id JOIN batches b ON b.id = p.batch_id WHERE p.id = ?1");
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		p = xcalloc(1, sizeof(*p));
+		p->id = sqlite3_column_int64(st, 0);
+		p->batch_id = sqlite3_column_int64(st, 1);
+		p->document_id = sqlite3_column_int64(st, 2);
+		p->seq = sqlite3_column_int(st, 3);
+		p->src_name = db_col_strdup(st, 4);
+		p->master_path = abs_path(root, st, 5);
+		p->img_index = sqlite3_column_int(st, 6);
+		p->access_path = abs_path(root, st, 7);
+		p->profile = db_col_strdup(st, 8);
+		p->width = sqlite3_column_int(st, 9);
+		p->height = sqlite3_column_int(st, 10);
+		p->dpi = sqlite3_column_int(st, 11);
+		p->bits = sqlite3_column_int(st, 12);
+		p->colour = db_col_strdup(st, 13);
+		p->blank = sqlite3_column_int(st, 14) != 0;
+		p->ocr_conf = sqlite3_column_double(st, 15);
+		p->orient = sqlite3_column_int(st, 16);
+		p->skew = sqlite3_column_double(st, 17);
+		p->text_path = abs_path(root, st, 18);
+		p->hocr_path = abs_path(root, st, 19);
+		p->alto_path = abs_path(root, st, 20);
+	}
+	sqlite3_finalize(st);
+	return p;
+}
+
+static void doc_free(struct stage_doc *d)
+{
+	if (!d)
+		return;
+	for (int i = 0; i < d->npages; i++) {
+		free((char *)d->pages[i].access_path);
+		free((char *)d->pages[i].hocr_path);
+		free((char *)d->pages[i].text_path);
+		free((char *)d->pages[i].colour);
+	}
+	free(d->pages);
+	free((char *)d->name);
+	free((char *)d->file_code);
+	free((char *)d->title);
+	free((char *)d->pdf_path);
+	free(d);
+}
+
+static struct stage_doc *doc_load(sqlite3 *db, const char *root, int64_t id)
+{
+	struct stage_doc *d = NULL;
+	sqlite3_stmt *st = db_prepare(db,
+		"SELECT d.id, d.name, COALESCE(f.file_code, b.file_code, ''),"
+		" COALESCE(d.title, (SELECT value FROM meta WHERE object = 'document' AND object_id = d.id AND field = 'subject'),"
+		" f.title, ''), d.pdf_path"
+		" FROM documents d LEFT JOIN files f ON f.id = d.file_id LEFT JOIN batches b ON b.id = d.batch_id"
+		" WHERE d.id = ?1");
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		d = xcalloc(1, sizeof(*d));
+		d->id = sqlite3_column_int64(st, 0);
+		d->name = db_col_strdup(st, 1);
+		d->file_code = db_col_strdup(st, 2);
+		d->title = db_col_strdup(st, 3);
+		d->pdf_path = abs_path(root, st, 4);
+	}
+	sqlite3_finalize(st);
+	if (!d)
+		return NULL;
+	st = db_prepare(db, "SELECT id, access_path, hocr_path, text_path, COALESCE(width, 0), COALESCE(height, 0),"
+			    " COALESCE(dpi, 0), colour, blank FROM pages WHERE document_id = ?1 ORDER BY batch_id, seq, id");
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct stage_doc_page *p;
+		d->pages = xrealloc(d->pages, sizeof(*d->pages) * (size_t)(d->npages + 1));
+		p = &d->pages[d->npages++];
+		p->id = sqlite3_column_int64(st, 0);
+		p->access_path = abs_path(root, st, 1);
+		p->hocr_path = abs_path(root, st, 2);
+		p->text_path = abs_path(root, st, 3);
+		p->width = sqlite3_column_int(st, 4);
+		p->height = sqlite3_column_int(st, 5);
+		p->dpi = sqlite3_column_int(st, 6);
+		p->colour = db_col_strdup(st, 7);
+		p->blank = sqlite3_column_int(st, 8) != 0;
+	}
+	sqlite3_finalize(st);
+	return d;
+}
+
+static void apply_values(sqlite3 *db, const char *root, struct stage_ctx *ctx)
+{
+	struct stage_result *r = ctx->res;
+	const char *table = ctx->page ? "pages" : "documents";
+	int64_t id = ctx->page ? ctx->page->id : ctx->doc->id;
+	for (int i = 0; i < r->nv; i++) {
+		struct result_val *v = &r->v[i];
+		char *sql;
+		sqlite3_stmt *st;
+		if (strcmp(v->col, "note") == 0)
+			sql = xasprintf("UPDATE %s SET note = CASE WHEN note IS NULL OR note = '' THEN ?1"
+					" ELSE note || '; ' || ?1 END WHERE id = ?2", table);
+		else
+			sql = xasprintf("UPDATE %s SET %s = ?1 WHERE id = ?2", table, v->col);
+		if (!ctx->page && strcmp(v->col, "note") == 0) {
+			free(sql);
+			continue; /* documents keep notes in events */
+		}
+		st = db_prepare(db, sql);
+		if (v->type == V_INT)
+			sqlite3_bind_int64(st, 1, v->i);
+		else if (v->type == V_DOUBLE)
+			sqlite3_bind_double(st, 1, v->d);
+		else if (str_ends(v->col, "_path"))
+			sqlite3_bind_text(st, 1, rel(root, v->s), -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_text(st, 1, v->s, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, id);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+		free(sql);
+	}
+}
+
+/* Insert the right half of a facing-page split as a new page after this one. */
+static int apply_split(sqlite3 *db, const char *root, struct stage_ctx *ctx, const struct pipeline *pl)
+{
+	sqlite3_stmt *st;
+	int64_t new_id;
+	int i = registry_index(pl, ctx->stage);
+	st = db_prepare(db, "INSERT INTO pages(batch_id, master_id, img_index, seq, document_id, split_of, width, height,"
+			    " dpi, bits, colour, access_path, orient, orient_conf, skew, note, created)"
+			    " SELECT batch_id, master_id, img_index, seq, document_id, id, width, height, dpi, bits, colour,"
+			    " ?2, orient, orient_conf, skew, ?3, ?4 FROM pages WHERE id = ?1");
+	sqlite3_bind_int64(st, 1, ctx->page->id);
+	sqlite3_bind_text(st, 2, rel(root, ctx->res->split_path), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, ctx->res->split_note, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now_ms());
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	new_id = sqlite3_last_insert_rowid(db);
+	/* The new page has passed every stage up to this one. */
+	for (int k = 0; k <= i; k++) {
+		st = db_prepare(db, "INSERT INTO jobs(stage, page_id, state, priority, created, updated, finished_at)"
+				    " VALUES (?1, ?2, 'done', 0, ?3, ?3, ?3)");
+		sqlite3_bind_text(st, 1, pl->stage[k]->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, new_id);
+		sqlite3_bind_int64(st, 3, now_ms());
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	if (i < pl->last_page)
+		return jobq_enqueue_page(db, pl->stage[i + 1]->name, new_id);
+	return 0;
+}
+
+/* Bad input is kept in quarantine/ with its reason, never deleted. */
+static void quarantine_copy(struct stage_ctx *ctx, const char *reason)
+{
+	struct errbuf err;
+	char *dst, *why;
+	if (!ctx->page || !ctx->page->master_path)
+		return;
+	err_init(&err);
+	dst = xasprintf("%s/quarantine/page-%lld-%s", ctx->workspace, (long long)ctx->page->id, path_base(ctx->page->src_name));
+	why = xasprintf("%s.reason.txt", dst);
+	if (link(ctx->page->master_path, dst) < 0 && errno != EEXIST)
+		fsio_copy_atomic(ctx->page->master_path, dst, 0444, NULL, NULL, &err);
+	fsio_write_atomic(why, reason, strlen(reason), &err);
+	if (err.set)
+		log_warn("job %lld: %s", (long long)ctx->job_id, err.msg);
+	free(dst);
+	free(why);
+}
+
+static int commit(struct workspace *ws, const struct pipeline *pl, struct stage_ctx *ctx, const struct job *job,
+		  enum stage_rc rc, const char *msg)
+{
+	struct errbuf err;
+	char object[64], agent[64];
+	sqlite3 *db = ws->db;
+	err_init(&err);
+	if (ctx->page)
+		snprintf(object, sizeof(object), "page:%lld", (long long)ctx->page->id);
+	else
+		snprintf(object, sizeof(object), "document:%lld", (long long)ctx->doc->id);
+	snprintf(agent, sizeof(agent), "sohoa/%s", job->stage);
+	if (rc == STAGE_BAD)
+		quarantine_copy(ctx, msg);
+	if (db_begin(db, &err) < 0)
+		goto fail;
+	if (!jobq_still_mine(db, job->id, (long)getpid())) {
+		db_rollback(db);
+		log_warn("job %lld: %s: no longer mine (lease expired); its new owner redoes it", (long long)job->id, job->stage);
+		return 0;
+	}
+	apply_values(db, ws->root, ctx);
+	for (int i = 0; i < ctx->res->ne; i++)
+		events_add_job(db, job->id, agent, ctx->res->e[i].type, object, ctx->res->e[i].outcome, ctx->res->e[i].detail);
+	switch (rc) {
+	case STAGE_OK:
+		if (ctx->res->split_path && apply_split(db, ws->root, ctx, pl) < 0) {
+			err_set(&err, "cannot record the split page: %s", sqlite3_errmsg(db));
+			goto fail_rollback;
+		}
+		if (jobq_done(db, job) < 0 || jobq_advance(db, ws->cfg, pl, job, &err) < 0)
+			goto fail_rollback;
+		break;
+	case STAGE_RETRY:
+		events_add_job(db, job->id, agent, "validation", object, "failure", msg);
+		jobq_fail(db, job, msg, (int)config_long(ws->cfg, "job.max_attempts"), (int)config_long(ws->cfg, "job.retry_delay"));
+		break;
+	case STAGE_BAD:
+		events_add_job(db, job->id, agent, "quarantine", object, "failure", msg);
+		jobq_quarantine(db, job->id, msg);
+		break;
+	case STAGE_HOLD:
+		events_add_job(db, job->id, agent, "hold", object, "needs operator", msg);
+		jobq_hold(db, job->id, msg);
+		break;
+	}
+	fsio_crashpoint("commit");
+	if (db_commit(db, &err) < 0)
+		goto fail_rollback;
+	return 0;
+fail_rollback:
+	db_rollback(db);
+fail:
+	log_warn("job %lld: %s: cannot commit: %s", (long long)job->id, job->stage, err.msg);
+	return -1;
+}
+
+static void run_one(struct workspace *ws, const struct pipeline *pl, const struct stage *s, struct stage_ctx *ctx,
+		    const struct job *job)
+{
+	struct stage_result res = {0};
+	struct errbuf err;
+	enum stage_rc rc;
+	char *msg;
+	err_init(&err);
+	ctx->job_id = job->id;
+	ctx->res = &res;
+	ctx->page = NULL;
+	ctx->doc = NULL;
+	if (job->page_id)
+		ctx->page = page_load(ws->db, ws->root, job->page_id);
+	else
+		ctx->doc = doc_load(ws->db, ws->root, job->document_id);
+	if (!ctx->page && !ctx->doc) {
+		rc = STAGE_BAD;
+		err_set(&err, "its page or document is gone");
+	} else {
+		rc = s->run(ctx, &err);
+	}
+	if (rc != STAGE_OK && !err.set)
+		err_set(&err, "failed without saying why");
+	msg = xasprintf("%s: %s", s->name, err.msg);
+	if (rc != STAGE_OK)
+		log_warn("job %lld: %s", (long long)job->id, msg);
+	commit(ws, pl, ctx, job, rc, msg);
+	free(msg);
+	result_free(&res);
+	page_free(ctx->page);
+	doc_free(ctx->doc);
+	ctx->page = NULL;
+	ctx->doc = NULL;
+	ctx->res = NULL; /* res lives on this frame */
+}
+
+int cmd_worker(struct workspace *ws, int argc, char **argv)
+{
+	struct pipeline pl;
+	struct stage_ctx ctx;
+	struct errbuf err;
+	const struct stage *s;
+	long max_jobs, idle_ms, done = 0, waited = 0, nap = 20;
+	char who[64];
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: sohoa worker STAGE\n");
+		return EXIT_USAGE;
+	}
+	err_init(&err);
+	s = registry_find(argv[1]);
+	if (!s) {
+		fprintf(stderr, "sohoa: worker: unknown stage '%s'\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	if (registry_pipeline(ws->cfg, &pl, &err) < 0) {
+		fprintf(stderr, "sohoa: worker: %s\n", err.msg);
+		return EXIT_DATAERR;
+	}
+	snprintf(who, sizeof(who), "worker %s", s->name);
+	log_set_who(who);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		return 0; /* the supervisor is already gone */
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
+	max_jobs = config_long(ws->cfg, "worker.max_jobs");
+	idle_ms = config_long(ws->cfg, "worker.idle") * 1000;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = ws->cfg;
+	ctx.workspace = ws->root;
+	ctx.stage = s->name;
+	ctx.db = ws->db;
+	if (s->init && s->init(&ctx, &err) < 0)
+		log_fatal(78, "cannot start stage '%s': %s", s->name, err.msg);
+	while (!stop_requested && done < max_jobs) {
+		struct job job;
+		int got = jobq_claim(ws->db, s->name, (long)getpid(), (int)config_long(ws->cfg, "job.lease"),
+				     config_double(ws->cfg, "priority.aging_per_hour"), &job, &err);
+		if (got < 0) {
+			log_warn("%s", err.msg);
+			err_init(&err);
+			got = 0;
+		}
+		if (got == 0) {
+			struct timespec ts = {0, nap * 1000000L};
+			if (waited >= idle_ms)
+				break;
+			nanosleep(&ts, NULL);
+			waited += nap;
+			nap = nap < 400 ? nap * 2 : 400;
+			continue;
+		}
+		waited = 0;
+		nap = 20;
+		run_one(ws, &pl, s, &ctx, &job);
+		done++;
+	}
+	if (s->fini)
+		s->fini(&ctx);
+	profile_free(cur_profile);
+	cur_profile = NULL;
+	return 0;
+}
