@@ -1,5 +1,6 @@
 /*
- * meta.h - TT05 metadata: the schema and code lists read from the
+ * meta.h - TT05 metadata (meta_schema.c, meta_check.c, meta_store.c,
+ * meta_csv.c): the schema and code lists read from the
  * workspace's config/ (tt05-fields.tsv, codes/NAME.tsv), validation of
  * values, the meta table (one row per object and field, with its source:
  * 'operator', 'import', 'system', 'proposed'), CSV import and CSV/JSON

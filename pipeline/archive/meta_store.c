@@ -1,0 +1,394 @@
+/*
+ * meta_store.c - the meta table (see meta.h): objects resolved by name,
+ * values read and written with their source, files and documents
+ * registered with their defaults, meta_set.
+ *
+ * Invariants: every value in the meta table passed meta_value_check();
+ * files.title and files.paper_file_code mirror the meta values of the same
+ * name; every change is an audit event with the old and the new value.
+ * Error policy: functions return 0 or -1 with err set; they work in the
+ * caller's transaction unless they say they open one.
+ */
+#include "archive/meta.h"
+#include "archive/meta_impl.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uninorm.h>
+#include <unistr.h>
+
+#include "engine/db.h"
+#include "engine/events.h"
+
+/* ---- objects ---- */
+
+static int resolve_file(sqlite3 *db, const char *ref, struct meta_object *obj)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT id, file_code FROM files WHERE file_code = ?1 OR alias = ?1");
+	int found = 0;
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		obj->level = META_FILE;
+		obj->id = sqlite3_column_int64(st, 0);
+		obj->file_id = obj->id;
+		snprintf(obj->name, sizeof(obj->name), "%s", (const char *)sqlite3_column_text(st, 1));
+		snprintf(obj->label, sizeof(obj->label), "file:%s", obj->name);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+int meta_store_resolve_doc(sqlite3 *db, const char *sql, const char *text, int64_t a, int64_t b, struct meta_object *obj)
+{
+	sqlite3_stmt *st = db_prepare(db, sql);
+	int found = 0;
+	if (text)
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		obj->level = META_DOCUMENT;
+		obj->id = sqlite3_column_int64(st, 0);
+		obj->file_id = sqlite3_column_int64(st, 1);
+		snprintf(obj->name, sizeof(obj->name), "%s", sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "");
+		snprintf(obj->label, sizeof(obj->label), "document:%lld", (long long)obj->id);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+int meta_resolve(sqlite3 *db, const char *ref, struct meta_object *obj, struct errbuf *err)
+{
+	char *fc = NULL;
+	long stt;
+	struct errbuf e;
+	struct filecode_legacy lg;
+	memset(obj, 0, sizeof(*obj));
+	if (resolve_file(db, ref, obj))
+		return 0;
+	if (str_starts(ref, "document:") &&
+	    meta_store_resolve_doc(db, "SELECT id, COALESCE(file_id, 0), name FROM documents WHERE id = ?1", NULL,
+			    strtoll(ref + 9, NULL, 10), 0, obj))
+		return 0;
+	if (meta_store_resolve_doc(db, "SELECT id, COALESCE(file_id, 0), name FROM documents WHERE name = ?1", ref, 0, 0, obj))
+		return 0;
+	err_init(&e);
+	if (filecode_split_doc(ref, &fc, &stt, &e) == 0) {
+		struct meta_object f;
+		int ok = resolve_file(db, fc, &f) &&
+			 meta_store_resolve_doc(db, "SELECT id, file_id, name FROM documents WHERE file_id = ?1 AND stt = ?2", NULL, f.id, stt, obj);
+		free(fc);
+		if (ok)
+			return 0;
+	}
+	err_init(&e);
+	if (filecode_legacy_parse(ref, &lg, &e) == 0 && lg.kind == 'd') {
+		char *file = filecode_legacy_file(&lg);
+		struct meta_object f;
+		int ok = resolve_file(db, file, &f) &&
+			 meta_store_resolve_doc(db, "SELECT id, file_id, name FROM documents WHERE file_id = ?1 AND stt = ?2", NULL, f.id, lg.doc, obj);
+		free(file);
+		if (ok)
+			return 0;
+	}
+	return err_set(err, "'%s': no such file or document", ref);
+}
+
+char *meta_get(sqlite3 *db, enum meta_level level, int64_t id, const char *field, char **source)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT value, source FROM meta WHERE object = ?1 AND object_id = ?2 AND field = ?3");
+	char *v = NULL;
+	sqlite3_bind_text(st, 1, meta_level_name(level), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_text(st, 3, field, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		v = db_col_strdup(st, 0);
+		if (source)
+			*source = db_col_strdup(st, 1);
+	} else if (source) {
+		*source = NULL;
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
+int meta_put(sqlite3 *db, const struct meta_object *obj, const char *field, const char *value,
+	     const char *source, double confidence, const char *agent, struct errbuf *err)
+{
+	char *oldsrc = NULL, *old = meta_get(db, obj->level, obj->id, field, &oldsrc);
+	sqlite3_stmt *st;
+	struct strbuf detail;
+	int rc = -1;
+	if ((old == NULL && value == NULL) ||
+	    (old && value && !strcmp(old, value) && oldsrc && !strcmp(oldsrc, source))) {
+		rc = 0;
+		goto out;
+	}
+	if (value) {
+		st = db_prepare(db, "INSERT INTO meta(object, object_id, field, value, source, confidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+				    " ON CONFLICT(object, object_id, field) DO UPDATE SET value = ?4, source = ?5, confidence = ?6");
+		sqlite3_bind_text(st, 4, value, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, source, -1, SQLITE_STATIC);
+		if (confidence >= 0)
+			sqlite3_bind_double(st, 6, confidence);
+	} else {
+		st = db_prepare(db, "DELETE FROM meta WHERE object = ?1 AND object_id = ?2 AND field = ?3");
+	}
+	sqlite3_bind_text(st, 1, meta_level_name(obj->level), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, obj->id);
+	sqlite3_bind_text(st, 3, field, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		err_set(err, "%s: field '%s': cannot write: %s", obj->label, field, sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		goto out;
+	}
+	sqlite3_finalize(st);
+	if (obj->level == META_FILE && (!strcmp(field, "title") || !strcmp(field, "paperFileCode"))) {
+		st = db_prepare(db, !strcmp(field, "title") ? "UPDATE files SET title = ?1 WHERE id = ?2"
+							    : "UPDATE files SET paper_file_code = ?1 WHERE id = ?2");
+		if (value)
+			sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, obj->id);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	sb_init(&detail, 0);
+	sb_adds(&detail, "{\"field\":");
+	sb_add_json_str(&detail, field);
+	sb_adds(&detail, ",\"old\":");
+	if (old)
+		sb_add_json_str(&detail, old);
+	else
+		sb_adds(&detail, "null");
+	sb_adds(&detail, ",\"new\":");
+	if (value)
+		sb_add_json_str(&detail, value);
+	else
+		sb_adds(&detail, "null");
+	sb_adds(&detail, ",\"source\":");
+	sb_add_json_str(&detail, source);
+	if (oldsrc) {
+		sb_adds(&detail, ",\"old_source\":");
+		sb_add_json_str(&detail, oldsrc);
+	}
+	sb_addc(&detail, '}');
+	rc = events_add(db, agent, "metadata modification", obj->label, "success", detail.buf);
+	if (rc < 0)
+		err_set(err, "%s: cannot record the event: %s", obj->label, sqlite3_errmsg(db));
+	sb_release(&detail);
+out:
+	free(old);
+	free(oldsrc);
+	return rc;
+}
+
+/* An entered (not proposed) value. */
+char *meta_store_entered(sqlite3 *db, const struct meta_object *obj, const char *field)
+{
+	char *src = NULL, *v = meta_get(db, obj->level, obj->id, field, &src);
+	if (v && src && !strcmp(src, "proposed")) {
+		free(v);
+		v = NULL;
+	}
+	free(src);
+	return v;
+}
+
+static int put_defaults(sqlite3 *db, const struct meta_schema *s, const struct meta_object *obj,
+			const char *agent, struct errbuf *err)
+{
+	for (int i = 0; i < s->n; i++) {
+		char *v;
+		if (s->f[i].level != obj->level || !s->f[i].def)
+			continue;
+		v = meta_get(db, obj->level, obj->id, s->f[i].name, NULL);
+		if (!v && meta_put(db, obj, s->f[i].name, s->f[i].def, "system", -1, agent, err) < 0)
+			return -1;
+		free(v);
+	}
+	return 0;
+}
+
+int meta_file_add(sqlite3 *db, const struct meta_schema *s, const char *file_code, const char *paper,
+		  const char *alias, int64_t fonds_id, const char *agent, int64_t *id, struct errbuf *err)
+{
+	struct meta_object obj;
+	struct filecode_legacy lg;
+	const struct meta_field *pf = meta_field_find(s, META_FILE, "paperFileCode");
+	char *pv = NULL;
+	sqlite3_stmt *st;
+	int rc = -1;
+	if (filecode_parse(file_code, NULL, err) < 0)
+		return -1;
+	if (!filecode_name_safe(file_code, err))
+		return -1;
+	st = db_prepare(db, "SELECT 1 FROM files WHERE file_code = ?1 OR alias = ?1");
+	sqlite3_bind_text(st, 1, file_code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (rc)
+		return err_set(err, "file '%s' already exists", file_code);
+	if (alias) {
+		if (filecode_legacy_parse(alias, &lg, err) < 0)
+			return -1;
+		if (lg.kind != 'f')
+			return err_set(err, "alias '%s': a file's legacy name has 4 parts (archive-fonds-inventory-file)", alias);
+		st = db_prepare(db, "SELECT 1 FROM files WHERE alias = ?1");
+		sqlite3_bind_text(st, 1, alias, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		if (rc)
+			return err_set(err, "alias '%s' is already the alias of another file", alias);
+	}
+	if (paper && pf) {
+		pv = meta_value_check(pf, paper, err);
+		if (!pv)
+			return -1;
+	}
+	st = db_prepare(db, "INSERT INTO files(fonds_id, file_code, paper_file_code, alias, created) VALUES (?1, ?2, ?3, ?4, ?5)");
+	if (fonds_id > 0)
+		sqlite3_bind_int64(st, 1, fonds_id);
+	sqlite3_bind_text(st, 2, file_code, -1, SQLITE_STATIC);
+	if (pv)
+		sqlite3_bind_text(st, 3, pv, -1, SQLITE_STATIC);
+	if (alias)
+		sqlite3_bind_text(st, 4, alias, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, now_ms());
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	if (rc < 0) {
+		err_set(err, "file '%s': cannot add: %s", file_code, sqlite3_errmsg(db));
+		goto out;
+	}
+	memset(&obj, 0, sizeof(obj));
+	obj.level = META_FILE;
+	obj.id = obj.file_id = sqlite3_last_insert_rowid(db);
+	snprintf(obj.name, sizeof(obj.name), "%s", file_code);
+	snprintf(obj.label, sizeof(obj.label), "file:%s", file_code);
+	rc = -1;
+	if (meta_put(db, &obj, "fileCode", file_code, "system", -1, agent, err) < 0 ||
+	    (pv && meta_put(db, &obj, "paperFileCode", pv, "operator", -1, agent, err) < 0) ||
+	    put_defaults(db, s, &obj, agent, err) < 0)
+		goto out;
+	if (events_add(db, agent, "registration", obj.label, "success", alias ? alias : NULL) < 0) {
+		err_set(err, "%s: cannot record the event", obj.label);
+		goto out;
+	}
+	if (id)
+		*id = obj.id;
+	rc = 0;
+out:
+	free(pv);
+	return rc;
+}
+
+int64_t meta_doc_insert(sqlite3 *db, int64_t file_id, int64_t batch_id, int64_t stt, const char *name, struct errbuf *err)
+{
+	sqlite3_stmt *st = db_prepare(db, "INSERT INTO documents(file_id, batch_id, stt, name, state, created) VALUES (?1, ?2, ?3, ?4, 'open', ?5)");
+	int64_t id = -1;
+	if (file_id)
+		sqlite3_bind_int64(st, 1, file_id);
+	if (batch_id)
+		sqlite3_bind_int64(st, 2, batch_id);
+	sqlite3_bind_int64(st, 3, stt);
+	sqlite3_bind_text(st, 4, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, now_ms());
+	if (sqlite3_step(st) == SQLITE_DONE)
+		id = sqlite3_last_insert_rowid(db);
+	else
+		err_set(err, "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return id;
+}
+
+int meta_doc_init(sqlite3 *db, const struct meta_schema *s, int64_t doc_id, const char *file_code, long stt,
+		  const char *agent, struct errbuf *err)
+{
+	struct meta_object obj;
+	char *code;
+	int rc;
+	memset(&obj, 0, sizeof(obj));
+	obj.level = META_DOCUMENT;
+	obj.id = doc_id;
+	snprintf(obj.label, sizeof(obj.label), "document:%lld", (long long)doc_id);
+	code = filecode_expand(s->naming.doc_code, file_code, stt, err);
+	if (!code)
+		return -1;
+	rc = meta_put(db, &obj, "docCode", code, "system", -1, agent, err);
+	free(code);
+	if (rc == 0)
+		rc = put_defaults(db, s, &obj, agent, err);
+	return rc;
+}
+
+bool meta_store_identity_field(const char *name)
+{
+	return !strcmp(name, "fileCode") || !strcmp(name, "docCode");
+}
+
+int meta_set(sqlite3 *db, const struct meta_schema *s, const struct meta_object *obj, int n,
+	     char *const *pairs, const char *agent, struct errbuf *err)
+{
+	char **vals = xcalloc((size_t)n + 1, sizeof(char *)), **names = xcalloc((size_t)n + 1, sizeof(char *));
+	struct strbuf report;
+	int rc = -1;
+	sb_init(&report, 0);
+	for (int i = 0; i < n; i++) {
+		const char *eq = strchr(pairs[i], '=');
+		const struct meta_field *f;
+		if (!eq) {
+			err_set(err, "'%s': expected FIELD=VALUE", pairs[i]);
+			goto out;
+		}
+		names[i] = xstrndup(pairs[i], (size_t)(eq - pairs[i]));
+		f = meta_field_find(s, obj->level, names[i]);
+		if (!f) {
+			err_set(err, "field '%s': not a %s field of the TT05 schema", names[i], meta_level_name(obj->level));
+			goto out;
+		}
+		if (meta_store_identity_field(f->name)) {
+			err_set(err, "field '%s': the identity of a %s cannot be set", f->name, meta_level_name(obj->level));
+			goto out;
+		}
+		if (eq[1] && !(vals[i] = meta_value_check(f, eq + 1, err)))
+			goto out;
+	}
+	if (db_begin(db, err) < 0)
+		goto out;
+	for (int i = 0; i < n; i++)
+		if (meta_put(db, obj, names[i], vals[i], "operator", -1, agent, err) < 0)
+			goto rollback;
+	{
+		/* Cross-field rules only: a file is filled in step by step. */
+		char *a = meta_store_entered(db, obj, "startDate"), *b = meta_store_entered(db, obj, "endDate");
+		bool bad = a && b && meta_check_date_key(a) > meta_check_date_key(b);
+		if (bad)
+			err_set(err, "field 'endDate': '%s' is before startDate '%s'", b, a);
+		free(a);
+		free(b);
+		if (bad)
+			goto rollback;
+	}
+	if (db_commit(db, err) < 0)
+		goto rollback;
+	rc = 0;
+	goto out;
+rollback:
+	db_rollback(db);
+out:
+	for (int i = 0; i < n; i++) {
+		free(vals[i]);
+		free(names[i]);
+	}
+	free(vals);
+	free(names);
+	sb_release(&report);
+	return rc;
+}
