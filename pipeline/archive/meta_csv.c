@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +27,25 @@
 
 /* ---- CSV ---- */
 
+/* One line of an import report: the values it quotes come from the CSV, so
+ * the line is escaped (sb_add_esc) before it reaches a terminal. */
+__attribute__((format(printf, 2, 3))) static void report_line(struct strbuf *report, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+	va_start(ap, fmt);
+	line = xvasprintf(fmt, ap);
+	va_end(ap);
+	sb_add_esc(report, line, 0);
+	sb_addc(report, '\n');
+	free(line);
+}
+
 struct csv {
 	const char *p, *end;
 	char sep;
 	int row;          /* the record just read, 1 = header */
+	int nul_field;    /* the first field of that record holding a NUL byte, or -1 */
 };
 
 /* Read one record into fields (strings owned by the caller); returns the
@@ -41,6 +57,7 @@ static int csv_next(struct csv *c, char **fields, int max)
 	if (c->p >= c->end)
 		return 0;
 	c->row++;
+	c->nul_field = -1;
 	sb_init(&sb, 0);
 	for (;;) {
 		bool quoted = false;
@@ -70,6 +87,9 @@ static int csv_next(struct csv *c, char **fields, int max)
 				goto bad;
 			sb_addc(&sb, *c->p++);
 		}
+		/* A NUL would silently cut the value where C reads it. */
+		if (c->nul_field < 0 && memchr(sb.buf, '\0', sb.len))
+			c->nul_field = n;
 		if (n < max)
 			fields[n] = xstrdup(sb.buf ? sb.buf : "");
 		n++;
@@ -148,7 +168,7 @@ static int import_row(sqlite3 *db, const struct meta_schema *s, enum meta_level 
 		err_init(&e);
 		norm[i] = meta_value_check(cols[i], val[i], &e);
 		if (!norm[i]) {
-			sb_addf(report, "%s%s\n", prefix, e.msg);
+			report_line(report, "%s%s", prefix, e.msg);
 			nerr++;
 		}
 	}
@@ -156,7 +176,7 @@ static int import_row(sqlite3 *db, const struct meta_schema *s, enum meta_level 
 	memset(&obj, 0, sizeof(obj));
 	err_init(&e);
 	if (!*key) {
-		sb_addf(report, "%sfield '%s': required\n", prefix, cols[keycol]->name);
+		report_line(report, "%sfield '%s': required", prefix, cols[keycol]->name);
 		nerr++;
 		goto out;
 	}
@@ -165,7 +185,7 @@ static int import_row(sqlite3 *db, const struct meta_schema *s, enum meta_level 
 		char *needle = xasprintf("\n%s\t", key), *hit = seen->buf ? strstr(seen->buf, needle) : NULL;
 		free(needle);
 		if (hit) {
-			sb_addf(report, "%sfield '%s': '%s' is already in row %d\n", prefix, cols[keycol]->name, key, atoi(hit + strlen(key) + 2));
+			report_line(report, "%sfield '%s': '%s' is already in row %d", prefix, cols[keycol]->name, key, atoi(hit + strlen(key) + 2));
 			nerr++;
 			goto out;
 		}
@@ -183,9 +203,9 @@ static int import_row(sqlite3 *db, const struct meta_schema *s, enum meta_level 
 				struct errbuf e2;
 				err_init(&e2);
 				if (filecode_legacy_parse(key, &lg, &e2) == 0)
-					sb_addf(report, "%sfield 'fileCode': legacy name '%s' is the alias of no file; add the file with 'sohoa file add CODE --alias %s'\n", prefix, key, key);
+					report_line(report, "%sfield 'fileCode': legacy name '%s' is the alias of no file; add the file with 'sohoa file add CODE --alias %s'", prefix, key, key);
 				else
-					sb_addf(report, "%sfield 'fileCode': %s\n", prefix, e.msg);
+					report_line(report, "%sfield 'fileCode': %s", prefix, e.msg);
 				nerr++;
 				goto out;
 			}
@@ -193,7 +213,7 @@ static int import_row(sqlite3 *db, const struct meta_schema *s, enum meta_level 
 				goto out;
 			if (meta_file_add(db, s, key, col_paper >= 0 && norm[col_paper] ? norm[col_paper] : NULL, NULL, 0, agent, NULL, &e) < 0 ||
 			    meta_resolve(db, key, &obj, &e) < 0) {
-				sb_addf(report, "%s%s\n", prefix, e.msg);
+				report_line(report, "%s%s", prefix, e.msg);
 				nerr++;
 				goto out;
 			}
@@ -208,14 +228,14 @@ static int import_row(sqlite3 *db, const struct meta_schema *s, enum meta_level 
 				fc = filecode_legacy_file(&lg);
 				stt = lg.doc;
 			} else {
-				sb_addf(report, "%sfield 'docCode': %s\n", prefix, e.msg);
+				report_line(report, "%sfield 'docCode': %s", prefix, e.msg);
 				nerr++;
 				goto out;
 			}
 		}
 		err_init(&e);
 		if (meta_resolve(db, fc, &f, &e) < 0 || f.level != META_FILE) {
-			sb_addf(report, "%sfield 'docCode': '%s': the file '%s' is not registered (sohoa file add)\n", prefix, key, fc);
+			report_line(report, "%sfield 'docCode': '%s': the file '%s' is not registered (sohoa file add)", prefix, key, fc);
 			nerr++;
 			goto out;
 		}
@@ -226,14 +246,14 @@ static int import_row(sqlite3 *db, const struct meta_schema *s, enum meta_level 
 			char *name = filecode_doc_name(&s->naming, f.name, stt, &e);
 			int64_t doc;
 			if (!name) {
-				sb_addf(report, "%sfield 'docCode': %s\n", prefix, e.msg);
+				report_line(report, "%sfield 'docCode': %s", prefix, e.msg);
 				nerr++;
 				goto out;
 			}
 			err_init(&e);
 			doc = meta_doc_insert(db, f.id, 0, stt, name, &e);
 			if (doc < 0) {
-				sb_addf(report, "%sfield 'docCode': '%s': cannot add document '%s': %s\n", prefix, key, name, e.msg);
+				report_line(report, "%sfield 'docCode': '%s': cannot add document '%s': %s", prefix, key, name, e.msg);
 				nerr++;
 			}
 			free(name);
@@ -241,7 +261,7 @@ static int import_row(sqlite3 *db, const struct meta_schema *s, enum meta_level 
 				goto out;
 			meta_store_resolve_doc(db, "SELECT id, file_id, name FROM documents WHERE id = ?1", NULL, doc, 0, &obj);
 			if (meta_doc_init(db, s, obj.id, f.name, stt, agent, &e) < 0) {
-				sb_addf(report, "%s%s\n", prefix, e.msg);
+				report_line(report, "%s%s", prefix, e.msg);
 				nerr++;
 				goto out;
 			}
@@ -254,7 +274,7 @@ static int import_row(sqlite3 *db, const struct meta_schema *s, enum meta_level 
 			continue;
 		err_init(&e);
 		if (meta_put(db, &obj, cols[i]->name, norm[i], "import", -1, agent, &e) < 0) {
-			sb_addf(report, "%s%s\n", prefix, e.msg);
+			report_line(report, "%s%s", prefix, e.msg);
 			nerr++;
 		}
 	}
@@ -286,13 +306,13 @@ int meta_import_csv(sqlite3 *db, const struct meta_schema *s, const char *data, 
 	}
 	if (encoding) {
 		if (strcasecmp(encoding, "windows-1258") && strcasecmp(encoding, "cp1258") && strcasecmp(encoding, "utf-8")) {
-			sb_addf(report, "encoding '%s': only utf-8 and windows-1258 can be converted; convert TCVN3 and VNI files to Unicode first (e.g. Unikey's converter)\n", encoding);
+			report_line(report, "encoding '%s': only utf-8 and windows-1258 can be converted; convert TCVN3 and VNI files to Unicode first (e.g. Unikey's converter)", encoding);
 			return -1;
 		}
 		if (strcasecmp(encoding, "utf-8")) {
 			conv = to_utf8_cp1258(data, len, &e);
 			if (!conv) {
-				sb_addf(report, "%s\n", e.msg);
+				report_line(report, "%s", e.msg);
 				return -1;
 			}
 			data = conv;
@@ -301,7 +321,7 @@ int meta_import_csv(sqlite3 *db, const struct meta_schema *s, const char *data, 
 	}
 	guess = meta_legacy_guess(data, len);
 	if (guess && !strcmp(guess, "UTF-16")) {
-		sb_addf(report, "the file is UTF-16 (Excel 'Unicode Text'); save it as 'CSV UTF-8' and import again\n");
+		report_line(report, "the file is UTF-16 (Excel 'Unicode Text'); save it as 'CSV UTF-8' and import again");
 		free(conv);
 		return -1;
 	}
@@ -316,7 +336,13 @@ int meta_import_csv(sqlite3 *db, const struct meta_schema *s, const char *data, 
 	}
 	ncol = csv_next(&c, hdr, ROW_MAX_FIELDS);
 	if (ncol <= 0 || ncol > ROW_MAX_FIELDS) {
-		sb_addf(report, "row 1: %s\n", ncol == 0 ? "the file is empty" : ncol < 0 ? "bad quoting in the header" : "too many columns");
+		report_line(report, "row 1: %s", ncol == 0 ? "the file is empty" : ncol < 0 ? "bad quoting in the header" : "too many columns");
+		free_fields(hdr, ncol);
+		free(conv);
+		return -1;
+	}
+	if (c.nul_field >= 0) {
+		report_line(report, "row 1: column %d holds a NUL byte; a field name cannot contain one", c.nul_field + 1);
 		free_fields(hdr, ncol);
 		free(conv);
 		return -1;
@@ -328,20 +354,20 @@ int meta_import_csv(sqlite3 *db, const struct meta_schema *s, const char *data, 
 	for (int i = 0; i < ncol; i++) {
 		cols[i] = meta_field_find(s, level, str_trim(hdr[i]));
 		if (!cols[i]) {
-			sb_addf(report, "row 1: field '%s': not a %s field of the TT05 schema\n", hdr[i], meta_level_name(level));
+			report_line(report, "row 1: field '%s': not a %s field of the TT05 schema", hdr[i], meta_level_name(level));
 			nerr++;
 			continue;
 		}
 		for (int j = 0; j < i; j++)
 			if (cols[j] == cols[i]) {
-				sb_addf(report, "row 1: field '%s': appears twice\n", hdr[i]);
+				report_line(report, "row 1: field '%s': appears twice", hdr[i]);
 				nerr++;
 			}
 		if (meta_store_identity_field(cols[i]->name))
 			keycol = i;
 	}
 	if (keycol < 0) {
-		sb_addf(report, "row 1: no 'fileCode' or 'docCode' column to say which file or document a row is for\n");
+		report_line(report, "row 1: no 'fileCode' or 'docCode' column to say which file or document a row is for");
 		nerr++;
 	}
 	if (nerr) {
@@ -350,7 +376,7 @@ int meta_import_csv(sqlite3 *db, const struct meta_schema *s, const char *data, 
 		return -1;
 	}
 	if (db_begin(db, &e) < 0) {
-		sb_addf(report, "%s\n", e.msg);
+		report_line(report, "%s", e.msg);
 		free_fields(hdr, ncol);
 		free(conv);
 		return -1;
@@ -359,7 +385,7 @@ int meta_import_csv(sqlite3 *db, const struct meta_schema *s, const char *data, 
 	while ((n = csv_next(&c, val, ROW_MAX_FIELDS)) != 0) {
 		bool empty = true;
 		if (n < 0) {
-			sb_addf(report, "row %d: bad quoting (a '\"' inside a field must be doubled)\n", c.row);
+			report_line(report, "row %d: bad quoting (a '\"' inside a field must be doubled)", c.row);
 			nerr++;
 			continue;
 		}
@@ -370,19 +396,24 @@ int meta_import_csv(sqlite3 *db, const struct meta_schema *s, const char *data, 
 			continue;
 		}
 		if (n != ncol) {
-			sb_addf(report, "row %d: %d fields, the header has %d\n", c.row, n, ncol);
+			report_line(report, "row %d: %d fields, the header has %d", c.row, n, ncol);
 			nerr++;
 			free_fields(val, n);
 			continue;
+		}
+		if (c.nul_field >= 0) {
+			report_line(report, "row %d: field '%s': holds a NUL byte; a value cannot contain one", c.row, cols[c.nul_field]->name);
+			nerr++;
+			goto next;
 		}
 		/* Bytes that are not UTF-8: say where and what they look like. */
 		for (int i = 0; i < n; i++) {
 			if (u8_check((const uint8_t *)val[i], strlen(val[i]))) {
 				const char *g = meta_legacy_guess(val[i], strlen(val[i]));
 				if (!strcmp(g, "Windows-1258"))
-					sb_addf(report, "row %d: field '%s': not UTF-8; it looks like Windows-1258: import again with --encoding windows-1258, or save as 'CSV UTF-8'\n", c.row, cols[i]->name);
+					report_line(report, "row %d: field '%s': not UTF-8; it looks like Windows-1258: import again with --encoding windows-1258, or save as 'CSV UTF-8'", c.row, cols[i]->name);
 				else
-					sb_addf(report, "row %d: field '%s': not UTF-8; it looks like %s: convert the file to Unicode UTF-8 (e.g. Unikey's converter) and import again\n", c.row, cols[i]->name, g);
+					report_line(report, "row %d: field '%s': not UTF-8; it looks like %s: convert the file to Unicode UTF-8 (e.g. Unikey's converter) and import again", c.row, cols[i]->name, g);
 				nerr++;
 				val[i][0] = '\0';
 				goto next;
@@ -402,7 +433,7 @@ next:
 		return -1;
 	}
 	if (db_commit(db, &e) < 0) {
-		sb_addf(report, "%s\n", e.msg);
+		report_line(report, "%s", e.msg);
 		db_rollback(db);
 		*nrows = 0;
 		return -1;

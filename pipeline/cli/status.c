@@ -330,11 +330,14 @@ int cmd_pages(struct workspace *ws, int argc, char **argv)
 			}
 			sb_addc(&sb, '}');
 		} else {
+			/* A scanner's file name is of unknown origin. */
+			char *src = str_esc((const char *)sqlite3_column_text(st, 4), 0);
 			sb_addf(&sb, "%5lld %5lld %-24.24s %5d %6d %7.2f %5s %6.1f %s\n", sqlite3_column_int64(st, 0),
-				sqlite3_column_int64(st, 2), sqlite3_column_text(st, 4), sqlite3_column_int(st, 8),
+				sqlite3_column_int64(st, 2), src, sqlite3_column_int(st, 8),
 				sqlite3_column_int(st, 10), sqlite3_column_double(st, 12), sqlite3_column_int(st, 13) ? "yes" : "",
 				sqlite3_column_type(st, 14) == SQLITE_NULL ? -1.0 : sqlite3_column_double(st, 14),
 				sqlite3_column_text(st, 22) ? (const char *)sqlite3_column_text(st, 22) : "");
+			free(src);
 		}
 	}
 	sqlite3_finalize(st);

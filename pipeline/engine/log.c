@@ -1,6 +1,8 @@
 /*
  * log.c - log lines (see log.h).  Each line is written with one write(2) so
- * lines from many workers do not interleave.
+ * lines from many workers do not interleave.  The message is escaped
+ * (sb_add_esc): a file name or value of unknown origin holding a newline, a
+ * CR or an escape sequence can neither forge a line nor drive a terminal.
  */
 #include "engine/log.h"
 
@@ -9,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "engine/util.h"
 
 static char who[64] = "sohoa";
 
@@ -19,15 +23,16 @@ void log_set_who(const char *w)
 
 static void emit(const char *level, const char *fmt, va_list ap)
 {
-	char line[2048];
-	int n = snprintf(line, sizeof(line), "sohoa[%ld]: %s: %s", (long)getpid(), who, level);
-	if (n < 0 || (size_t)n >= sizeof(line))
-		return;
-	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
-	n = (int)strlen(line);
-	line[n++] = '\n';
-	if (write(2, line, (size_t)n) < 0)
-		return;
+	char msg[2048];
+	struct strbuf line;
+	sb_init(&line, 0);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	sb_addf(&line, "sohoa[%ld]: %s: %s", (long)getpid(), who, level);
+	sb_add_esc(&line, msg, 0);
+	sb_addc(&line, '\n');
+	if (write(2, line.buf, line.len) < 0)
+		line.len = 0;
+	sb_release(&line);
 }
 
 void log_info(const char *fmt, ...)

@@ -8,11 +8,15 @@
 #include "engine/util.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 static void oom(size_t n)
 {
@@ -81,14 +85,36 @@ void err_init(struct errbuf *err)
 	err->set = false;
 }
 
+/* Copy s escaped (sb_add_esc) into out, cut at a character boundary. */
+static void esc_copy(char *out, size_t outsz, const char *s)
+{
+	struct strbuf sb;
+	size_t n;
+	sb_init(&sb, 0);
+	sb_add_esc(&sb, s, 0);
+	n = sb.len;
+	if (n >= outsz) {
+		n = outsz - 1;
+		while (n > 0 && ((unsigned char)sb.buf[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(out, sb.buf, n);
+	out[n] = '\0';
+	sb_release(&sb);
+}
+
 int err_set(struct errbuf *err, const char *fmt, ...)
 {
+	char raw[ERR_MAX];
 	va_list ap;
 	if (!err || err->set)
 		return -1;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* Messages quote names and values of unknown origin: escaped once
+	 * here, so that no error can forge a line or drive a terminal. */
+	esc_copy(err->msg, sizeof(err->msg), raw);
 	err->set = true;
 	return -1;
 }
@@ -99,9 +125,13 @@ void err_prefix(struct errbuf *err, const char *fmt, ...)
 	va_list ap;
 	if (!err)
 		return;
-	va_start(ap, fmt);
-	vsnprintf(pre, sizeof(pre), fmt, ap);
-	va_end(ap);
+	{
+		char raw[sizeof(pre)];
+		va_start(ap, fmt);
+		vsnprintf(raw, sizeof(raw), fmt, ap);
+		va_end(ap);
+		esc_copy(pre, sizeof(pre), raw);
+	}
 	memcpy(old, err->msg, sizeof(old));
 	{
 		size_t n = strlen(pre);
@@ -241,6 +271,75 @@ void sb_add_xml(struct strbuf *sb, const char *s)
 	}
 }
 
+/* The length of the UTF-8 sequence at p (at most n bytes) and its code
+ * point, or 0 when it is not valid UTF-8 (overlong, surrogate, > U+10FFFF). */
+static int utf8_seq(const unsigned char *p, size_t n, uint32_t *cp)
+{
+	int len;
+	uint32_t c;
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if (p[0] >= 0xC2 && p[0] <= 0xDF)
+		len = 2, c = p[0] & 0x1F;
+	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+		len = 3, c = p[0] & 0x0F;
+	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+		len = 4, c = p[0] & 0x07;
+	else
+		return 0;
+	if ((size_t)len > n)
+		return 0;
+	for (int i = 1; i < len; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3F);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)) || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+void sb_add_esc(struct strbuf *sb, const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p), i = 0;
+	bool cut = max && n > max;
+	if (cut)
+		n = max;
+	while (i < n) {
+		uint32_t c;
+		int len = utf8_seq(p + i, n - i, &c);
+		if (len == 0) {
+			if (cut && n - i < 4)
+				break; /* a sequence the cut split: not a bad byte */
+			sb_addf(sb, "\\x%02X", p[i]);
+			i++;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7F)
+			sb_addf(sb, "\\x%02X", (unsigned)c);
+		else if ((c >= 0x80 && c <= 0x9F) || c == 0x2028 || c == 0x2029 || (c >= 0x202A && c <= 0x202E) ||
+			 (c >= 0x2066 && c <= 0x2069))
+			sb_addf(sb, "\\u{%04X}", (unsigned)c);
+		else
+			sb_add(sb, p + i, (size_t)len);
+		i += (size_t)len;
+	}
+	if (cut)
+		sb_adds(sb, "...");
+}
+
+char *str_esc(const char *s, size_t max)
+{
+	struct strbuf sb;
+	sb_init(&sb, 0);
+	sb_add_esc(&sb, s, max);
+	return sb_detach(&sb);
+}
+
 int64_t now_ms(void)
 {
 	struct timeval tv;
@@ -301,8 +400,33 @@ int kv_open(struct kvfile *kv, const char *path)
 	kv->path = path;
 	kv->lineno = 0;
 	kv->line[0] = '\0';
+	kv->foreign = false;
 	kv->f = fopen(path, "r");
 	return kv->f ? 0 : -1;
+}
+
+int kv_open_foreign(struct kvfile *kv, const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	kv->path = path;
+	kv->lineno = 0;
+	kv->line[0] = '\0';
+	kv->foreign = true;
+	kv->f = NULL;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	kv->f = fdopen(fd, "r");
+	if (!kv->f) {
+		close(fd);
+		return -1;
+	}
+	return 0;
 }
 
 int kv_next(struct kvfile *kv, char **key, char **val, struct errbuf *err)
@@ -314,6 +438,8 @@ int kv_next(struct kvfile *kv, char **key, char **val, struct errbuf *err)
 			continue;
 		snprintf(kv->line, sizeof(kv->line), "%s", s);
 		eq = strchr(s, '=');
+		if (!eq && kv->foreign)
+			return err_set(err, "%s:%d: expected 'key = value'", kv->path, kv->lineno);
 		if (!eq)
 			return err_set(err, "%s:%d: '%s': expected 'key = value'", kv->path, kv->lineno, kv->line);
 		*eq = '\0';

@@ -27,7 +27,8 @@ char *xvasprintf(const char *fmt, va_list ap);
  * git's wording: lower case, the subject quoted, e.g.
  *   cannot read 'p3.tif': truncated strip
  * err_set() keeps the message if none is set yet and returns -1 so that a
- * function can end with `return err_set(err, ...)`.
+ * function can end with `return err_set(err, ...)`.  The message is
+ * escaped (sb_add_esc): it holds no control characters.
  */
 #define ERR_MAX 1024
 struct errbuf {
@@ -63,6 +64,18 @@ void sb_reset(struct strbuf *sb);
 void sb_add_json_str(struct strbuf *sb, const char *s);
 /* Append s with XML special characters escaped. */
 void sb_add_xml(struct strbuf *sb, const char *s);
+/* Append s for a human (terminal, log line, error message): valid UTF-8
+ * passes, except that control characters (C0, DEL, C1), the line and
+ * paragraph separators and the bidirectional overrides become \xNN or
+ * \u{XXXX}, and a byte that is not UTF-8 becomes \xNN, so that text of
+ * unknown origin can neither forge a line nor drive the terminal.  A
+ * backslash is left as it is, so that escaping twice changes nothing (a
+ * message quoting another stays readable).  At most max bytes of s are
+ * read (0: all), then "...".  err_set(), err_prefix() and the log lines
+ * use it; so does any human-facing output of stored names. */
+void sb_add_esc(struct strbuf *sb, const char *s, size_t max);
+/* The same into a new string that belongs to the caller. */
+char *str_esc(const char *s, size_t max);
 
 /* Time helpers. now_ms(): wall clock in milliseconds since the epoch. */
 int64_t now_ms(void);
@@ -92,15 +105,21 @@ const char *path_base(const char *path);
  * the end, -1 with err set to "FILE:LINE: 'the line': expected 'key =
  * value'".  kv.line holds the whole trimmed line until the next call, for
  * the caller's own messages.
+ * kv_open_foreign() opens a file of unknown origin (a station's
+ * station.conf): a symbolic link is not followed (-1, errno ELOOP), what is
+ * not a regular file is refused (-1, errno EINVAL), and kv_next()'s errors
+ * never quote its lines.
  */
 struct kvfile {
 	FILE *f;
 	const char *path;   /* borrowed */
+	bool foreign;       /* opened by kv_open_foreign() */
 	int lineno;
 	char buf[4096];
 	char line[4096];
 };
 int kv_open(struct kvfile *kv, const char *path);
+int kv_open_foreign(struct kvfile *kv, const char *path);
 int kv_next(struct kvfile *kv, char **key, char **val, struct errbuf *err);
 void kv_close(struct kvfile *kv);
 

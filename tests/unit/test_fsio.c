@@ -4,6 +4,7 @@
  * caps, and the string/error/time helpers of util.h.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -119,6 +120,59 @@ int main(void)
 		CHECK(kv_next(&kv, &k, &v, &err) == 0);
 		kv_close(&kv);
 		free(p);
+	}
+	{
+		/* the one escape of human-facing text: controls, C1, bidi overrides and bad bytes; idempotent */
+		static const struct { const char *in, *out; size_t max; } esc[] = {
+			{"plain Việt Nam", "plain Việt Nam", 0},
+			{"a\033[31mb\rc\nd\te\x7f", "a\\x1B[31mb\\x0Dc\\x0Ad\\x09e\\x7F", 0},
+			{"c1 \xc2\x9b x", "c1 \\u{009B} x", 0},
+			{"bidi \xe2\x80\xae x", "bidi \\u{202E} x", 0},
+			{"bad \xff\xc3 x", "bad \\xFF\\xC3 x", 0},
+			{"back\\slash \\x1B", "back\\slash \\x1B", 0},
+			{"Việt", "Vi...", 3},
+			{"abcdef", "abc...", 3},
+		};
+		for (size_t i = 0; i < sizeof(esc) / sizeof(esc[0]); i++) {
+			char *e = str_esc(esc[i].in, esc[i].max), *e2 = str_esc(e, 0);
+			CHECK_STR(e, esc[i].out);
+			CHECK_STR(e2, e);
+			free(e);
+			free(e2);
+		}
+		err_init(&err);
+		err_set(&err, "cannot read '%s': x", "a\nb");
+		CHECK_STR(err.msg, "cannot read 'a\\x0Ab': x");
+		err_prefix(&err, "job %d: '%s'", 7, "\033");
+		CHECK_STR(err.msg, "job 7: '\\x1B': cannot read 'a\\x0Ab': x");
+	}
+	{
+		/* a file of unknown origin: not through a link, only a regular file, its lines never quoted */
+		struct kvfile kv;
+		char *k, *v;
+		p = xasprintf("%s/foreign.conf", root);
+		q = xasprintf("%s/foreign.link", root);
+		CHECK(fsio_write_atomic(p, "SECRET LINE\n", 12, &err) == 0);
+		CHECK(symlink(p, q) == 0);
+		CHECK(kv_open_foreign(&kv, q) < 0 && errno == ELOOP);
+		CHECK(kv_open_foreign(&kv, root) < 0 && errno == EINVAL);
+		CHECK(kv_open_foreign(&kv, p) == 0);
+		err_init(&err);
+		CHECK(kv_next(&kv, &k, &v, &err) < 0 && !strstr(err.msg, "SECRET") && str_ends(err.msg, "foreign.conf:1: expected 'key = value'"));
+		kv_close(&kv);
+		err_init(&err);
+		CHECK(fsio_open_regular(q, true, &err) < 0 && strstr(err.msg, "a symbolic link (not followed)"));
+		err_init(&err);
+		CHECK(fsio_open_regular(root, true, &err) < 0 && strstr(err.msg, "not a regular file"));
+		{
+			int fd = fsio_open_regular(q, false, &err);
+			int64_t n = 0;
+			CHECK(fd >= 0 && fsio_sha256_fd(fd, q, sha, &n, &err) == 0 && n == 12);
+			if (fd >= 0)
+				close(fd);
+		}
+		free(p);
+		free(q);
 	}
 
 	CHECK(unit_rmtree(root));
