@@ -99,9 +99,14 @@ int meta_check_object(sqlite3 *db, const struct meta_schema *s, const struct met
  * In the caller's transaction. */
 int meta_file_add(sqlite3 *db, const struct meta_schema *s, const char *file_code, const char *paper,
 		  const char *alias, int64_t fonds_id, const char *agent, int64_t *id, struct errbuf *err);
+/* true (err set) when file_code is the name or docCode of a document, or
+ * would be the name of a document of a registered file (CODE.N): files
+ * and documents never share a name, or one would shadow the other. */
+bool meta_name_clash(sqlite3 *db, const char *file_code, struct errbuf *err);
 /* Add a document row (state 'open') with its STT and name, of file_id and
  * batch_id (0: none), in the caller's transaction.  Returns its id, or -1
- * with err set to the database's reason (the caller names the document). */
+ * with err set to the database's reason (the caller names the document);
+ * a name that is a registered file's code or alias is refused. */
 int64_t meta_doc_insert(sqlite3 *db, int64_t file_id, int64_t batch_id, int64_t stt, const char *name, struct errbuf *err);
 /* Give a new document its docCode and the schema's defaults. */
 int meta_doc_init(sqlite3 *db, const struct meta_schema *s, int64_t doc_id, const char *file_code, long stt,

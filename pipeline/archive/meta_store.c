@@ -235,6 +235,8 @@ int meta_file_add(sqlite3 *db, const struct meta_schema *s, const char *file_cod
 	sqlite3_finalize(st);
 	if (rc)
 		return err_set(err, "file '%s' already exists", file_code);
+	if (meta_name_clash(db, file_code, err))
+		return -1;
 	if (alias) {
 		if (filecode_legacy_parse(alias, &lg, err) < 0)
 			return -1;
@@ -289,10 +291,65 @@ out:
 	return rc;
 }
 
+bool meta_name_clash(sqlite3 *db, const char *file_code, struct errbuf *err)
+{
+	sqlite3_stmt *st;
+	const char *dot = strrchr(file_code, '.');
+	bool clash;
+	st = db_prepare(db, "SELECT d.name FROM documents d LEFT JOIN meta m ON m.object = 'document' AND m.object_id = d.id"
+			    " AND m.field = 'docCode' WHERE d.name = ?1 OR m.value = ?1 LIMIT 1");
+	sqlite3_bind_text(st, 1, file_code, -1, SQLITE_STATIC);
+	clash = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (clash) {
+		err_set(err, "file '%s': the name of an existing document; files and documents cannot share a name", file_code);
+		return true;
+	}
+	/* CODE.N would be the name of document N of file CODE. */
+	if (dot && dot[1] && strspn(dot + 1, "0123456789") == strlen(dot + 1)) {
+		char *parent = xstrndup(file_code, (size_t)(dot - file_code));
+		st = db_prepare(db, "SELECT 1 FROM files WHERE file_code = ?1");
+		sqlite3_bind_text(st, 1, parent, -1, SQLITE_STATIC);
+		clash = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		if (clash)
+			err_set(err, "file '%s': the name of document %s of file '%s'; files and documents cannot share a name",
+				file_code, dot + 1, parent);
+		free(parent);
+		if (clash)
+			return true;
+	}
+	/* A registered file CODE.N would be the name of document N of this one. */
+	st = db_prepare(db, "SELECT file_code FROM files WHERE substr(file_code, 1, length(?1) + 1) = ?1 || '.'");
+	sqlite3_bind_text(st, 1, file_code, -1, SQLITE_STATIC);
+	while (!clash && sqlite3_step(st) == SQLITE_ROW) {
+		const char *other = (const char *)sqlite3_column_text(st, 0), *n = other + strlen(file_code) + 1;
+		if (*n && strspn(n, "0123456789") == strlen(n)) {
+			err_set(err, "file '%s': file '%s' has the name of its document %s; files and documents cannot share a name",
+				file_code, other, n);
+			clash = true;
+		}
+	}
+	sqlite3_finalize(st);
+	return clash;
+}
+
 int64_t meta_doc_insert(sqlite3 *db, int64_t file_id, int64_t batch_id, int64_t stt, const char *name, struct errbuf *err)
 {
-	sqlite3_stmt *st = db_prepare(db, "INSERT INTO documents(file_id, batch_id, stt, name, state, created) VALUES (?1, ?2, ?3, ?4, 'open', ?5)");
+	sqlite3_stmt *st;
 	int64_t id = -1;
+	bool clash;
+	if (name) {
+		st = db_prepare(db, "SELECT 1 FROM files WHERE file_code = ?1 OR alias = ?1");
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		clash = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		if (clash) {
+			err_set(err, "'%s' is the code of a registered file; files and documents cannot share a name", name);
+			return -1;
+		}
+	}
+	st = db_prepare(db, "INSERT INTO documents(file_id, batch_id, stt, name, state, created) VALUES (?1, ?2, ?3, ?4, 'open', ?5)");
 	if (file_id)
 		sqlite3_bind_int64(st, 1, file_id);
 	if (batch_id)
