@@ -31,6 +31,7 @@ static const struct conf_key engine_keys[] = {
 	{"ingest.profile", CONF_STR, "a4-office", 0, 0, "default scanner profile (a file in scanner-profiles/)"},
 	{"ingest.file_code", CONF_STR, "", 0, 0, "default file code (mã hồ sơ) for a batch"},
 	{"ingest.max_pixels", CONF_INT, "250000000", 1, 4000000000.0, "largest image accepted, in pixels (A3 at 600 dpi is 70 million)"},
+	{"ingest.max_pages_per_file", CONF_INT, "2000", 1, 1000000, "a file (multi-page TIFF, PDF) with more pages than this is refused at ingest"},
 	{"ingest.stable_seconds", CONF_INT, "2", 0, 3600, "hot folder: a file is taken once its size has not changed for this long"},
 	{"export.org_name", CONF_STR, "", 0, 0, "the archival creator named in transfer packages (empty: the fonds' name, then sign.org_name)"},
 	{"export.org_code", CONF_STR, "", 0, 0, "the creator's identifier (mã định danh) in transfer packages (empty: the fonds' code)"},

@@ -158,9 +158,9 @@ void fsio_sha256_mem(const void *data, size_t len, char *out, int upper)
 	hex(md, n, out, upper);
 }
 
-/* Stream src into fd_out (if >= 0) while hashing. */
-static int stream_hash(const char *src, int fd_out, const char *dst, char *sha_hex, int upper,
-		       int64_t *size, struct errbuf *err)
+/* Stream fd (named src in errors) into fd_out (if >= 0) while hashing. */
+static int stream_hash_fd(int fd, const char *src, int fd_out, const char *dst, char *sha_hex, int upper,
+			  int64_t *size, struct errbuf *err)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
@@ -168,11 +168,6 @@ static int stream_hash(const char *src, int fd_out, const char *dst, char *sha_h
 	int64_t total = 0;
 	int rc = -1;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int fd = open(src, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err_set(err, "cannot open '%s': %s", src, strerror(errno));
-		goto out;
-	}
 	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof(buf));
@@ -180,14 +175,14 @@ static int stream_hash(const char *src, int fd_out, const char *dst, char *sha_h
 			if (errno == EINTR)
 				continue;
 			err_set(err, "cannot read '%s': %s", src, strerror(errno));
-			goto out_close;
+			goto out;
 		}
 		if (n == 0)
 			break;
 		EVP_DigestUpdate(ctx, buf, (size_t)n);
 		if (fd_out >= 0 && (injected_enospc() || write_all(fd_out, buf, (size_t)n) < 0)) {
 			err_set(err, "cannot write '%s': %s", dst, strerror(errno));
-			goto out_close;
+			goto out;
 		}
 		total += n;
 	}
@@ -197,11 +192,46 @@ static int stream_hash(const char *src, int fd_out, const char *dst, char *sha_h
 	if (size)
 		*size = total;
 	rc = 0;
-out_close:
-	close(fd);
 out:
 	EVP_MD_CTX_free(ctx);
 	return rc;
+}
+
+/* Stream src into fd_out (if >= 0) while hashing. */
+static int stream_hash(const char *src, int fd_out, const char *dst, char *sha_hex, int upper,
+		       int64_t *size, struct errbuf *err)
+{
+	int rc, fd = open(src, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, "cannot open '%s': %s", src, strerror(errno));
+	rc = stream_hash_fd(fd, src, fd_out, dst, sha_hex, upper, size, err);
+	close(fd);
+	return rc;
+}
+
+int fsio_open_regular(const char *path, bool nofollow, struct errbuf *err)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
+	if (fd < 0) {
+		if (errno == ELOOP && nofollow)
+			return err_set(err, "cannot read '%s': a symbolic link (not followed)", path);
+		return err_set(err, "cannot read '%s': %s", path, strerror(errno));
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(err, "cannot read '%s': not a regular file", path);
+	}
+	/* O_NONBLOCK only kept a FIFO from blocking the open. */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+int fsio_sha256_fd(int fd, const char *name, char *hex_out, int64_t *size, struct errbuf *err)
+{
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return err_set(err, "cannot read '%s': %s", name, strerror(errno));
+	return stream_hash_fd(fd, name, -1, NULL, hex_out, 0, size, err);
 }
 
 int fsio_sha256_file(const char *path, char *hexout, int upper, int64_t *size, struct errbuf *err)
@@ -211,8 +241,8 @@ int fsio_sha256_file(const char *path, char *hexout, int upper, int64_t *size, s
 
 /* The one atomic write: path gets len bytes of data, or when src is set
  * src's bytes (hashed into sha_hex and *size on the way). */
-static int write_atomic(const char *path, int mode, const void *data, size_t len, const char *src, char *sha_hex,
-			int64_t *size, struct errbuf *err)
+static int write_atomic(const char *path, int mode, const void *data, size_t len, const char *src, int src_fd,
+			char *sha_hex, int64_t *size, struct errbuf *err)
 {
 	char *tmp = fsio_tmp_name(path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
@@ -222,7 +252,14 @@ static int write_atomic(const char *path, int mode, const void *data, size_t len
 		return -1;
 	}
 	fsio_crashpoint("write");
-	if (src) {
+	if (src && src_fd >= 0) {
+		if (lseek(src_fd, 0, SEEK_SET) < 0) {
+			err_set(err, "cannot read '%s': %s", src, strerror(errno));
+			goto fail_close;
+		}
+		if (stream_hash_fd(src_fd, src, fd, path, sha_hex, 0, size, err) < 0)
+			goto fail_close;
+	} else if (src) {
 		if (stream_hash(src, fd, path, sha_hex, 0, size, err) < 0)
 			goto fail_close;
 	} else if (injected_enospc() || write_all(fd, data, len) < 0) {
@@ -247,12 +284,18 @@ fail:
 
 int fsio_write_atomic(const char *path, const void *data, size_t len, struct errbuf *err)
 {
-	return write_atomic(path, 0644, data, len, NULL, NULL, NULL, err);
+	return write_atomic(path, 0644, data, len, NULL, -1, NULL, NULL, err);
 }
 
 int fsio_copy_atomic(const char *src, const char *dst, int mode, char *sha_hex, int64_t *size, struct errbuf *err)
 {
-	return write_atomic(dst, mode, NULL, 0, src, sha_hex, size, err);
+	return write_atomic(dst, mode, NULL, 0, src, -1, sha_hex, size, err);
+}
+
+int fsio_copy_fd_atomic(int fd, const char *name, const char *dst, int mode, char *sha_hex, int64_t *size,
+			struct errbuf *err)
+{
+	return write_atomic(dst, mode, NULL, 0, name, fd, sha_hex, size, err);
 }
 
 int fsio_read(const char *path, char **data, size_t *len, size_t max, struct errbuf *err)

@@ -7,6 +7,7 @@
 #ifndef SOHOA_FSIO_H
 #define SOHOA_FSIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +34,18 @@ void fsio_abort(const char *tmp);
 /* Copy src to dst atomically; dst gets `mode`.  Computes the SHA-256 while
  * copying when sha_hex (65 bytes) is not NULL. */
 int fsio_copy_atomic(const char *src, const char *dst, int mode, char *sha_hex, int64_t *size, struct errbuf *err);
+
+/* Open a file of unknown origin for reading: only a regular file (a FIFO
+ * or device is refused without blocking), and with nofollow not through a
+ * symbolic link (O_NOFOLLOW).  Returns the fd, or -1 with err saying why
+ * ("cannot read 'x': a symbolic link (not followed)").  Read from the fd,
+ * never by the name again: the name may change under the caller. */
+int fsio_open_regular(const char *path, bool nofollow, struct errbuf *err);
+/* SHA-256 (lower-case hex) and size of an open file, from its start. */
+int fsio_sha256_fd(int fd, const char *name, char *hex, int64_t *size, struct errbuf *err);
+/* fsio_copy_atomic() from an open file (from its start); name is for errors. */
+int fsio_copy_fd_atomic(int fd, const char *name, const char *dst, int mode, char *sha_hex, int64_t *size,
+			struct errbuf *err);
 
 /* Read a whole file (caller frees *data); refuses files over max bytes. */
 int fsio_read(const char *path, char **data, size_t *len, size_t max, struct errbuf *err);

@@ -53,6 +53,7 @@ struct ingest_batch {
 	int npages;
 	char *station, *operator_name;
 	char *docs;          /* the operator's mapping, applied at close */
+	bool nofollow;       /* a symbolic link is not followed (the hot folder) */
 };
 
 #define INGEST_USAGE "usage: sohoa ingest [--file-code CODE] [--docs RANGES] [--station S] [--operator O] [--profile P] FILE|FOLDER..."
@@ -136,6 +137,7 @@ struct ingest_batch *ingest_open(struct workspace *ws, const struct pipeline *pl
 	b->docs = o->docs ? xstrdup(o->docs) : NULL;
 	b->ws = ws;
 	b->pl = pl;
+	b->nofollow = o->nofollow;
 	b->station = xstrdup(o->station ? o->station : config_str(ws->cfg, "ingest.station"));
 	b->operator_name = xstrdup(o->operator_name ? o->operator_name : config_str(ws->cfg, "ingest.operator"));
 	st = db_prepare(ws->db, "INSERT INTO batches(file_code, station, operator, profile, started) VALUES (?1, ?2, ?3, ?4, ?5)");
@@ -205,18 +207,19 @@ int ingest_add(struct ingest_batch *b, const char *path, struct errbuf *err)
 	char sha[65], *tmp_master = NULL, *dir = NULL, *master = NULL, *rel = NULL, *detail = NULL;
 	const char *ext = path_ext(path);
 	int64_t size, master_id, dup_batch;
-	int nimg, rc = -1;
+	int nimg, rc = -1, fd;
 	bool is_pdf = false, made_master = false;
-	struct stat st_src;
 	sqlite3_stmt *st;
 
-	if (stat(path, &st_src) < 0)
-		return err_set(err, "cannot read '%s': %s", path, strerror(errno));
-	if (!S_ISREG(st_src.st_mode))
-		return err_set(err, "cannot ingest '%s': not a regular file", path);
-	/* Hash first: a duplicate is refused before anything is copied. */
-	if (fsio_sha256_file(path, sha, 0, &size, err) < 0)
+	/* Everything is read from this fd: a name swapped for a link or a FIFO
+	 * after this check is never opened. */
+	if ((fd = fsio_open_regular(path, b->nofollow, err)) < 0)
 		return -1;
+	/* Hash first: a duplicate is refused before anything is copied. */
+	if (fsio_sha256_fd(fd, path, sha, &size, err) < 0) {
+		close(fd);
+		return -1;
+	}
 	st = db_prepare(ws->db, "SELECT batch_id, src_name FROM masters WHERE sha256 = ?1");
 	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -224,6 +227,7 @@ int ingest_add(struct ingest_batch *b, const char *path, struct errbuf *err)
 		err_set(err, "'%s' was already ingested (same bytes as '%s' in batch %lld)", path,
 			(const char *)sqlite3_column_text(st, 1), (long long)dup_batch);
 		sqlite3_finalize(st);
+		close(fd);
 		return 0;
 	}
 	sqlite3_finalize(st);
@@ -237,7 +241,7 @@ int ingest_add(struct ingest_batch *b, const char *path, struct errbuf *err)
 		struct stat st_m;
 		if (stat(master, &st_m) != 0) {
 			char sha2[65];
-			if (fsio_copy_atomic(path, master, 0444, sha2, &size, err) < 0)
+			if (fsio_copy_fd_atomic(fd, path, master, 0444, sha2, &size, err) < 0)
 				goto out;
 			if (strcmp(sha, sha2) != 0) {
 				unlink(master);
@@ -252,6 +256,13 @@ int ingest_add(struct ingest_batch *b, const char *path, struct errbuf *err)
 		if (made_master)
 			unlink(master);
 		err_prefix(err, "cannot count the pages of '%s'", path);
+		goto out;
+	}
+	if (nimg > config_long(ws->cfg, "ingest.max_pages_per_file")) {
+		if (made_master)
+			unlink(master);
+		err_set(err, "cannot ingest '%s': %d pages, more than ingest.max_pages_per_file (%ld); split the file or raise the limit",
+			path, nimg, config_long(ws->cfg, "ingest.max_pages_per_file"));
 		goto out;
 	}
 	if (db_begin(ws->db, err) < 0)
@@ -311,6 +322,7 @@ int ingest_add(struct ingest_batch *b, const char *path, struct errbuf *err)
 rollback:
 	db_rollback(ws->db);
 out:
+	close(fd);
 	free(detail);
 	free(tmp_master);
 	free(dir);
@@ -547,6 +559,83 @@ struct seen {
 static struct seen *seen;
 static int nseen;
 
+/* What was skipped, so that the log says it once, not at every pass. */
+static char **skipped;
+static int nskipped;
+
+static void skip_once(const char *dir, const char *path, const char *why)
+{
+	for (int i = 0; i < nskipped; i++)
+		if (!strcmp(skipped[i], path))
+			return;
+	skipped = xrealloc(skipped, sizeof(*skipped) * (size_t)(nskipped + 1));
+	skipped[nskipped++] = xstrdup(path);
+	log_warn("hot folder '%s': skipped '%s': %s", dir, path_base(path), why);
+}
+
+/* Why a hot folder's entry is not taken, or NULL when it is a scan to
+ * take.  Only regular files: a symbolic link could make the watcher copy
+ * anything it can read (the signing key) into masters/. */
+static const char *hot_refusal(const char *path, const char *name, const struct stat *st)
+{
+	if (S_ISLNK(st->st_mode))
+		return "a symbolic link (not followed)";
+	if (!S_ISREG(st->st_mode))
+		return S_ISDIR(st->st_mode) ? "a folder (not walked)" : "not a regular file";
+	if (!is_scan_name(name))
+		return "not a scan (an image or PDF by its extension)";
+	return NULL;
+}
+
+/* The entries of a station's folder to look at, sorted by name: regular
+ * files that are scans; the rest is logged once and left alone. */
+static char **list_station(const char *dir, int *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **v = NULL;
+	*n = 0;
+	if (!d)
+		return NULL;
+	while ((e = readdir(d))) {
+		struct stat st;
+		const char *why;
+		char *p;
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, "station.conf") || str_ends(e->d_name, ".part"))
+			continue;
+		p = xasprintf("%s/%s", dir, e->d_name);
+		if (lstat(p, &st) != 0) {
+			free(p);
+			continue;
+		}
+		if ((why = hot_refusal(p, e->d_name, &st))) {
+			skip_once(dir, p, why);
+			free(p);
+			continue;
+		}
+		v = xrealloc(v, sizeof(char *) * (size_t)(*n + 1));
+		v[(*n)++] = p;
+	}
+	closedir(d);
+	if (*n)
+		qsort(v, (size_t)*n, sizeof(char *), cmp_str);
+	return v;
+}
+
+/* dir/NAME is a real folder (not a symbolic link to one): 1; else 0, and
+ * the log says so once. */
+static bool real_folder(const char *parent, const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return false;
+	if (S_ISDIR(st.st_mode))
+		return true;
+	skip_once(parent, path, S_ISLNK(st.st_mode) ? "a symbolic link (not followed): a station is a real folder of the workspace"
+						    : "not a folder");
+	return false;
+}
+
 static bool stable(const char *path, const struct stat *st, long stable_ms)
 {
 	for (int i = 0; i < nseen; i++) {
@@ -590,8 +679,12 @@ static int station_conf(const char *dir, struct ingest_opts *o, struct errbuf *e
 	char *path = xasprintf("%s/station.conf", dir), *key, *val;
 	struct kvfile kv;
 	int rc;
-	if (kv_open(&kv, path) < 0) {
-		rc = errno == ENOENT ? 0 : err_set(err, "cannot read '%s': %s", path, strerror(errno));
+	/* Of unknown origin: never followed, never quoted in a message. */
+	if (kv_open_foreign(&kv, path) < 0) {
+		rc = errno == ENOENT ? 0
+		     : errno == ELOOP ? err_set(err, "'%s' is a symbolic link (not followed)", path)
+		     : errno == EINVAL ? err_set(err, "'%s' is not a regular file", path)
+		     : err_set(err, "cannot read '%s': %s", path, strerror(errno));
 		free(path);
 		return rc;
 	}
@@ -599,7 +692,9 @@ static int station_conf(const char *dir, struct ingest_opts *o, struct errbuf *e
 		const char **slot = !strcmp(key, "profile") ? &o->profile : !strcmp(key, "operator") ? &o->operator_name
 				  : !strcmp(key, "file_code") ? &o->file_code : NULL;
 		if (!slot) {
-			rc = err_set(err, "%s:%d: unknown key '%s' (profile, operator, file_code)", path, kv.lineno, key);
+			char *k = str_esc(key, 40);
+			rc = err_set(err, "%s:%d: unknown key '%s' (profile, operator, file_code)", path, kv.lineno, k);
+			free(k);
 			break;
 		}
 		free((char *)*slot);
@@ -627,7 +722,8 @@ static int watch_station(struct workspace *ws, const struct pipeline *pl, const 
 	struct ingest_opts o = {0};
 	struct errbuf err;
 
-	files = list_folder(dir, &n);
+	o.nofollow = true;
+	files = list_station(dir, &n);
 	ntake = n;
 	o.station = station;
 	err_init(&err);
@@ -639,7 +735,7 @@ static int watch_station(struct workspace *ws, const struct pipeline *pl, const 
 		struct stat st;
 		char *to;
 		int r;
-		if (stat(files[i], &st) != 0 || !stable(files[i], &st, stable_ms))
+		if (lstat(files[i], &st) != 0 || !S_ISREG(st.st_mode) || !stable(files[i], &st, stable_ms))
 			continue;
 		err_init(&err);
 		if (!b && !(b = ingest_open(ws, pl, &o, &err))) {
@@ -656,6 +752,12 @@ static int watch_station(struct workspace *ws, const struct pipeline *pl, const 
 		if (!done_dir) {
 			done_dir = xasprintf("%s/.done", dir);
 			fsio_mkdirs(done_dir, 0755, &err);
+		}
+		/* A .done that is a link would move scans out of the workspace. */
+		if (!real_folder(dir, done_dir)) {
+			forget(files[i]);
+			taken++;
+			continue;
 		}
 		to = xasprintf("%s/%s", done_dir, path_base(files[i]));
 		if (rename(files[i], to) < 0)
@@ -683,16 +785,15 @@ static int watch_station(struct workspace *ws, const struct pipeline *pl, const 
 int ingest_watch_once(struct workspace *ws, const struct pipeline *pl)
 {
 	char *inbox = workspace_path(ws, "inbox");
-	DIR *d = opendir(inbox);
+	DIR *d = real_folder(ws->root, inbox) ? opendir(inbox) : NULL;
 	struct dirent *e;
 	int taken = 0;
 	while (d && (e = readdir(d))) {
 		char *p;
-		struct stat st;
 		if (e->d_name[0] == '.')
 			continue;
 		p = xasprintf("%s/%s", inbox, e->d_name);
-		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+		if (real_folder(inbox, p))
 			taken += watch_station(ws, pl, e->d_name);
 		free(p);
 	}

@@ -23,6 +23,7 @@ struct ingest_opts {
 	long expect_pages;   /* with docs: the pages the files hold (checked at open) */
 	bool progress;       /* draw a progress bar on stderr */
 	bool quiet_dups;     /* hot folder: an already ingested file is not an error */
+	bool nofollow;       /* hot folder: a symbolic link is refused, never followed */
 };
 
 struct ingest_batch;
