@@ -120,10 +120,19 @@ static PIX *decode(const char *path, const char *who, l_int32 fmt, int index, st
 	tiff_error[0] = '\0';
 	if (is_tiff(fmt)) {
 		pix = pixReadTiff(path, index);
-		if (tiff_error[0]) {
+		if (!pix || tiff_error[0]) {
+			/* Leptonica refuses tiles and old-style JPEG that libtiff
+			 * reads: only when libtiff cannot either is it damaged. */
+			char first[sizeof(tiff_error)];
+			snprintf(first, sizeof(first), "%s", tiff_error);
 			pixDestroy(&pix);
-			err_set(err, "cannot read %s: %s", who, tiff_error);
-			return NULL;
+			tiff_error[0] = '\0';
+			pix = pageimg_tiff_rgba(path, index);
+			if (!pix) {
+				err_set(err, "cannot read %s: %s", who, first[0] ? first : tiff_error[0] ? tiff_error
+								     : "the image data is damaged or truncated");
+				return NULL;
+			}
 		}
 	} else if (fmt == IFF_JFIF_JPEG) {
 		l_int32 nwarn = 0;
@@ -173,14 +182,37 @@ static PIX *normalize(PIX *pix)
 	return cur;
 }
 
-/* A page of w x h px is neither a decompression bomb nor too small to be
- * a page; false with err set naming `who`. */
-static bool size_ok(struct stage_ctx *ctx, const char *who, long w, long h, struct errbuf *err)
+/* The most memory decoding a w x h page costs, in bytes: the decoded
+ * image (Leptonica's: 1 bit, 1 or 2 bytes, or a 4-byte word per pixel; a
+ * TIFF read through libtiff's RGBA interface is 4 bytes and a grey copy),
+ * the normalized copy when normalizing copies, and the PNM access copy. */
+static double decode_cost(long w, long h, int bps, int spp, bool cmap, bool tiff)
+{
+	double px = (double)w * (double)h, dec, norm = 0, enc;
+	if (spp <= 1 && bps == 1 && !cmap)
+		dec = 0.125, enc = 0.125;
+	else if (spp <= 1 && !cmap)
+		dec = bps > 8 ? 2 : 1, enc = 1, norm = bps > 8 || bps < 8 ? 1 : 0;
+	else
+		dec = 4, enc = 3, norm = cmap || spp == 4 ? 4 : 0;
+	if (tiff)
+		dec += 4; /* the libtiff RGBA fallback, when Leptonica refuses it */
+	return px * (dec + norm + enc);
+}
+
+/* A page of w x h px is neither a decompression bomb, nor too large for
+ * worker.max_memory, nor too small to be a page; false with err set
+ * naming `who`.  cost: decode_cost(), or 0 to check the size alone. */
+static bool size_ok(struct stage_ctx *ctx, const char *who, long w, long h, double cost, struct errbuf *err)
 {
 	long min_side = stage_conf_long(ctx, "min_side");
 	double max_pixels = stage_conf_double(ctx, "ingest.max_pixels");
+	double budget = stage_conf_double(ctx, "worker.max_memory") * 1048576.0;
 	if ((double)w * (double)h > max_pixels)
 		return err_set(err, "%s is too large: %ldx%ld px is more than ingest.max_pixels (%.0f)", who, w, h, max_pixels), false;
+	if (cost > budget)
+		return err_set(err, "%s is too large to decode: %ldx%ld px needs about %.0f MB, more than worker.max_memory (%.0f MB)",
+			       who, w, h, cost / 1048576.0, budget / 1048576.0), false;
 	if (w < min_side || h < min_side)
 		return err_set(err, "%s is too small to be a page: %ldx%ld px (capture.min_side is %ld)", who, w, h, min_side), false;
 	return true;
@@ -378,7 +410,8 @@ static enum stage_rc pdf_page(struct stage_ctx *ctx, const char *who, PIX **ppix
 		const char *argv[] = {"pdfimages", "-j", "-png", "-f", num, "-l", num, path, out_prefix, NULL};
 		l_int32 ffmt = IFF_UNKNOWN;
 		int nfiles;
-		if (!size_ok(ctx, who, img[0].w, img[0].h, err))
+		if (!size_ok(ctx, who, img[0].w, img[0].h,
+			     decode_cost(img[0].w, img[0].h, img[0].bpc, img[0].comp, false, false), err))
 			goto out;
 		if ((rc = pdf_tool(argv, timeout_s, who, NULL, err)) != STAGE_OK)
 			goto out;
@@ -532,7 +565,9 @@ static enum stage_rc capture_run(struct stage_ctx *ctx, struct errbuf *err)
 		err_set(err, "cannot read '%s': bad or truncated image header", pg->src_name);
 		return STAGE_BAD;
 	}
-	if (!size_ok(ctx, who, w, h, err))
+	/* The header's claim is checked against the memory budget before a
+	 * pixel is decoded: a 3 KB file claiming 15000 x 15000 costs nothing. */
+	if (!size_ok(ctx, who, w, h, decode_cost(w, h, bps, spp, cmap != 0, is_tiff(fmt)), err))
 		return STAGE_BAD;
 	pix = decode(path, who, fmt, pg->img_index, err);
 	if (!pix)

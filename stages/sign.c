@@ -28,6 +28,7 @@
 
 #include "engine/config.h"
 #include "formats/pdf/pades.h"
+#include "engine/privsep.h"
 #include "formats/pdf/sigkey.h"
 #include "formats/pdf/sigverify.h"
 #include "engine/stage.h"
@@ -68,6 +69,9 @@ static int sign_init(struct stage_ctx *ctx, struct errbuf *err)
 	char *data;
 	long n;
 
+	/* Before any key byte is in memory: no core file, no ptrace. */
+	if (privsep_protect(err) < 0)
+		return -1;
 	if (!*stage_conf(ctx, "org_name"))
 		return err_set(err, "sign.org_name is not set");
 	if (!*spec.key)

@@ -23,6 +23,8 @@ static const struct conf_key engine_keys[] = {
 	{"job.retry_delay", CONF_INT, "10", 0, 86400, "seconds before a failed job is tried again (doubles each time)"},
 	{"job.lease", CONF_INT, "900", 10, 86400, "seconds a worker may hold a job before it is given to another"},
 	{"worker.max_jobs", CONF_INT, "200", 1, 1000000, "a worker exits after this many jobs and the supervisor starts a fresh one"},
+	{"worker.max_memory", CONF_INT, "1024", 64, 1048576, "MB a worker may use: capture refuses (quarantines) a page whose decoding would need more, and a worker's address space is limited to it plus worker.memory_slack (not under AddressSanitizer)"},
+	{"worker.memory_slack", CONF_INT, "1024", 0, 1048576, "MB of address space a worker gets beyond worker.max_memory for its code, libraries and models (the RLIMIT_AS is the sum)"},
 	{"worker.idle", CONF_INT, "60", 1, 86400, "a worker exits after this many idle seconds"},
 	{"supervisor.scan_ms", CONF_INT, "250", 10, 60000, "how often the supervisor scans for expired leases, dead workers and work"},
 	{"priority.aging_per_hour", CONF_DOUBLE, "1", 0, 1000, "priority points a waiting job gains per hour, so that nothing starves"},

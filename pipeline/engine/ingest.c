@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
@@ -40,6 +41,7 @@
 #include "engine/fsio.h"
 #include "engine/jobq.h"
 #include "engine/log.h"
+#include "engine/privsep.h"
 #include "formats/image/poppler.h"
 #include "archive/priority.h"
 #include "archive/profile.h"
@@ -201,7 +203,8 @@ static int count_images(const char *path, bool *is_pdf, struct errbuf *err)
 	return n;
 }
 
-int ingest_add(struct ingest_batch *b, const char *path, struct errbuf *err)
+/* ingest_add(); note (may be NULL) is added to the ingestion event. */
+static int add_file(struct ingest_batch *b, const char *path, const char *note, struct errbuf *err)
 {
 	struct workspace *ws = b->ws;
 	char sha[65], *tmp_master = NULL, *dir = NULL, *master = NULL, *rel = NULL, *detail = NULL;
@@ -309,9 +312,9 @@ int ingest_add(struct ingest_batch *b, const char *path, struct errbuf *err)
 		char agent[128], object[80];
 		snprintf(agent, sizeof(agent), "operator:%s", b->operator_name);
 		snprintf(object, sizeof(object), "master:%s", sha);
-		detail = xasprintf("'%s' (%lld bytes, %s%d %s%s) at station %s, batch %lld", path_base(path), (long long)size,
+		detail = xasprintf("'%s' (%lld bytes, %s%d %s%s) at station %s, batch %lld%s%s", path_base(path), (long long)size,
 				   is_pdf ? "PDF, " : "", nimg, is_pdf ? "page" : "image", nimg == 1 ? "" : "s", b->station,
-				   (long long)b->id);
+				   (long long)b->id, note ? "; " : "", note ? note : "");
 		events_add(ws->db, agent, "ingestion", object, "success", detail);
 	}
 	if (db_commit(ws->db, err) < 0)
@@ -329,6 +332,11 @@ out:
 	free(master);
 	free(rel);
 	return rc;
+}
+
+int ingest_add(struct ingest_batch *b, const char *path, struct errbuf *err)
+{
+	return add_file(b, path, NULL, err);
 }
 
 /* The operator's mapping, in the closing transaction.  A map that does not
@@ -452,6 +460,10 @@ int cmd_ingest(struct workspace *ws, int argc, char **argv)
 	int64_t id;
 
 	err_init(&err);
+	if (privsep_worker(ws, "ingest", &err) < 0) {
+		fprintf(stderr, "sohoa: ingest: %s\n", err.msg);
+		return 78; /* EX_CONFIG */
+	}
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -712,11 +724,81 @@ static void station_free(struct ingest_opts *o)
 	free((char *)o->file_code);
 }
 
+/* How long after its move a file in .done/ is watched for growing. */
+#define INGEST_GROW_WINDOW (24 * 3600)
+
+/* A scan that paused longer than ingest.stable_seconds was taken half
+ * written and moved to .done/, where the scanner finished it.  A file of
+ * .done/ whose size is no longer that of the last master taken under its
+ * name at this station, and stable again, is taken as a new version: the
+ * complete file gets its own master and pages (the half one was
+ * quarantined by capture or stays as it was), and the log and the
+ * ingestion event say so.  Returns the number of files taken. */
+static int watch_grown(struct workspace *ws, const struct pipeline *pl, const struct ingest_opts *o, const char *dir,
+		       struct ingest_batch **b, long stable_ms)
+{
+	char *done_dir = xasprintf("%s/.done", dir);
+	DIR *d = real_folder(dir, done_dir) ? opendir(done_dir) : NULL;
+	struct dirent *e;
+	int taken = 0;
+	time_t now = time(NULL);
+	while (d && (e = readdir(d))) {
+		struct stat st;
+		sqlite3_stmt *q;
+		char *p, *note = NULL;
+		int64_t old_size = -1;
+		char old_sha[65] = "";
+		struct errbuf err;
+		if (e->d_name[0] == '.')
+			continue;
+		p = xasprintf("%s/%s", done_dir, e->d_name);
+		if (lstat(p, &st) != 0 || !S_ISREG(st.st_mode) || now - st.st_mtime > INGEST_GROW_WINDOW) {
+			free(p);
+			continue;
+		}
+		q = db_prepare(ws->db, "SELECT m.size, m.sha256 FROM masters m JOIN batches b ON b.id = m.batch_id"
+				       " WHERE b.station = ?1 AND m.src_name = ?2 ORDER BY m.id DESC LIMIT 1");
+		sqlite3_bind_text(q, 1, o->station, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, e->d_name, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) == SQLITE_ROW) {
+			old_size = sqlite3_column_int64(q, 0);
+			snprintf(old_sha, sizeof(old_sha), "%s", (const char *)sqlite3_column_text(q, 1));
+		}
+		sqlite3_finalize(q);
+		if (old_size < 0 || old_size == (int64_t)st.st_size || !stable(p, &st, stable_ms)) {
+			free(p);
+			continue;
+		}
+		err_init(&err);
+		if (!*b && !(*b = ingest_open(ws, pl, o, &err))) {
+			log_warn("hot folder '%s': %s", dir, err.msg);
+			free(p);
+			break;
+		}
+		note = xasprintf("a new version of '%s': it changed from %lld to %lld bytes after it was taken (the earlier copy is master:%s)",
+				 e->d_name, (long long)old_size, (long long)st.st_size, old_sha);
+		if (add_file(*b, p, note, &err) < 0)
+			log_warn("hot folder: %s", err.msg);
+		else {
+			log_warn("hot folder '%s': took %s", dir, note);
+			taken++;
+		}
+		forget(p);
+		free(note);
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	free(done_dir);
+	return taken;
+}
+
 static int watch_station(struct workspace *ws, const struct pipeline *pl, const char *station)
 {
 	char *dir = workspace_path(ws, "inbox/%s", station), *done_dir = NULL;
 	char **files;
 	int n, ntake, taken = 0;
+	bool conf_ok = true;
 	long stable_ms = config_long(ws->cfg, "ingest.stable_seconds") * 1000;
 	struct ingest_batch *b = NULL;
 	struct ingest_opts o = {0};
@@ -727,8 +809,10 @@ static int watch_station(struct workspace *ws, const struct pipeline *pl, const 
 	ntake = n;
 	o.station = station;
 	err_init(&err);
-	if (n > 0 && station_conf(dir, &o, &err) < 0) {
-		log_warn("hot folder '%s': %s; nothing taken until it is fixed", dir, err.msg);
+	if (station_conf(dir, &o, &err) < 0) {
+		if (n > 0)
+			log_warn("hot folder '%s': %s; nothing taken until it is fixed", dir, err.msg);
+		conf_ok = false;
 		ntake = 0;
 	}
 	for (int i = 0; i < ntake; i++) {
@@ -768,6 +852,8 @@ static int watch_station(struct workspace *ws, const struct pipeline *pl, const 
 		forget(files[i]);
 		taken++;
 	}
+	if (conf_ok)
+		taken += watch_grown(ws, pl, &o, dir, &b, stable_ms);
 	if (b) {
 		err_init(&err);
 		if (ingest_close(b, &err) < 0)
@@ -814,6 +900,12 @@ int cmd_watch(struct workspace *ws, int argc, char **argv)
 		return EXIT_DATAERR;
 	}
 	log_set_who("watch");
+	/* The watcher reads files of unknown origin: as the workspace's
+	 * owner, never as root (engine/privsep.c). */
+	if (privsep_worker(ws, "watch", &err) < 0) {
+		fprintf(stderr, "sohoa: watch: %s\n", err.msg);
+		return 78; /* EX_CONFIG */
+	}
 	if (once) {
 		/* Two passes a stable-interval apart, for scripts and tests. */
 		ingest_watch_once(ws, &pl);

@@ -31,6 +31,7 @@
 #include "engine/ingest.h"
 #include "engine/jobq.h"
 #include "engine/log.h"
+#include "engine/privsep.h"
 #include "engine/registry.h"
 #include "engine/share.h"
 #include "engine/workspace.h"
@@ -90,6 +91,14 @@ static pid_t spawn(struct workspace *ws, const char *exe, const char *stage)
 		return -1;
 	}
 	if (pid == 0) {
+		struct errbuf err;
+		/* Its account and limits first: a change of ids clears the
+		 * parent-death signal set below. */
+		err_init(&err);
+		if (privsep_worker(ws, stage, &err) < 0) {
+			log_warn("%s", err.msg);
+			_exit(78); /* EX_CONFIG */
+		}
 		/* Die with the supervisor; set before exec (it survives exec) so
 		 * that no window is left in which a worker could be orphaned. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -153,6 +162,10 @@ int cmd_run(struct workspace *ws, int argc, char **argv)
 		return EXIT_DATAERR;
 	}
 	log_set_who("supervisor");
+	if (privsep_enter(ws, &err) < 0) {
+		fprintf(stderr, "sohoa: run: %s\n", err.msg);
+		return 78; /* EX_CONFIG */
+	}
 	exe = share_self_exe();
 	max_attempts = (int)config_long(ws->cfg, "job.max_attempts");
 	scan_ms = config_long(ws->cfg, "supervisor.scan_ms");

@@ -8,7 +8,11 @@
  *   mkimg bad KIND OUT                       KIND: empty trunc-tiff trunc-jpeg
  *                                            text-tif png-alpha tiff16 tiny
  *                                            huge-header palette cmyk-jpeg
- *                                            multi-tiff grey-150
+ *                                            multi-tiff grey-150 lying-png
+ *   mkimg subifd IN OUT                      IN (a page) as a tiled LZW TIFF
+ *                                            whose first image has a SubIFD
+ *                                            (a half-size preview), as some
+ *                                            scanners and cameras write it
  *   mkimg pdf OUT SPEC...                    a scanner-like PDF, one page per
  *                                            SPEC = KIND:WIDTH:HEIGHT:DPI with
  *                                            KIND jpeg (RGB, DCTDecode), g4
@@ -26,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <tiffio.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -83,7 +88,7 @@ static void put32(unsigned char *p, unsigned v)
 }
 
 /* A PNG whose header claims 100000x100000 px and holds no real data. */
-static int huge_header(const char *out)
+static int huge_header(const char *out, unsigned side)
 {
 	static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 	unsigned char ihdr[25], iend[12];
@@ -92,8 +97,8 @@ static int huge_header(const char *out)
 		return 1;
 	put32(ihdr, 13);
 	memcpy(ihdr + 4, "IHDR", 4);
-	put32(ihdr + 8, 100000);
-	put32(ihdr + 12, 100000);
+	put32(ihdr + 8, side);
+	put32(ihdr + 12, side);
 	ihdr[16] = 8;   /* bit depth */
 	ihdr[17] = 2;   /* RGB */
 	ihdr[18] = ihdr[19] = ihdr[20] = 0;
@@ -160,7 +165,11 @@ static int bad(const char *kind, const char *out)
 		return fclose(f);
 	}
 	if (!strcmp(kind, "huge-header"))
-		return huge_header(out);
+		return huge_header(out, 100000);
+	/* 15000 x 15000 claimed by 57 bytes: under ingest.max_pixels, but
+	 * about 1.8 GB to decode and normalize. */
+	if (!strcmp(kind, "lying-png"))
+		return huge_header(out, 15000);
 	if (!strcmp(kind, "cmyk-jpeg"))
 		return cmyk_jpeg(out, 1200, 1600);
 	if (!strcmp(kind, "trunc-tiff")) {
@@ -364,6 +373,67 @@ static int pdf(const char *out, int npages, char **specs)
 	return fclose(w.f) != 0 || rc;
 }
 
+/* One tiled LZW RGB image of pix into t (the current directory). */
+static int tiled_dir(TIFF *t, PIX *pix, int subifds)
+{
+	uint32_t w = (uint32_t)pixGetWidth(pix), h = (uint32_t)pixGetHeight(pix), tw = 128, th = 128;
+	unsigned char *tile = malloc((size_t)tw * th * 3);
+	toff_t sub[1] = {0};
+	int rc = 0;
+	if (!tile)
+		return 1;
+	TIFFSetField(t, TIFFTAG_IMAGEWIDTH, w);
+	TIFFSetField(t, TIFFTAG_IMAGELENGTH, h);
+	TIFFSetField(t, TIFFTAG_BITSPERSAMPLE, 8);
+	TIFFSetField(t, TIFFTAG_SAMPLESPERPIXEL, 3);
+	TIFFSetField(t, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_RGB);
+	TIFFSetField(t, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+	TIFFSetField(t, TIFFTAG_COMPRESSION, COMPRESSION_LZW);
+	TIFFSetField(t, TIFFTAG_TILEWIDTH, tw);
+	TIFFSetField(t, TIFFTAG_TILELENGTH, th);
+	TIFFSetField(t, TIFFTAG_RESOLUTIONUNIT, RESUNIT_INCH);
+	TIFFSetField(t, TIFFTAG_XRESOLUTION, (float)pixGetXRes(pix));
+	TIFFSetField(t, TIFFTAG_YRESOLUTION, (float)pixGetYRes(pix));
+	if (subifds)
+		TIFFSetField(t, TIFFTAG_SUBIFD, 1, sub);
+	for (uint32_t y = 0; y < h && !rc; y += th)
+		for (uint32_t x = 0; x < w && !rc; x += tw) {
+			for (uint32_t j = 0; j < th; j++)
+				for (uint32_t i = 0; i < tw; i++) {
+					l_int32 r = 255, g = 255, b = 255;
+					if (x + i < w && y + j < h)
+						pixGetRGBPixel(pix, (l_int32)(x + i), (l_int32)(y + j), &r, &g, &b);
+					tile[(j * tw + i) * 3] = (unsigned char)r;
+					tile[(j * tw + i) * 3 + 1] = (unsigned char)g;
+					tile[(j * tw + i) * 3 + 2] = (unsigned char)b;
+				}
+			rc = TIFFWriteTile(t, tile, x, y, 0, 0) < 0;
+		}
+	free(tile);
+	return rc || !TIFFWriteDirectory(t);
+}
+
+static int subifd(const char *in, const char *out)
+{
+	PIX *p = pixRead(in), *rgb, *half;
+	TIFF *t;
+	int rc;
+	if (!p)
+		return 1;
+	rgb = pixConvertTo32(p);
+	half = pixScale(rgb, 0.5, 0.5);
+	pixCopyResolution(rgb, p);
+	pixCopyResolution(half, p);
+	t = TIFFOpen(out, "w");
+	rc = !t || tiled_dir(t, rgb, 1) || tiled_dir(t, half, 0);
+	if (t)
+		TIFFClose(t);
+	pixDestroy(&p);
+	pixDestroy(&rgb);
+	pixDestroy(&half);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	setMsgSeverity(L_SEVERITY_NONE);
@@ -387,8 +457,10 @@ int main(int argc, char **argv)
 	}
 	if (argc == 4 && !strcmp(argv[1], "bad"))
 		return bad(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "subifd"))
+		return subifd(argv[2], argv[3]);
 	if (argc >= 4 && !strcmp(argv[1], "pdf"))
 		return pdf(argv[2], argc - 3, argv + 3);
-	fprintf(stderr, "usage: mkimg page OUT [W H DPI SEED] | mkimg bad KIND OUT | mkimg pdf OUT KIND:W:H:DPI...\n");
+	fprintf(stderr, "usage: mkimg page OUT [W H DPI SEED] | mkimg bad KIND OUT | mkimg subifd IN OUT | mkimg pdf OUT KIND:W:H:DPI...\n");
 	return 2;
 }

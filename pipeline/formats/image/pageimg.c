@@ -23,6 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <tiffio.h>
+
 #include "engine/fsio.h"
 #include "formats/image/pageimg.h"
 
@@ -285,4 +287,54 @@ PIX *pageimg_reduce(PIX *b, int *dpi, int limit)
 		*dpi /= 2;
 	}
 	return b;
+}
+
+PIX *pageimg_tiff_rgba(const char *path, int index)
+{
+	TIFF *t = TIFFOpen(path, "r");
+	uint32_t w = 0, h = 0;
+	uint16_t spp = 1, bps = 1, unit = RESUNIT_INCH;
+	float xres = 0, yres = 0;
+	char emsg[1024];
+	PIX *pix = NULL, *out;
+	if (!t)
+		return NULL;
+	if (!TIFFSetDirectory(t, (tdir_t)index) || !TIFFGetField(t, TIFFTAG_IMAGEWIDTH, &w) ||
+	    !TIFFGetField(t, TIFFTAG_IMAGELENGTH, &h) || w == 0 || h == 0 || w > 0x7fffffu || h > 0x7fffffu ||
+	    !TIFFRGBAImageOK(t, emsg))
+		goto out;
+	TIFFGetFieldDefaulted(t, TIFFTAG_SAMPLESPERPIXEL, &spp);
+	TIFFGetFieldDefaulted(t, TIFFTAG_BITSPERSAMPLE, &bps);
+	if (!(pix = pixCreate((l_int32)w, (l_int32)h, 32)))
+		goto out;
+	/* A 32-bit PIX is one word per pixel with no padding: the raster fits. */
+	if (!TIFFReadRGBAImageOriented(t, w, h, (uint32_t *)pixGetData(pix), ORIENTATION_TOPLEFT, 1)) {
+		pixDestroy(&pix);
+		goto out;
+	}
+	{
+		l_uint32 *d = pixGetData(pix);
+		for (size_t i = 0, n = (size_t)w * h; i < n; i++) {
+			uint32_t v = d[i];
+			composeRGBPixel((l_int32)TIFFGetR(v), (l_int32)TIFFGetG(v), (l_int32)TIFFGetB(v), &d[i]);
+		}
+	}
+	if (TIFFGetField(t, TIFFTAG_XRESOLUTION, &xres) && TIFFGetField(t, TIFFTAG_YRESOLUTION, &yres)) {
+		TIFFGetFieldDefaulted(t, TIFFTAG_RESOLUTIONUNIT, &unit);
+		if (unit == RESUNIT_CENTIMETER) {
+			xres *= 2.54f;
+			yres *= 2.54f;
+		}
+		pixSetResolution(pix, (l_int32)(xres + 0.5f), (l_int32)(yres + 0.5f));
+	}
+	if (spp == 1) {
+		out = bps == 1 ? pixConvertTo1(pix, 128) : pixConvertRGBToLuminance(pix);
+		if (out)
+			pixCopyResolution(out, pix);
+		pixDestroy(&pix);
+		pix = out;
+	}
+out:
+	TIFFClose(t);
+	return pix;
 }

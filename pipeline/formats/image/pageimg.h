@@ -61,6 +61,17 @@ PIX *pageimg_grey(PIX *pix);
 PIX *pageimg_ink(PIX *pix, l_uint32 *paper);
 
 /*
+ * Image `index` of a TIFF through libtiff's RGBA interface
+ * (TIFFReadRGBAImageOriented), for what Leptonica refuses but libtiff
+ * reads: tiled images (JPEG YCbCr, LZW, with SubIFDs), old-style JPEG.  A
+ * one-sample image comes back 8-bit grey (1-bit when it was bitonal), the
+ * rest 32-bit RGB; the resolution is kept.  The raster is decoded into the
+ * PIX's own memory, so it costs one image, not two.  NULL when libtiff
+ * cannot read it either (its messages go to the caller's TIFF handlers).
+ */
+PIX *pageimg_tiff_rgba(const char *path, int index);
+
+/*
  * Halve the binary b (taking it; rank 1, so thin strokes stay) while *dpi
  * is at least `limit`, halving *dpi with it.  Returns the reduced image
  * (NULL on failure, b freed either way).

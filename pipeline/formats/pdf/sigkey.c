@@ -49,8 +49,14 @@ static int check_fd_mode(int fd, const char *path, const char *what, struct errb
 		return err_set(err, "cannot stat %s '%s': %s", what, path, strerror(errno));
 	if (!S_ISREG(st.st_mode))
 		return err_set(err, "%s '%s' is not a regular file", what, path);
+	/* Group read is allowed for a key group of its own (root:KEYGROUP
+	 * 0440), which only the signer holds (engine/privsep.c); never the
+	 * process's own group, which every worker has. */
+	if ((st.st_mode & S_IRGRP) && !(st.st_mode & (S_IROTH | S_IWGRP | S_IWOTH)) && st.st_gid != getegid() &&
+	    st.st_gid != getgid())
+		return 0;
 	if (st.st_mode & (S_IRGRP | S_IROTH | S_IWGRP | S_IWOTH))
-		return err_set(err, "%s '%s' is readable or writable by group or others (mode %04o); run chmod 600 on it", what, path, (unsigned)(st.st_mode & 07777));
+		return err_set(err, "%s '%s' is readable or writable by group or others (mode %04o); run chmod 600 on it, or 0440 with a group of its own that only the signer holds", what, path, (unsigned)(st.st_mode & 07777));
 	return 0;
 }
 
