@@ -28,6 +28,7 @@
 
 #include "engine/config.h"
 #include "formats/pdf/pades.h"
+#include "engine/fsio.h"
 #include "engine/privsep.h"
 #include "formats/pdf/sigkey.h"
 #include "formats/pdf/sigverify.h"
@@ -151,6 +152,15 @@ static enum stage_rc sign_run(struct stage_ctx *ctx, struct errbuf *err)
 	}
 	time_iso_vn(o.time_ms, false, when, sizeof when);
 	detail = xasprintf("PAdES %s signature by '%s' at %s%s%s", *o.tsa_url ? "B-T" : "B-B", st->subject ? st->subject : "?", when, *o.tsa_url ? ", time-stamped by " : "", *o.tsa_url ? o.tsa_url : "");
+	{
+		/* The digest fixity audits compare with (engine/fixity.c). */
+		char sha[65];
+		if (fsio_sha256_file(out, sha, 0, NULL, err) < 0) {
+			rc = STAGE_RETRY;
+			goto out;
+		}
+		stage_set_text(ctx, "signed_sha256", sha);
+	}
 	stage_set_text(ctx, "signed_path", out);
 	stage_event(ctx, "digital signature", "success", detail);
 	rc = STAGE_OK;

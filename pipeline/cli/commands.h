@@ -25,6 +25,7 @@ int cmd_worker(struct workspace *ws, int argc, char **argv);
 int cmd_status(struct workspace *ws, int argc, char **argv);
 int cmd_log(struct workspace *ws, int argc, char **argv);
 int cmd_pages(struct workspace *ws, int argc, char **argv);
+int cmd_fixity(struct workspace *ws, int argc, char **argv);
 int cmd_jobs(struct workspace *ws, int argc, char **argv);     /* hold/release/retry */
 int cmd_stages(struct workspace *ws, int argc, char **argv);
 /* archival identity (cmd_registry.c) */

@@ -30,6 +30,7 @@ static const struct command commands[] = {
 	{"worker", cmd_worker, 1, "worker STAGE                  one worker (started by run)"},
 	{"status", cmd_status, 1, "status [--json]               queues per stage, station and operator; throughput; review"},
 	{"log", cmd_log, 1, "log [--type T] [--object O] [--outcome X] [--json]   the audit log"},
+	{"fixity", cmd_fixity, 1, "fixity [--since YYYY-MM-DD] [--json]   re-hash masters, signed PDFs and packages"},
 	{"pages", cmd_pages, 1, "pages [--json]                what happened to each page"},
 	{"jobs", cmd_jobs, 1, "jobs [--state S] | jobs hold|release ID...   list, hold or release jobs"},
 	{"stages", cmd_stages, 1, "stages                        the pipeline of this workspace"},

@@ -69,6 +69,9 @@ static const char *const migrations[] = {
 	" promote INTEGER NOT NULL DEFAULT 0, admin_use INTEGER NOT NULL DEFAULT 0, approved_by TEXT,"
 	" requests INTEGER NOT NULL DEFAULT 0, deteriorated INTEGER NOT NULL DEFAULT 0, deadline INTEGER);"
 	"CREATE UNIQUE INDEX documents_file_stt ON documents(file_id, stt) WHERE file_id IS NOT NULL;",
+	/* 3: fixity audits (issue 11): the signed PDF's SHA-256, recorded by
+	 * the sign stage when it commits the file (engine/fixity.c) */
+	"ALTER TABLE documents ADD COLUMN signed_sha256 TEXT;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

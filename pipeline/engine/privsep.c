@@ -106,10 +106,6 @@ int privsep_worker(const struct workspace *ws, const char *stage, struct errbuf 
 	if (stat(ws->root, &st) != 0)
 		return err_set(err, "worker '%s': cannot read '%s': %s", stage, ws->root, strerror(errno));
 	if (st.st_uid == 0) {
-		static bool said;
-		if (!said && !signer)
-			log_warn("workers run as root: the workspace '%s' is owned by root; chown it to an unprivileged account (README: keys and accounts)", ws->root);
-		said = true;
 		probe(stage);
 		return 0;
 	}
@@ -140,8 +136,10 @@ int privsep_enter(const struct workspace *ws, struct errbuf *err)
 		return 0;
 	if (stat(ws->root, &st) != 0)
 		return err_set(err, "cannot read '%s': %s", ws->root, strerror(errno));
-	if (st.st_uid == 0)
+	if (st.st_uid == 0) {
+		log_warn("workers run as root: the workspace '%s' is owned by root; chown it to an unprivileged account (README: keys and accounts)", ws->root);
 		return 0;
+	}
 	if (setgroups(0, NULL) < 0 || setresgid((gid_t)-1, st.st_gid, (gid_t)-1) < 0 ||
 	    setresuid((uid_t)-1, st.st_uid, (uid_t)-1) < 0)
 		return err_set(err, "cannot run as the owner of '%s' (uid %ld): %s", ws->root, (long)st.st_uid, strerror(errno));

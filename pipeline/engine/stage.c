@@ -23,7 +23,7 @@ static const char *const page_cols[] = {
 	"width", "height", "dpi", "bits", "colour", "access_path", "orient", "orient_conf", "skew",
 	"blank", "ocr_conf", "review", "text_path", "hocr_path", "alto_path", "note", NULL,
 };
-static const char *const doc_cols[] = {"pdf_path", "signed_path", "note", NULL};
+static const char *const doc_cols[] = {"pdf_path", "signed_path", "signed_sha256", "note", NULL};
 
 static struct profile *cur_profile; /* the last page's scanner profile, cached per process */
 
