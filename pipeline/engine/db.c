@@ -92,8 +92,33 @@ int db_begin(sqlite3 *db, struct errbuf *err)
 	return db_exec(db, "BEGIN IMMEDIATE", err);
 }
 
+/* SOHOA_FAIL_COMMIT=N[:busy]: the Nth commit of this process fails as a
+ * full disk (SQLITE_FULL) or a lock held too long (SQLITE_BUSY) would,
+ * with the transaction rolled back (fsio.h, fault injection). */
+static bool injected_commit(const char **why)
+{
+	static long left = -2;
+	static const char *msg = "database or disk is full";
+	if (left == -2) {
+		const char *s = getenv("SOHOA_FAIL_COMMIT"), *colon = s ? strchr(s, ':') : NULL;
+		left = s && atol(s) > 0 ? atol(s) : -1;
+		if (colon && !strcmp(colon + 1, "busy"))
+			msg = "database is locked";
+	}
+	if (left < 0 || --left != 0)
+		return false;
+	left = -1;
+	*why = msg;
+	return true;
+}
+
 int db_commit(sqlite3 *db, struct errbuf *err)
 {
+	const char *why;
+	if (injected_commit(&why)) {
+		db_rollback(db);
+		return err_set(err, "database: %s (injected)", why);
+	}
 	return db_exec(db, "COMMIT", err);
 }
 

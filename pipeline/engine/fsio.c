@@ -18,6 +18,8 @@
 
 static char *tmpdir;
 
+static int injected_enospc(void);
+
 void fsio_set_tmpdir(const char *dir)
 {
 	free(tmpdir);
@@ -53,7 +55,7 @@ int fsio_fsync_dir(const char *dir, struct errbuf *err)
 	int fd = open(dir, O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
 		return err_set(err, "cannot open folder '%s': %s", dir, strerror(errno));
-	if (fsync(fd) < 0 && errno != EINVAL) {
+	if (fsio_fsync(fd) < 0 && errno != EINVAL) {
 		int e = errno;
 		close(fd);
 		return err_set(err, "cannot fsync folder '%s': %s", dir, strerror(e));
@@ -67,7 +69,7 @@ int fsio_fsync_path(const char *path, struct errbuf *err)
 	int fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return err_set(err, "cannot open '%s': %s", path, strerror(errno));
-	if (fsync(fd) < 0) {
+	if (fsio_fsync(fd) < 0) {
 		int e = errno;
 		close(fd);
 		return err_set(err, "cannot fsync '%s': %s", path, strerror(e));
@@ -123,21 +125,54 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-/* SOHOA_FAIL_WRITE=N makes the Nth write fail with ENOSPC (disk-full tests). */
-static int injected_enospc(void)
+/*
+ * Fault injection (SQLite's crash tests; STYLE "another fails the Nth
+ * write").  SOHOA_FAIL_WRITE=N[:eio] makes the Nth write of this process
+ * fail with ENOSPC (disk full) or EIO; SOHOA_FAIL_FSYNC=N the Nth fsync
+ * of a file or folder with EIO.  Each fails once per process: a worker's
+ * job fails, is retried by a fresh worker, and must then succeed.
+ */
+struct fsio_fault {
+	const char *env;
+	long left;      /* -2: not read yet, -1: off */
+	int errnum;
+};
+
+static struct fsio_fault fault_write = {"SOHOA_FAIL_WRITE", -2, ENOSPC};
+static struct fsio_fault fault_fsync = {"SOHOA_FAIL_FSYNC", -2, EIO};
+
+static int injected(struct fsio_fault *f)
 {
-	static long left = -2;
-	if (left == -2) {
-		const char *s = getenv("SOHOA_FAIL_WRITE");
-		left = s ? atol(s) : -1;
+	if (f->left == -2) {
+		const char *s = getenv(f->env), *colon = s ? strchr(s, ':') : NULL;
+		f->left = s ? atol(s) : -1;
+		if (f->left == 0)
+			f->left = -1;
+		if (colon && !strcmp(colon + 1, "eio"))
+			f->errnum = EIO;
+		else if (colon && !strcmp(colon + 1, "enospc"))
+			f->errnum = ENOSPC;
 	}
-	if (left < 0)
+	if (f->left < 0)
 		return 0;
-	if (--left == 0) {
-		errno = ENOSPC;
+	if (--f->left == 0) {
+		f->left = -1;
+		errno = f->errnum;
 		return 1;
 	}
 	return 0;
+}
+
+static int injected_enospc(void)
+{
+	return injected(&fault_write);
+}
+
+int fsio_fsync(int fd)
+{
+	if (injected(&fault_fsync))
+		return -1;
+	return fsync(fd);
 }
 
 static void hex(const unsigned char *md, unsigned n, char *out, int upper)

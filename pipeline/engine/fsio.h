@@ -61,7 +61,13 @@ int fsio_fsync_path(const char *path, struct errbuf *err);
 
 /* Fault injection for crash tests: when SOHOA_CRASH_AT names this point
  * ("write", "fsync", "rename", "commit") the process kills itself with
- * SIGKILL there, after SOHOA_CRASH_AFTER passes (default 0). */
+ * SIGKILL there, after SOHOA_CRASH_AFTER passes (default 0).  Failures
+ * instead of crashes: SOHOA_FAIL_WRITE=N[:eio] fails the Nth write with
+ * ENOSPC (or EIO), SOHOA_FAIL_FSYNC=N the Nth fsync with EIO, and
+ * SOHOA_FAIL_COMMIT=N[:busy] the Nth database commit with SQLITE_FULL (or
+ * SQLITE_BUSY) (db.c); each once per process. */
 void fsio_crashpoint(const char *point);
+/* fsync(2), through the fault injection above. */
+int fsio_fsync(int fd);
 
 #endif
