@@ -69,6 +69,19 @@ static const char *const migrations[] = {
 	" promote INTEGER NOT NULL DEFAULT 0, admin_use INTEGER NOT NULL DEFAULT 0, approved_by TEXT,"
 	" requests INTEGER NOT NULL DEFAULT 0, deteriorated INTEGER NOT NULL DEFAULT 0, deadline INTEGER);"
 	"CREATE UNIQUE INDEX documents_file_stt ON documents(file_id, stt) WHERE file_id IS NOT NULL;",
+	/* 3: the engine (issue 12): why a job stopped, as a code beside the
+	 * message (jobq.h, enum jobq_error); the time-independent claim key
+	 * priority * 3600000 - aging * created and its index, so that a claim
+	 * is an index seek (jobq.h); the aging the keys are made with */
+	"ALTER TABLE jobs ADD COLUMN error_code TEXT;"
+	"ALTER TABLE jobs ADD COLUMN aging REAL NOT NULL DEFAULT 0;"
+	"ALTER TABLE jobs ADD COLUMN claim_key REAL GENERATED ALWAYS AS (priority * 3600000.0 - aging * created) VIRTUAL;"
+	"CREATE INDEX jobs_claim ON jobs(stage, state, claim_key DESC, id);"
+	"CREATE TABLE jobq_params(name TEXT PRIMARY KEY, value REAL NOT NULL);"
+	"INSERT INTO jobq_params(name, value) VALUES ('aging_per_hour', 0);"
+	"UPDATE jobs SET error_code = 'priority_gate' WHERE state = 'held' AND error LIKE 'priority gate:%';"
+	"UPDATE jobs SET error_code = 'operator_hold' WHERE state = 'held' AND error = 'held by the supervisor';"
+	"UPDATE jobs SET error_code = 'worker_died' WHERE state = 'quarantined' AND error LIKE 'the worker died%';",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -123,6 +136,15 @@ int64_t db_int(sqlite3 *db, int64_t def, const char *sql, int nargs, ...)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return v;
+}
+
+int db_step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, struct errbuf *err)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return err_set(err, "%s: %s", what, sqlite3_errmsg(db));
+	return 0;
 }
 
 char *db_col_strdup(sqlite3_stmt *st, int col)

@@ -48,11 +48,11 @@ static double pages_per_min(sqlite3 *db, const char *last_stage, int minutes)
 {
 	sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM jobs WHERE stage = ?1 AND state = 'done'"
 					  " AND page_id IS NOT NULL AND finished_at >= ?2");
-	double n;
+	double n = 0;
 	sqlite3_bind_text(st, 1, last_stage, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now_ms() - (int64_t)minutes * 60000);
-	sqlite3_step(st);
-	n = (double)sqlite3_column_int64(st, 0);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (double)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return n / minutes;
 }
