@@ -510,5 +510,5 @@ int jobq_expire_leases(sqlite3 *db, int max_attempts)
 
 int64_t jobq_pending(sqlite3 *db)
 {
-	return db_int(db, 0, "SELECT count(*) FROM jobs WHERE state IN ('ready', 'claimed', 'failed')", 0);
+	return db_int(db, 0, "SELECT COALESCE(sum(n), 0) FROM job_counts WHERE state IN ('ready', 'claimed', 'failed')", 0);
 }

@@ -145,7 +145,9 @@ int main(int argc, char **argv)
 out:
 	workspace_close(&ws);
 	cmd = xasprintf("rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	if (getenv("CLAIMBENCH_KEEP"))
+		printf("kept %s\n", dir);
+	else if (system(cmd) != 0)
 		fprintf(stderr, "claimbench: cannot remove '%s'\n", dir);
 	free(cmd);
 	free(dir);

@@ -317,6 +317,16 @@ int main(void)
 
 	arrows();
 	claim_order();
+	/* The counters the status report reads agree with the jobs, after every
+	 * transition above (triggers, migration 4). */
+	CHECK(db_int(db, -1, "SELECT count(*) FROM (SELECT stage, state, count(*) AS n FROM jobs GROUP BY stage, state"
+			     " EXCEPT SELECT stage, state, n FROM job_counts WHERE n > 0)", 0) == 0);
+	CHECK(db_int(db, -1, "SELECT count(*) FROM job_counts WHERE n < 0", 0) == 0);
+	CHECK(db_int(db, -1, "SELECT count(*) FROM (SELECT p.batch_id, j.state, count(*) FROM jobs j JOIN pages p ON p.id = j.page_id"
+			     " GROUP BY p.batch_id, j.state EXCEPT SELECT batch_id, state, n FROM batch_counts WHERE n > 0"
+			     " AND state <> 'pages')", 0) == 0);
+	CHECK(db_int(db, -1, "SELECT sum(n) FROM batch_counts WHERE state = 'pages'", 0) ==
+	      db_int(db, -2, "SELECT count(*) FROM pages", 0));
 
 	db_close(db);
 	config_free(cfg);
