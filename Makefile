@@ -101,6 +101,12 @@ CLAIM_N ?= 1000000
 bench-claim: $(BUILD)/tools/claimbench
 	SOHOA_SHARE=$(CURDIR) $(BUILD)/tools/claimbench $(CLAIM_N)
 
+# soak: SOAK_PAGES pages (2000) through every stage with worker and
+# supervisor kills; nothing lost or doubled, worker RSS sampled (tests/soak.sh).
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/soak.sh $(BUILD)
+
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 --std=c11 -Ipipeline pipeline stages
 	clang-tidy $(PIPE_SRC) $(CLI_SRC) $(STAGE_SRC) -- -std=c11 -D_GNU_SOURCE -Ipipeline -I$(BUILD) $(CFLAGS_PKG)
