@@ -154,6 +154,8 @@ static void sb_grow(struct strbuf *sb, size_t extra)
 	}
 	if (need <= sb->alloc)
 		return;
+	if (sb->alloc == 0) /* released or detached, then used again */
+		sb->alloc = 64;
 	while (sb->alloc < need)
 		sb->alloc = sb->alloc * 2;
 	sb->buf = xrealloc(sb->buf, sb->alloc);
