@@ -48,7 +48,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD = build-fuzz
 FUZZ_SAN   = -fsanitize=address,undefined -fno-omit-frame-pointer
 
-.PHONY: all deps demo check check-unit check-fuzz check-e2e fuzz bench lint install clean samples
+.PHONY: all deps demo check check-unit check-fuzz check-e2e fuzz bench bench-claim lint install clean samples
 all: $(BUILD)/sohoa $(TOOL_BIN)
 
 $(BUILD)/%.o: %.c
@@ -124,6 +124,11 @@ bench: deps
 	@sh tests/deps.sh $(DEB_BENCH)
 	@$(MAKE) --no-print-directory all
 	@sh tests/bench.sh $(BUILD)
+
+# bench-claim: a claim and the status report with 1 M (CLAIM_N) waiting pages.
+CLAIM_N ?= 1000000
+bench-claim: $(BUILD)/tools/claimbench
+	SOHOA_SHARE=$(CURDIR) $(BUILD)/tools/claimbench $(CLAIM_N)
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 --std=c11 -Ipipeline pipeline stages
