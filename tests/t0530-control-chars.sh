@@ -10,7 +10,7 @@ ws_init ws capture
 printf 'fileCode,title\nH49.64.33.2001.160,"red \033[31mtitle\rFORGED"\n' > esc.csv
 expect_fail "$SOHOA" -C ws meta import esc.csv 2> err
 expect_grep "row 2: field 'title'" err
-expect_grep 'red \\x1B\[31mtitle\\x0DFORGED' err
+expect_grep 'red \\x1b\[31mtitle\\x0dFORGED' err
 raw err
 # hot-folder names: the log and `sohoa pages`
 echo "ingest.stable_seconds = 1" >> ws/sohoa.conf
@@ -24,9 +24,9 @@ expect_grep "1 files taken" out
 name2=$(printf 'again\033]0;title\007.png')
 cp a.png "ws/inbox/may-1/$name2"
 SOHOA_QUIET=0 "$SOHOA" -C ws watch --once > out 2> err || die "watch 2"
-expect_grep 'again\\x1B\]0;title\\x07.png' err
+expect_grep 'again\\x1b\]0;title\\x07.png' err
 raw err
 "$SOHOA" -C ws pages > pages || die "pages"
-expect_grep 'scan\\x1B\[2J\\x0DFORGED' pages
+expect_grep 'scan\\x1b\[2J\\x0dFORGED' pages
 raw pages
 exit 0

@@ -28,7 +28,7 @@
 /* ---- CSV ---- */
 
 /* One line of an import report: the values it quotes come from the CSV, so
- * the line is escaped (sb_add_esc) before it reaches a terminal. */
+ * the line is escaped (sb_add_printable) before it reaches a terminal. */
 __attribute__((format(printf, 2, 3))) static void report_line(struct strbuf *report, const char *fmt, ...)
 {
 	va_list ap;
@@ -36,7 +36,7 @@ __attribute__((format(printf, 2, 3))) static void report_line(struct strbuf *rep
 	va_start(ap, fmt);
 	line = xvasprintf(fmt, ap);
 	va_end(ap);
-	sb_add_esc(report, line, 0);
+	sb_add_printable(report, line, 0);
 	sb_addc(report, '\n');
 	free(line);
 }

@@ -144,7 +144,7 @@ int cmd_pages(struct workspace *ws, int argc, char **argv)
 			sb_addc(&sb, '}');
 		} else {
 			/* A scanner's file name is of unknown origin. */
-			char *src = str_esc((const char *)sqlite3_column_text(st, 4), 0);
+			char *src = str_printable((const char *)sqlite3_column_text(st, 4), 0);
 			sb_addf(&sb, "%5lld %5lld %-24.24s %5d %6d %7.2f %5s %6.1f %s\n", sqlite3_column_int64(st, 0),
 				sqlite3_column_int64(st, 2), src, sqlite3_column_int(st, 8),
 				sqlite3_column_int(st, 10), sqlite3_column_double(st, 12), sqlite3_column_int(st, 13) ? "yes" : "",

@@ -588,7 +588,7 @@ static int station_conf(const char *dir, struct ingest_opts *o, struct errbuf *e
 		const char **slot = !strcmp(key, "profile") ? &o->profile : !strcmp(key, "operator") ? &o->operator_name
 				  : !strcmp(key, "file_code") ? &o->file_code : NULL;
 		if (!slot) {
-			char *k = str_esc(key, 40);
+			char *k = str_printable(key, 40);
 			rc = err_set(err, "%s:%d: unknown key '%s' (profile, operator, file_code)", path, kv.lineno, k);
 			free(k);
 			break;

@@ -1,7 +1,7 @@
 /*
  * log.c - log lines (see log.h).  Each line is written with one write(2) so
  * lines from many workers do not interleave.  The message is escaped
- * (sb_add_esc): a file name or value of unknown origin holding a newline, a
+ * (sb_add_printable): a file name or value of unknown origin holding a newline, a
  * CR or an escape sequence can neither forge a line nor drive a terminal.
  */
 #include "engine/log.h"
@@ -28,7 +28,7 @@ static void emit(const char *level, const char *fmt, va_list ap)
 	sb_init(&line, 0);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	sb_addf(&line, "sohoa[%ld]: %s: %s", (long)getpid(), who, level);
-	sb_add_esc(&line, msg, 0);
+	sb_add_printable(&line, msg, 0);
 	sb_addc(&line, '\n');
 	if (write(2, line.buf, line.len) < 0)
 		line.len = 0;

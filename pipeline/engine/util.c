@@ -85,13 +85,13 @@ void err_init(struct errbuf *err)
 	err->set = false;
 }
 
-/* Copy s escaped (sb_add_esc) into out, cut at a character boundary. */
+/* Copy s escaped (sb_add_printable) into out, cut at a character boundary. */
 static void esc_copy(char *out, size_t outsz, const char *s)
 {
 	struct strbuf sb;
 	size_t n;
 	sb_init(&sb, 0);
-	sb_add_esc(&sb, s, 0);
+	sb_add_printable(&sb, s, 0);
 	n = sb.len;
 	if (n >= outsz) {
 		n = outsz - 1;
@@ -184,6 +184,8 @@ static void sb_grow(struct strbuf *sb, size_t extra)
 	}
 	if (need <= sb->alloc)
 		return;
+	if (sb->alloc == 0) /* released or detached, then used again */
+		sb->alloc = 64;
 	while (sb->alloc < need)
 		sb->alloc = sb->alloc * 2;
 	sb->buf = xrealloc(sb->buf, sb->alloc);
@@ -271,72 +273,49 @@ void sb_add_xml(struct strbuf *sb, const char *s)
 	}
 }
 
-/* The length of the UTF-8 sequence at p (at most n bytes) and its code
- * point, or 0 when it is not valid UTF-8 (overlong, surrogate, > U+10FFFF). */
-static int utf8_seq(const unsigned char *p, size_t n, uint32_t *cp)
+/* Length of the UTF-8 sequence at s (1..4), 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t n)
 {
-	int len;
-	uint32_t c;
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if (p[0] >= 0xC2 && p[0] <= 0xDF)
-		len = 2, c = p[0] & 0x1F;
-	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
-		len = 3, c = p[0] & 0x0F;
-	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
-		len = 4, c = p[0] & 0x07;
-	else
+	size_t len = s[0] < 0xC2 ? 0 : s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : s[0] < 0xF5 ? 4 : 0;
+	if (len == 0 || len > n)
 		return 0;
-	if ((size_t)len > n)
-		return 0;
-	for (int i = 1; i < len; i++) {
-		if ((p[i] & 0xC0) != 0x80)
+	for (size_t k = 1; k < len; k++)
+		if ((s[k] & 0xC0) != 0x80)
 			return 0;
-		c = (c << 6) | (p[i] & 0x3F);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)) || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
 	return len;
 }
 
-void sb_add_esc(struct strbuf *sb, const char *s, size_t max)
+void sb_add_printable(struct strbuf *sb, const char *s, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t n = strlen((const char *)p), i = 0;
-	bool cut = max && n > max;
-	if (cut)
-		n = max;
-	while (i < n) {
-		uint32_t c;
-		int len = utf8_seq(p + i, n - i, &c);
-		if (len == 0) {
-			if (cut && n - i < 4)
-				break; /* a sequence the cut split: not a bad byte */
-			sb_addf(sb, "\\x%02X", p[i]);
-			i++;
+	size_t n = strlen((const char *)p), cut = max && n > max ? max : n;
+	for (size_t i = 0; i < cut;) {
+		size_t l = p[i] < 0x80 ? 1 : utf8_len(p + i, cut - i);
+		/* U+2028/2029 and the bidirectional overrides U+202A..202E and
+		 * U+2066..2069 (E2 80 A8..AE, E2 81 A6..A9) reorder or break a
+		 * line on a terminal: shown as their bytes too. */
+		bool layout = l == 3 && p[i] == 0xE2 && ((p[i + 1] == 0x80 && p[i + 2] >= 0xA8 && p[i + 2] <= 0xAE) ||
+							  (p[i + 1] == 0x81 && p[i + 2] >= 0xA6 && p[i + 2] <= 0xA9));
+		if (p[i] < 0x20 || p[i] == 0x7F || l == 0 || (l == 2 && p[i] == 0xC2 && p[i + 1] < 0xA0) || layout) {
+			/* a C1 control is two bytes in UTF-8: show both */
+			size_t k = l == 2 || layout ? l : 1;
+			for (size_t j = 0; j < k; j++)
+				sb_addf(sb, "\\x%02x", p[i + j]);
+			i += k;
 			continue;
 		}
-		if (c < 0x20 || c == 0x7F)
-			sb_addf(sb, "\\x%02X", (unsigned)c);
-		else if ((c >= 0x80 && c <= 0x9F) || c == 0x2028 || c == 0x2029 || (c >= 0x202A && c <= 0x202E) ||
-			 (c >= 0x2066 && c <= 0x2069))
-			sb_addf(sb, "\\u{%04X}", (unsigned)c);
-		else
-			sb_add(sb, p + i, (size_t)len);
-		i += (size_t)len;
+		sb_add(sb, p + i, l);
+		i += l;
 	}
-	if (cut)
+	if (cut < n)
 		sb_adds(sb, "...");
 }
 
-char *str_esc(const char *s, size_t max)
+char *str_printable(const char *s, size_t max)
 {
 	struct strbuf sb;
 	sb_init(&sb, 0);
-	sb_add_esc(&sb, s, max);
+	sb_add_printable(&sb, s, max);
 	return sb_detach(&sb);
 }
 

@@ -28,7 +28,7 @@ char *xvasprintf(const char *fmt, va_list ap);
  *   cannot read 'p3.tif': truncated strip
  * err_set() keeps the message if none is set yet and returns -1 so that a
  * function can end with `return err_set(err, ...)`.  The message is
- * escaped (sb_add_esc): it holds no control characters.
+ * escaped (sb_add_printable): it holds no control characters.
  */
 #define ERR_MAX 1024
 struct errbuf {
@@ -64,18 +64,19 @@ void sb_reset(struct strbuf *sb);
 void sb_add_json_str(struct strbuf *sb, const char *s);
 /* Append s with XML special characters escaped. */
 void sb_add_xml(struct strbuf *sb, const char *s);
-/* Append s for a human (terminal, log line, error message): valid UTF-8
- * passes, except that control characters (C0, DEL, C1), the line and
- * paragraph separators and the bidirectional overrides become \xNN or
- * \u{XXXX}, and a byte that is not UTF-8 becomes \xNN, so that text of
- * unknown origin can neither forge a line nor drive the terminal.  A
- * backslash is left as it is, so that escaping twice changes nothing (a
- * message quoting another stays readable).  At most max bytes of s are
- * read (0: all), then "...".  err_set(), err_prefix() and the log lines
- * use it; so does any human-facing output of stored names. */
-void sb_add_esc(struct strbuf *sb, const char *s, size_t max);
-/* The same into a new string that belongs to the caller. */
-char *str_esc(const char *s, size_t max);
+/* Append s for a terminal or a log line: control characters (C0, DEL, the
+ * C1 range U+0080..U+009F) and bytes that are not UTF-8 are written as
+ * \xNN, so outside text can neither forge a line nor move the cursor;
+ * everything else (Vietnamese text included) is kept.  At most max bytes
+ * of s are read (0: no limit); a longer s ends in "...".  The line and
+ * paragraph separators and the bidirectional overrides are written as
+ * their bytes too.  A backslash is kept, so escaping twice changes nothing
+ * (a message quoting another stays readable).  This is the one escape of
+ * human-facing text: err_set(), err_prefix(), the log lines, meta import
+ * reports, `sohoa pages` and verify's report use it. */
+void sb_add_printable(struct strbuf *sb, const char *s, size_t max);
+/* The same as a new string (the caller frees it). */
+char *str_printable(const char *s, size_t max);
 
 /* Time helpers. now_ms(): wall clock in milliseconds since the epoch. */
 int64_t now_ms(void);
