@@ -5,7 +5,8 @@ SOHOA="$SOHOA_BUILD/sohoa"
 TOOLS="$SOHOA_BUILD/tools"
 TOP="$SOHOA_TOP"
 export SOHOA_QUIET=1
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}"
+# Leaks are errors too (issue 11): a process that leaks exits non-zero at its end.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
 die() { echo "FAILED: $*" >&2; exit 1; }

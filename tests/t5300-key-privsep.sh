@@ -6,6 +6,9 @@
 # dumpable and has a core limit of 0.  SOHOA_PRIVSEP_PROBE=PATH makes each
 # process say whether it can open PATH once its ids are set.
 . "$SOHOA_TOP/tests/lib.sh"
+# LeakSanitizer stops the world with ptrace, which the non-dumpable signer
+# refuses to an unprivileged account: no leak check in this test.
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 [ "$(id -u)" = 0 ] || skip "not root: privilege separation needs a supervisor started as root"
 id nobody > /dev/null 2>&1 || skip "no 'nobody' account"
 for t in openssl pango-view; do command -v $t > /dev/null || skip "no $t (make deps installs it)"; done

@@ -197,11 +197,13 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 
 	if (registry_pipeline(ws->cfg, &pl, err) < 0)
 		return -1;
-	if ((lock_fd = lock_workspace(ws, err)) < 0)
-		return SUPERVISOR_BUSY;
 	log_set_who("supervisor");
+	/* As the workspace's owner first (engine/privsep.c), so that the
+	 * lock file, like everything else here, is the owner's. */
 	if (privsep_enter(ws, err) < 0)
 		return -1;
+	if ((lock_fd = lock_workspace(ws, err)) < 0)
+		return SUPERVISOR_BUSY;
 	exe = share_self_exe();
 	max_attempts = (int)config_long(ws->cfg, "job.max_attempts");
 	scan_ms = config_long(ws->cfg, "supervisor.scan_ms");
