@@ -25,7 +25,7 @@ i=1
 while [ $i -le $pages ]; do "$build/tools/mkimg" page "scans/p$(printf %05d $i).png" 1240 1754 200 $i || fail "mkimg"; i=$((i + 1)); done
 "$sohoa" init ws > /dev/null || fail "init"
 cat keys.conf >> ws/sohoa.conf
-printf 'job.max_attempts = 1000\njob.retry_delay = 0\nworker.idle = 2\n' >> ws/sohoa.conf
+printf 'job.max_attempts = 100\njob.retry_delay = 0\nworker.idle = 2\n' >> ws/sohoa.conf
 FC=000.00.00.G09.2024.07.VP
 "$sohoa" -C ws fonds add G09 "Bộ Nội vụ" > /dev/null && "$sohoa" -C ws file add $FC --paper LT.1 --fonds G09 --title "Soak" > /dev/null || fail "file add"
 # one document per 20 pages
@@ -69,6 +69,6 @@ died=$(grep -c 'died: signal 9' run.log)
 echo "soak: $(( $(date +%s) - start )) s; $(q 'SELECT count(*) FROM pages') pages, $ndocs documents, $signed signed; jobs not done: $notdone; done twice: $twice; workers killed: $((kills - left)) ($died deaths logged)"
 awk -F, 'NR == FNR { if (FNR > 1 && $1 > last) last = $1; next }
 	FNR > 1 { s[$3] = 1; if ($1 < 60) { a[$3] += $4; na[$3]++ } if ($1 >= last - 60) { b[$3] += $4; nb[$3]++ } }
-	END { for (k in s) printf "soak: rss %-8s first minute %6.0f kB, last minute %6.0f kB\n", k, na[k] ? a[k] / na[k] : 0, nb[k] ? b[k] / nb[k] : 0 }' rss.csv rss.csv
+	END { for (k in s) printf "soak: rss %-8s first minute %8s kB, last minute %8s kB\n", k, na[k] ? sprintf("%.0f", a[k] / na[k]) : "-", nb[k] ? sprintf("%.0f", b[k] / nb[k]) : "-" }' rss.csv rss.csv
 [ "$notdone" = 0 ] && [ "$twice" = 0 ] && [ "$signed" = "$ndocs" ] || fail "lost or doubled work"
 echo "soak: ok (rss samples in $dir/rss.csv)"
