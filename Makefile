@@ -41,7 +41,7 @@ UNIT_BIN   = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TOOL_SRC   = $(wildcard tests/tools/*.c)
 TOOL_BIN   = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 
-.PHONY: all deps demo check check-unit check-e2e bench bench-claim lint install clean samples
+.PHONY: all deps demo check check-unit check-e2e bench bench-claim bench-idle lint install clean samples
 all: $(BUILD)/sohoa $(TOOL_BIN)
 
 $(BUILD)/%.o: %.c
@@ -100,6 +100,10 @@ bench: deps
 CLAIM_N ?= 1000000
 bench-claim: $(BUILD)/tools/claimbench
 	SOHOA_SHARE=$(CURDIR) $(BUILD)/tools/claimbench $(CLAIM_N)
+
+# bench-idle: the CPU of an idle pipeline with its workers alive, over 60 s.
+bench-idle: all
+	sh tests/idlebench.sh $(BUILD) 60
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 --std=c11 -Ipipeline pipeline stages

@@ -120,6 +120,12 @@ static const char *const migrations[] = {
 	"CREATE INDEX jobs_finished ON jobs(stage, state, finished_at) WHERE page_id IS NOT NULL;"
 	"CREATE INDEX pages_review ON pages(id) WHERE review <> 0;"
 	"CREATE INDEX jobs_document ON jobs(document_id) WHERE document_id IS NOT NULL;",
+	/* 5: the operator's decisions on a stopped page (issue 11, finding 17):
+	 * a held job accepted as is carries who and why (the stage lets the
+	 * rule it broke pass); a page dropped from its document is left out of
+	 * the fan-in and of every document */
+	"ALTER TABLE jobs ADD COLUMN accepted TEXT;"
+	"ALTER TABLE pages ADD COLUMN dropped INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

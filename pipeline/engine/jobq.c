@@ -32,6 +32,7 @@ const char *const jobq_state_names[JOBQ_NSTATES] = {"ready", "claimed", "done", 
 const char *const jobq_doc_state_names[JOBQ_DOC_NSTATES] = {"open", "ready"};
 const char *const jobq_error_names[JOBQ_E_NCODES] = {
 	"", "stage_failed", "bad_input", "needs_operator", "worker_died", "priority_gate", "operator_hold",
+	"rescan_requested", "dropped",
 };
 
 int jobq_state_parse(const char *name)
@@ -329,6 +330,76 @@ int jobq_release(sqlite3 *db, int64_t job_id, const char *who, struct errbuf *er
 		      "held, quarantined or failed", who, "release", "released by the operator or supervisor", err);
 }
 
+int jobq_accept(sqlite3 *db, int64_t job_id, const char *who, const char *reason, struct errbuf *err)
+{
+	char *sql, *detail;
+	int rc;
+	if (!reason || !*reason)
+		return err_set(err, "job %lld: accepting it as is needs a reason", (long long)job_id);
+	sql = sqlite3_mprintf("UPDATE jobs SET state = 'ready', attempts = 0, not_before = 0, error_code = NULL,"
+			      " accepted = '%q: %q', updated = ?2 WHERE id = ?1 AND state = 'held'"
+			      " AND COALESCE(error_code, '') NOT IN ('priority_gate', 'operator_hold')", who, reason);
+	detail = xasprintf("accepted as is by %s: %s", who, reason);
+	rc = decide(db, job_id, sql, "held by its stage (only a stage's hold can be accepted as is)", who, "accept as is",
+		    detail, err);
+	sqlite3_free(sql);
+	free(detail);
+	return rc;
+}
+
+int jobq_request_rescan(sqlite3 *db, int64_t job_id, const char *who, const char *reason, struct errbuf *err)
+{
+	char *sql, *detail;
+	int rc;
+	if (!reason || !*reason)
+		return err_set(err, "job %lld: a rescan request needs a reason", (long long)job_id);
+	detail = xasprintf("rescan requested by %s: %s", who, reason);
+	sql = sqlite3_mprintf("UPDATE jobs SET state = 'held', error_code = 'rescan_requested', error = %Q, updated = ?2"
+			      " WHERE id = ?1 AND state IN ('held', 'quarantined') AND page_id IS NOT NULL", detail);
+	rc = decide(db, job_id, sql, "a held or quarantined page job", who, "rescan request", detail, err);
+	sqlite3_free(sql);
+	free(detail);
+	return rc;
+}
+
+int jobq_drop_page(sqlite3 *db, const char *root, const struct pipeline *pl, int64_t job_id, const char *who,
+		   const char *reason, struct errbuf *err)
+{
+	char *sql, *detail;
+	int64_t page, batch;
+	sqlite3_stmt *st;
+	if (!reason || !*reason)
+		return err_set(err, "job %lld: dropping its page needs a reason", (long long)job_id);
+	page = db_int(db, 0, "SELECT page_id FROM jobs WHERE id = ?1", 1, job_id);
+	batch = db_int(db, 0, "SELECT batch_id FROM pages WHERE id = ?1", 1, page);
+	detail = xasprintf("page %lld dropped from its document by %s: %s", (long long)page, who, reason);
+	sql = sqlite3_mprintf("UPDATE jobs SET state = 'done', error_code = 'dropped', error = %Q, worker_pid = NULL,"
+			      " finished_at = ?2, updated = ?2 WHERE id = ?1 AND state IN ('held', 'quarantined')"
+			      " AND page_id IS NOT NULL AND (SELECT document_id FROM pages WHERE id = page_id) IS NULL", detail);
+	/* decide() commits the job's move and its event; the page's mark and
+	 * the fan-in it may unblock follow in one more transaction, which a
+	 * crash in between leaves to the supervisor's start-up fan-in check. */
+	if (decide(db, job_id, sql, "a held or quarantined page job not yet in a document", who, "page dropped", detail, err) < 0)
+		goto fail;
+	sqlite3_free(sql);
+	sql = NULL;
+	free(detail);
+	detail = NULL;
+	if (db_begin(db, err) < 0)
+		return -1;
+	st = db_prepare(db, "UPDATE pages SET dropped = 1 WHERE id = ?1");
+	sqlite3_bind_int64(st, 1, page);
+	if (db_step_done(db, st, "cannot mark the page dropped", err) < 0 || jobq_fanin(db, root, pl, batch, err) < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	return db_commit(db, err);
+fail:
+	sqlite3_free(sql);
+	free(detail);
+	return -1;
+}
+
 /* Jobs of a file: by page (page -> batch -> file code) or by document. */
 #define FILE_JOBS \
 	" (page_id IN (SELECT p.id FROM pages p JOIN batches b ON b.id = p.batch_id JOIN files f ON f.file_code = b.file_code OR f.alias = b.file_code WHERE f.id = ?1)" \
@@ -379,7 +450,7 @@ int jobq_restart_doc(sqlite3 *db, int64_t document_id, const char *first_stage, 
 	return 0;
 }
 
-int jobq_fanin(sqlite3 *db, const struct config *cfg, const struct pipeline *pl, int64_t batch_id,
+int jobq_fanin(sqlite3 *db, const char *root, const struct pipeline *pl, int64_t batch_id,
 	       struct errbuf *err)
 {
 	const char *last;
@@ -392,7 +463,7 @@ int jobq_fanin(sqlite3 *db, const struct config *cfg, const struct pipeline *pl,
 	if (db_int(db, 0, "SELECT finished IS NOT NULL FROM batches WHERE id = ?1", 1, batch_id) != 1)
 		return 0; /* the batch is still being ingested */
 	{
-		sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM pages p WHERE p.batch_id = ?1 AND NOT EXISTS"
+		sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM pages p WHERE p.batch_id = ?1 AND p.dropped = 0 AND NOT EXISTS"
 						  " (SELECT 1 FROM jobs j WHERE j.page_id = p.id AND j.stage = ?2 AND j.state = 'done')");
 		int rc;
 		sqlite3_bind_int64(st, 1, batch_id);
@@ -405,7 +476,7 @@ int jobq_fanin(sqlite3 *db, const struct config *cfg, const struct pipeline *pl,
 	}
 	if (waiting > 0)
 		return 0;
-	if (docmap_assign(db, cfg, batch_id, &docs, &n, err) < 0)
+	if (docmap_assign(db, root, batch_id, &docs, &n, err) < 0)
 		return -1;
 	for (int i = 0; i < n; i++) {
 		/* open -> ready: the document's pages are all there. */
@@ -423,7 +494,7 @@ int jobq_fanin(sqlite3 *db, const struct config *cfg, const struct pipeline *pl,
 	}
 	free(docs);
 	/* The new document jobs follow the file's gate and score. */
-	if (n > 0 && priority_apply_batch(db, batch_id, err) < 0)
+	if (n > 0 && priority_apply_batch(db, root, batch_id, err) < 0)
 		return -1;
 	return n;
 }
@@ -443,7 +514,7 @@ static int follow_gate(sqlite3 *db, const char *stage, int64_t page_id, struct e
 	return db_step_done(db, st, "cannot follow the priority gate", err);
 }
 
-int jobq_advance(sqlite3 *db, const struct config *cfg, const struct pipeline *pl,
+int jobq_advance(sqlite3 *db, const char *root, const struct pipeline *pl,
 		 const struct job *job, struct errbuf *err)
 {
 	int i = registry_index(pl, job->stage);
@@ -456,7 +527,7 @@ int jobq_advance(sqlite3 *db, const struct config *cfg, const struct pipeline *p
 				return err_set(err, "cannot queue page %lld: %s", (long long)job->page_id, sqlite3_errmsg(db));
 			return 0;
 		}
-		return jobq_fanin(db, cfg, pl, db_int(db, 0, "SELECT batch_id FROM pages WHERE id = ?1", 1, job->page_id), err) < 0
+		return jobq_fanin(db, root, pl, db_int(db, 0, "SELECT batch_id FROM pages WHERE id = ?1", 1, job->page_id), err) < 0
 			       ? -1 : 0;
 	}
 	if (i + 1 < pl->n && jobq_enqueue_doc(db, pl->stage[i + 1]->name, job->document_id) < 0)
