@@ -37,7 +37,6 @@
 #include "engine/config.h"
 #include "engine/db.h"
 #include "engine/fsio.h"
-#include "engine/ingest.h"
 #include "engine/jobq.h"
 #include "engine/log.h"
 #include "engine/registry.h"
@@ -173,12 +172,14 @@ static char *cannot_start_reason(struct workspace *ws, const char *stage)
 	return data;
 }
 
+/* A worker for `stage`, or the hot-folder intake process (`sohoa watch`)
+ * when stage is NULL. */
 static pid_t spawn(struct workspace *ws, const char *exe, const char *stage)
 {
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
-		log_warn("cannot start a '%s' worker: %s", stage, strerror(errno));
+		log_warn("cannot start a '%s' worker: %s", stage ? stage : "intake", strerror(errno));
 		return -1;
 	}
 	if (pid == 0) {
@@ -192,7 +193,10 @@ static pid_t spawn(struct workspace *ws, const char *exe, const char *stage)
 		/* One Tesseract/OpenMP thread per worker: the supervisor runs one
 		 * worker per core, so more threads would only oversubscribe. */
 		setenv("OMP_THREAD_LIMIT", "1", 0);
-		execl(exe, "sohoa", "-C", ws->root, "worker", stage, (char *)NULL);
+		if (stage)
+			execl(exe, "sohoa", "-C", ws->root, "worker", stage, (char *)NULL);
+		else
+			execl(exe, "sohoa", "-C", ws->root, "watch", (char *)NULL);
 		_exit(127);
 	}
 	return pid;
@@ -264,6 +268,14 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 			for (int i = 0; i < nkids; i++) {
 				if (kids[i].pid != pid)
 					continue;
+				if (kids[i].stage < 0) {
+					/* the intake process: started again below */
+					log_warn("the hot-folder intake (pid %ld) ended: %s %d", (long)pid,
+						 WIFSIGNALED(status) ? "signal" : "status",
+						 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+					kids[i] = kids[--nkids];
+					break;
+				}
 				if (WIFSIGNALED(status))
 					log_warn("worker %ld (%s) died: signal %d", (long)pid, pl.stage[kids[i].stage]->name, WTERMSIG(status));
 				else if (WEXITSTATUS(status) == 78) {
@@ -281,8 +293,17 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 			}
 		}
 		jobq_expire_leases(ws->db, max_attempts);
-		if (watch && now_ms() - last_watch >= 1000) {
-			ingest_watch_once(ws, &pl);
+		/* Intake is a process of its own, started again when it ends
+		 * (not more than once a second). */
+		if (watch && now_ms() - last_watch >= 1000 && nkids < MAX_WORKERS) {
+			bool alive = false;
+			for (int i = 0; i < nkids; i++)
+				alive = alive || kids[i].stage < 0;
+			if (!alive && (pid = spawn(ws, exe, NULL)) > 0) {
+				kids[nkids].pid = pid;
+				kids[nkids].stage = -1;
+				nkids++;
+			}
 			last_watch = now_ms();
 		}
 		/* Start workers where there is work. */
@@ -335,7 +356,7 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 		/* Sleep until a wake-up (a commit, an ingest, an operator's
 		 * decision), a worker's exit, or the periodic scan. */
 		{
-			long t = watch && scan_ms > 1000 ? 1000 : scan_ms;
+			long t = scan_ms;
 			if (wfd >= 0) {
 				wake_wait(wfd, t);
 			} else {
