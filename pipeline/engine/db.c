@@ -242,7 +242,21 @@ int db_open(const char *path, bool create, sqlite3 **out, struct errbuf *err)
 	return 0;
 }
 
+/* Bumped by every close: statements cached for a handle (jobq.c) are
+ * known stale once it changes, even if a new handle gets the same address. */
+static unsigned db_closes;
+
+unsigned db_generation(void)
+{
+	return db_closes;
+}
+
 void db_close(sqlite3 *db)
 {
+	sqlite3_stmt *st;
+	/* Statements kept prepared for the hot paths are finalized here. */
+	while ((st = sqlite3_next_stmt(db, NULL)))
+		sqlite3_finalize(st);
+	db_closes++;
 	sqlite3_close(db);
 }

@@ -25,6 +25,7 @@
 #include "engine/db.h"
 #include "archive/docmap.h"
 #include "engine/events.h"
+#include "engine/log.h"
 #include "archive/priority.h"
 #include "engine/registry.h"
 
@@ -91,6 +92,33 @@ int jobq_enqueue_passed(sqlite3 *db, const char *stage, int64_t page_id, struct 
 	return 0;
 }
 
+/* The claim is the hot path: its statements are prepared once per database
+ * handle and reset after each use (db_close() finalizes them). */
+enum { C_SYNC_NORMAL, C_SYNC_FULL, C_AGING, C_READY, C_FAILED, C_CLAIM, C_N };
+static struct {
+	sqlite3 *db;
+	unsigned gen;
+	sqlite3_stmt *st[C_N];
+} cache;
+
+static sqlite3_stmt *cached(sqlite3 *db, int which, const char *sql)
+{
+	if (cache.db != db || cache.gen != db_generation()) {
+		memset(&cache, 0, sizeof(cache));
+		cache.db = db;
+		cache.gen = db_generation();
+	}
+	if (!cache.st[which])
+		cache.st[which] = db_prepare(db, sql);
+	return cache.st[which];
+}
+
+static void done_with(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
 /* The stored keys follow priority.aging_per_hour: when it changed, every
  * job that can still be claimed gets the new aging (its key follows, as a
  * generated column).  Inside the claim's transaction. */
@@ -98,10 +126,10 @@ static int rekey(sqlite3 *db, double aging, struct errbuf *err)
 {
 	sqlite3_stmt *st;
 	double cur = 0;
-	st = db_prepare(db, "SELECT value FROM jobq_params WHERE name = 'aging_per_hour'");
+	st = cached(db, C_AGING, "SELECT value FROM jobq_params WHERE name = 'aging_per_hour'");
 	if (sqlite3_step(st) == SQLITE_ROW)
 		cur = sqlite3_column_double(st, 0);
-	sqlite3_finalize(st);
+	done_with(st);
 	if (cur == aging)
 		return 0;
 	st = db_prepare(db, "UPDATE jobq_params SET value = ?1 WHERE name = 'aging_per_hour'");
@@ -114,9 +142,9 @@ static int rekey(sqlite3 *db, double aging, struct errbuf *err)
 }
 
 /* The best job of one state (ready; failed and due): its id and key. */
-static bool best_of(sqlite3 *db, const char *sql, const char *stage, int64_t now, int64_t *id, double *key)
+static bool best_of(sqlite3 *db, int which, const char *sql, const char *stage, int64_t now, int64_t *id, double *key)
 {
-	sqlite3_stmt *st = db_prepare(db, sql);
+	sqlite3_stmt *st = cached(db, which, sql);
 	bool found = false;
 	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
@@ -125,7 +153,7 @@ static bool best_of(sqlite3 *db, const char *sql, const char *stage, int64_t now
 		*key = sqlite3_column_double(st, 1);
 		found = true;
 	}
-	sqlite3_finalize(st);
+	done_with(st);
 	return found;
 }
 
@@ -139,10 +167,15 @@ static int claim_tx(sqlite3 *db, struct job *job, const char *stage, long pid, i
 int jobq_claim(sqlite3 *db, const char *stage, long pid, int lease_s, double aging_per_hour,
 	       struct job *job, struct errbuf *err)
 {
+	sqlite3_stmt *st = cached(db, C_SYNC_NORMAL, "PRAGMA synchronous = NORMAL");
 	int rc;
-	sqlite3_exec(db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+	sqlite3_step(st); /* a hint for speed: the claim is right either way */
+	done_with(st);
 	rc = claim_tx(db, job, stage, pid, lease_s, aging_per_hour, err);
-	sqlite3_exec(db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+	st = cached(db, C_SYNC_FULL, "PRAGMA synchronous = FULL");
+	if (sqlite3_step(st) != SQLITE_DONE)
+		log_panic("cannot set synchronous = FULL again: %s", sqlite3_errmsg(db)); /* every other commit relies on it */
+	done_with(st);
 	return rc;
 }
 
@@ -158,9 +191,9 @@ static int claim_tx(sqlite3 *db, struct job *job, const char *stage, long pid, i
 	if (rekey(db, aging_per_hour, err) < 0)
 		goto fail;
 	/* Both served by jobs_claim(stage, state, claim_key DESC, id). */
-	found = best_of(db, "SELECT id, claim_key FROM jobs INDEXED BY jobs_claim WHERE stage = ?1 AND state = 'ready'"
+	found = best_of(db, C_READY, "SELECT id, claim_key FROM jobs INDEXED BY jobs_claim WHERE stage = ?1 AND state = 'ready'"
 			    " ORDER BY claim_key DESC, id LIMIT 1", stage, now, &id, &key);
-	if (best_of(db, "SELECT id, claim_key FROM jobs INDEXED BY jobs_claim WHERE stage = ?1 AND state = 'failed'"
+	if (best_of(db, C_FAILED, "SELECT id, claim_key FROM jobs INDEXED BY jobs_claim WHERE stage = ?1 AND state = 'failed'"
 			" AND not_before <= ?2 ORDER BY claim_key DESC, id LIMIT 1", stage, now, &fid, &fkey) &&
 	    (!found || fkey > key || (fkey == key && fid < id))) {
 		id = fid;
@@ -170,7 +203,7 @@ static int claim_tx(sqlite3 *db, struct job *job, const char *stage, long pid, i
 		db_rollback(db);
 		return 0;
 	}
-	st = db_prepare(db, "UPDATE jobs SET state = 'claimed', worker_pid = ?2, lease_until = ?3, claimed_at = ?4,"
+	st = cached(db, C_CLAIM, "UPDATE jobs SET state = 'claimed', worker_pid = ?2, lease_until = ?3, claimed_at = ?4,"
 			    " updated = ?4 WHERE id = ?1 AND state IN ('ready', 'failed')"
 			    " RETURNING page_id, document_id, attempts, priority");
 	sqlite3_bind_int64(st, 1, id);
@@ -179,7 +212,7 @@ static int claim_tx(sqlite3 *db, struct job *job, const char *stage, long pid, i
 	sqlite3_bind_int64(st, 4, now);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		err_set(err, "cannot claim a '%s' job: %s", stage, sqlite3_errmsg(db));
-		sqlite3_finalize(st);
+		done_with(st);
 		goto fail;
 	}
 	memset(job, 0, sizeof(*job));
@@ -191,10 +224,10 @@ static int claim_tx(sqlite3 *db, struct job *job, const char *stage, long pid, i
 	snprintf(job->stage, sizeof(job->stage), "%s", stage);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		err_set(err, "cannot claim a '%s' job: %s", stage, sqlite3_errmsg(db));
-		sqlite3_finalize(st);
+		done_with(st);
 		goto fail;
 	}
-	sqlite3_finalize(st);
+	done_with(st);
 	if (db_commit(db, err) < 0)
 		goto fail;
 	return 1;

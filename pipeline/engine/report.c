@@ -107,10 +107,10 @@ static void waiting(sqlite3 *db, struct strbuf *sb, bool json)
 	sqlite3_stmt *st = db_prepare(db,
 		"SELECT 'batch', p.batch_id, COALESCE(b.file_code, ''),"
 		" (SELECT COALESCE(sum(n), 0) FROM batch_counts c WHERE c.batch_id = p.batch_id AND c.state = 'pages'),"
-		" j.page_id, j.id, j.stage, j.state, COALESCE(j.error, '') FROM jobs j JOIN pages p ON p.id = j.page_id"
-		" JOIN batches b ON b.id = p.batch_id WHERE j.state IN ('held', 'quarantined') AND p.document_id IS NULL"
+		" j.page_id, j.id, j.stage, j.state, COALESCE(j.error, '') FROM jobs j CROSS JOIN pages p ON p.id = j.page_id"
+		" CROSS JOIN batches b ON b.id = p.batch_id WHERE j.state IN ('held', 'quarantined') AND p.document_id IS NULL"
 		" UNION ALL SELECT 'document', d.id, COALESCE(d.name, ''), (SELECT count(*) FROM pages WHERE document_id = d.id),"
-		" 0, j.id, j.stage, j.state, COALESCE(j.error, '') FROM jobs j JOIN documents d ON d.id = j.document_id"
+		" 0, j.id, j.stage, j.state, COALESCE(j.error, '') FROM jobs j CROSS JOIN documents d ON d.id = j.document_id"
 		" WHERE j.state IN ('held', 'quarantined') AND j.page_id IS NULL ORDER BY 1, 2, 5, 6");
 	char kind[16] = "";
 	int64_t cur = -1;

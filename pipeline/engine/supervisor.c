@@ -378,6 +378,9 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 	free(exe);
 	if (wfd >= 0)
 		close(wfd);
+	wake_remove(ws->root, "supervisor");
+	for (int s = 0; s < pl.n; s++)
+		wake_remove(ws->root, pl.stage[s]->name);
 	close(lock_fd); /* the lock goes with it */
 	return rc;
 }

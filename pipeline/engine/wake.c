@@ -52,6 +52,13 @@ int wake_wait(int fd, long timeout_ms)
 	return 1;
 }
 
+void wake_remove(const char *root, const char *name)
+{
+	char *path = fifo_path(root, name);
+	unlink(path);
+	free(path);
+}
+
 void wake_notify(const char *root, const char *name)
 {
 	char *path = fifo_path(root, name);

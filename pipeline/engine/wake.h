@@ -18,5 +18,8 @@ int wake_open(const char *root, const char *name);
 int wake_wait(int fd, long timeout_ms);
 /* Send a wake-up to NAME; never blocks, never fails (a hint). */
 void wake_notify(const char *root, const char *name);
+/* Remove the FIFO of NAME (the supervisor, at exit, for itself and every
+ * stage: tmp/ is left as it was found). */
+void wake_remove(const char *root, const char *name);
 
 #endif
