@@ -574,8 +574,10 @@ static int put_back(sqlite3 *db, const char *where, int64_t arg, int max_attempt
 	sqlite3_stmt *st;
 	int n;
 	sb_init(&sql, 0);
-	/* Quarantine first those whose attempts are used up, then the rest back to ready. */
-	sb_addf(&sql, "UPDATE jobs SET state = 'quarantined', attempts = attempts + 1, error_code = 'worker_died',"
+	/* Quarantine first those whose attempts are used up, then the rest back
+	 * to ready.  Through the index on state: the claimed jobs are few, the
+	 * table may hold millions (the supervisor runs this at every scan). */
+	sb_addf(&sql, "UPDATE jobs INDEXED BY jobs_waiting SET state = 'quarantined', attempts = attempts + 1, error_code = 'worker_died',"
 		      " error = 'the worker died while running this job, ' || (attempts + 1) || ' times',"
 		      " worker_pid = NULL, lease_until = NULL, updated = ?2"
 		      " WHERE state = 'claimed' AND attempts + 1 >= ?3 AND %s", where);
@@ -587,7 +589,7 @@ static int put_back(sqlite3 *db, const char *where, int64_t arg, int max_attempt
 	sqlite3_finalize(st);
 	if (n == 0) {
 		sb_reset(&sql);
-		sb_addf(&sql, "UPDATE jobs SET state = 'ready', attempts = attempts + 1,"
+		sb_addf(&sql, "UPDATE jobs INDEXED BY jobs_waiting SET state = 'ready', attempts = attempts + 1,"
 			      " error = 'the worker died while running this job', error_code = NULL,"
 			      " worker_pid = NULL, lease_until = NULL, updated = ?2 WHERE state = 'claimed' AND %s", where);
 		st = db_prepare(db, sql.buf);

@@ -107,10 +107,10 @@ static void waiting(sqlite3 *db, struct strbuf *sb, bool json)
 	sqlite3_stmt *st = db_prepare(db,
 		"SELECT 'batch', p.batch_id, COALESCE(b.file_code, ''),"
 		" (SELECT COALESCE(sum(n), 0) FROM batch_counts c WHERE c.batch_id = p.batch_id AND c.state = 'pages'),"
-		" j.page_id, j.id, j.stage, j.state, COALESCE(j.error, '') FROM jobs j CROSS JOIN pages p ON p.id = j.page_id"
+		" j.page_id, j.id, j.stage, j.state, COALESCE(j.error, '') FROM jobs j INDEXED BY jobs_waiting CROSS JOIN pages p ON p.id = j.page_id"
 		" CROSS JOIN batches b ON b.id = p.batch_id WHERE j.state IN ('held', 'quarantined') AND p.document_id IS NULL"
 		" UNION ALL SELECT 'document', d.id, COALESCE(d.name, ''), (SELECT count(*) FROM pages WHERE document_id = d.id),"
-		" 0, j.id, j.stage, j.state, COALESCE(j.error, '') FROM jobs j CROSS JOIN documents d ON d.id = j.document_id"
+		" 0, j.id, j.stage, j.state, COALESCE(j.error, '') FROM jobs j INDEXED BY jobs_waiting CROSS JOIN documents d ON d.id = j.document_id"
 		" WHERE j.state IN ('held', 'quarantined') AND j.page_id IS NULL ORDER BY 1, 2, 5, 6");
 	char kind[16] = "";
 	int64_t cur = -1;
@@ -237,7 +237,7 @@ static int report(struct workspace *ws, bool json, struct strbuf *out, struct er
 		waiting(ws->db, &sb, true);
 		sb_adds(&sb, ",\"attention\":[");
 		st = db_prepare(ws->db, "SELECT j.id, j.stage, j.state, COALESCE(j.page_id, 0), COALESCE(j.document_id, 0),"
-					" COALESCE(j.error, '') FROM jobs j WHERE j.state IN ('held','quarantined') ORDER BY j.id");
+					" COALESCE(j.error, '') FROM jobs j INDEXED BY jobs_waiting WHERE j.state IN ('held','quarantined') ORDER BY j.id");
 		for (bool first = true; sqlite3_step(st) == SQLITE_ROW; first = false) {
 			sb_addf(&sb, "%s{\"job\":%lld,\"stage\":", first ? "" : ",", sqlite3_column_int64(st, 0));
 			sb_add_json_str(&sb, (const char *)sqlite3_column_text(st, 1));
@@ -279,7 +279,7 @@ static int report(struct workspace *ws, bool json, struct strbuf *out, struct er
 		group_json(ws->db, &sb, "station", false);
 		group_json(ws->db, &sb, "operator", false);
 		waiting(ws->db, &sb, false);
-		st = db_prepare(ws->db, "SELECT j.id, j.stage, j.state, COALESCE(j.error, '') FROM jobs j"
+		st = db_prepare(ws->db, "SELECT j.id, j.stage, j.state, COALESCE(j.error, '') FROM jobs j INDEXED BY jobs_waiting"
 					" WHERE j.state IN ('held','quarantined') ORDER BY j.id");
 		for (bool first = true; sqlite3_step(st) == SQLITE_ROW; first = false) {
 			if (first)

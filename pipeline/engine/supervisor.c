@@ -131,7 +131,7 @@ static int64_t ready_for(sqlite3 *db, const char *stage)
 {
 	/* ready from the counters; the failed ones that are due by the index */
 	sqlite3_stmt *st = db_prepare(db, "SELECT (SELECT COALESCE(sum(n), 0) FROM job_counts WHERE stage = ?1 AND state = 'ready')"
-					  " + (SELECT count(*) FROM jobs WHERE stage = ?1 AND state = 'failed' AND not_before <= ?2)");
+					  " + (SELECT count(*) FROM jobs INDEXED BY jobs_claim WHERE stage = ?1 AND state = 'failed' AND not_before <= ?2)");
 	int64_t n = 0;
 	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now_ms());
