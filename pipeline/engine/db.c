@@ -254,6 +254,8 @@ unsigned db_generation(void)
 void db_close(sqlite3 *db)
 {
 	sqlite3_stmt *st;
+	if (!db)
+		return;
 	/* Statements kept prepared for the hot paths are finalized here. */
 	while ((st = sqlite3_next_stmt(db, NULL)))
 		sqlite3_finalize(st);
