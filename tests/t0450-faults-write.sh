@@ -1,4 +1,4 @@
-# t0440 (issue 11, fault injection): the write paths of capture, pdf, sign
+# t0450 (issue 11, fault injection): the write paths of capture, pdf, sign
 # and export and the database's commits, each failing once per process:
 # the Nth write with EIO (SOHOA_FAIL_WRITE=N:eio), the Nth fsync with EIO
 # (SOHOA_FAIL_FSYNC=N), the Nth commit with SQLITE_FULL or SQLITE_BUSY
