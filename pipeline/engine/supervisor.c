@@ -188,7 +188,7 @@ static pid_t spawn(struct workspace *ws, const char *exe, const char *stage)
 		/* Its account and limits first: a change of ids clears the
 		 * parent-death signal set below. */
 		err_init(&err);
-		if (privsep_worker(ws, stage, &err) < 0) {
+		if (privsep_worker(ws, stage ? stage : "watch", &err) < 0) {
 			log_warn("%s", err.msg);
 			_exit(78); /* EX_CONFIG */
 		}
