@@ -69,6 +69,14 @@ static const char *const migrations[] = {
 	" promote INTEGER NOT NULL DEFAULT 0, admin_use INTEGER NOT NULL DEFAULT 0, approved_by TEXT,"
 	" requests INTEGER NOT NULL DEFAULT 0, deteriorated INTEGER NOT NULL DEFAULT 0, deadline INTEGER);"
 	"CREATE UNIQUE INDEX documents_file_stt ON documents(file_id, stt) WHERE file_id IS NOT NULL;",
+	/* 3: the people who use the browser desk (web/users.c): a role, the
+	 * stations an operator works at, an scrypt hash, failed logins */
+	"CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	" role TEXT NOT NULL CHECK(role IN ('operator','supervisor','archivist','admin')),"
+	" pw_hash TEXT, disabled INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0,"
+	" last_login INTEGER, created INTEGER NOT NULL);"
+	"CREATE TABLE user_stations(user_id INTEGER NOT NULL REFERENCES users(id), station TEXT NOT NULL,"
+	" PRIMARY KEY(user_id, station));",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

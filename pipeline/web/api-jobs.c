@@ -1,0 +1,85 @@
+/*
+ * api-jobs.c - the batches a user may see (GET /api/batches) and the
+ * supervisor's actions on a job (POST /api/jobs/ID/release|retry).  A job
+ * changes state only through jobq.c, and the audit event is the one
+ * `sohoa jobs release` writes, with the user as agent.  A form that names
+ * `back` (a local path) is answered with a redirect there, so the
+ * dashboard works without script.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/db.h"
+#include "engine/events.h"
+#include "engine/jobq.h"
+#include "engine/workspace.h"
+#include "web/json.h"
+#include "web/pages.h"
+#include "web/server.h"
+
+void api_batches(struct web_req *r)
+{
+	sqlite3_stmt *st = db_prepare(r->ws->db,
+		"SELECT b.id, b.station, b.operator, b.file_code, b.profile, b.started, b.npages,"
+		" (SELECT count(*) FROM jobs j JOIN pages p ON p.id = j.page_id WHERE p.batch_id = b.id AND j.state = 'held'),"
+		" (SELECT count(*) FROM jobs j JOIN pages p ON p.id = j.page_id WHERE p.batch_id = b.id AND j.state = 'quarantined'),"
+		" (SELECT count(*) FROM pages p WHERE p.batch_id = b.id AND p.review = 1)"
+		" FROM batches b ORDER BY b.id DESC LIMIT 500");
+	struct json j;
+	json_init(&j, &r->out);
+	r->ctype = "application/json";
+	json_obj(&j);
+	json_key(&j, "batches");
+	json_arr(&j);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *station = (const char *)sqlite3_column_text(st, 1);
+		if (!server_station_ok(r, station))
+			continue;
+		json_obj(&j);
+		json_kint(&j, "id", sqlite3_column_int64(st, 0));
+		json_kstr(&j, "station", station);
+		json_kstr(&j, "operator", (const char *)sqlite3_column_text(st, 2));
+		json_kstr(&j, "file_code", (const char *)sqlite3_column_text(st, 3));
+		json_kstr(&j, "profile", (const char *)sqlite3_column_text(st, 4));
+		json_kint(&j, "started_ms", sqlite3_column_int64(st, 5));
+		json_kint(&j, "pages", sqlite3_column_int64(st, 6));
+		json_kint(&j, "held", sqlite3_column_int64(st, 7));
+		json_kint(&j, "quarantined", sqlite3_column_int64(st, 8));
+		json_kint(&j, "review", sqlite3_column_int64(st, 9));
+		json_end(&j);
+	}
+	sqlite3_finalize(st);
+	json_end(&j);
+	json_end(&j);
+	sb_addc(&r->out, '\n');
+}
+
+void api_job_action(struct web_req *r)
+{
+	const char *back = server_arg(r, "back");
+	struct errbuf err;
+	char obj[32];
+	struct json j;
+	err_init(&err);
+	if (strcmp(r->tail, "release") && strcmp(r->tail, "retry")) {
+		server_error(r, 404, "no such action");
+		return;
+	}
+	if (jobq_release(r->ws->db, r->id, &err) < 0) {
+		server_error(r, 409, err.msg);
+		return;
+	}
+	snprintf(obj, sizeof(obj), "job:%lld", (long long)r->id);
+	events_add(r->ws->db, r->agent, "release", obj, "success", "released by the operator or supervisor");
+	if (back && back[0] == '/' && back[1] != '/' && back[1] != '\\') {
+		server_redirect(r, back);
+		return;
+	}
+	json_init(&j, &r->out);
+	r->ctype = "application/json";
+	json_obj(&j);
+	json_kint(&j, "job", r->id);
+	json_kstr(&j, "state", "ready");
+	json_end(&j);
+	sb_addc(&r->out, '\n');
+}

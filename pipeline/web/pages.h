@@ -1,0 +1,34 @@
+/*
+ * pages.h - the handlers of the desk's routes: one file per page (ui-*.c)
+ * and per API area (api-*.c); the route table in server.c names them.
+ */
+#ifndef SOHOA_PAGES_H
+#define SOHOA_PAGES_H
+
+struct web_req;
+
+/* ui-login.c */
+void ui_login_form(struct web_req *r);
+void ui_login_post(struct web_req *r);
+void ui_logout(struct web_req *r);
+void ui_lang(struct web_req *r);
+void ui_home(struct web_req *r);
+/* ui-batches.c: the operator's desk */
+void ui_batches(struct web_req *r);
+void ui_batch(struct web_req *r);
+void ui_page(struct web_req *r);
+/* ui-dashboard.c: the supervisor's dashboard */
+void ui_dashboard(struct web_req *r);
+/* ui-users.c */
+void ui_users(struct web_req *r);
+void ui_users_post(struct web_req *r);
+/* ui-static.c */
+void ui_static(struct web_req *r);
+/* api-status.c */
+void api_status(struct web_req *r);
+void api_whoami(struct web_req *r);
+/* api-jobs.c */
+void api_batches(struct web_req *r);
+void api_job_action(struct web_req *r);
+
+#endif

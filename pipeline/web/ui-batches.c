@@ -1,0 +1,208 @@
+/*
+ * ui-batches.c - the operator's desk: the station's batches and their
+ * state, a batch's pages, one page with its OCR text.  An operator sees
+ * only the stations named in their user (server_station_ok); another
+ * station's batch or page is answered 403, like a wrong role.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/db.h"
+#include "engine/fsio.h"
+#include "engine/workspace.h"
+#include "web/html.h"
+#include "web/pages.h"
+#include "web/server.h"
+
+static void state_tag(struct strbuf *sb, const char *state)
+{
+	const char *cls = !strcmp(state, "held") || !strcmp(state, "quarantined") || !strcmp(state, "failed") ? "bad"
+			  : !strcmp(state, "done") ? "good" : "wait";
+	html_raw(sb, "<span class=\"tag %s\">", cls);
+	html_txt(sb, state);
+	sb_adds(sb, "</span>");
+}
+
+void ui_batches(struct web_req *r)
+{
+	sqlite3_stmt *st = db_prepare(r->ws->db,
+		"SELECT b.id, b.station, b.operator, COALESCE(b.file_code, ''), b.started, b.npages,"
+		" (SELECT count(*) FROM jobs j JOIN pages p ON p.id = j.page_id WHERE p.batch_id = b.id AND j.state IN ('held','quarantined')),"
+		" (SELECT count(*) FROM pages p WHERE p.batch_id = b.id AND p.review = 1)"
+		" FROM batches b ORDER BY b.id DESC LIMIT 500");
+	int shown = 0;
+	server_page_begin(r, L(r, "Lô quét", "Batches"));
+	html_raw(&r->out, "<h1>%s</h1>", L(r, "Lô quét", "Batches"));
+	if (r->user.role == ROLE_OPERATOR) {
+		html_raw(&r->out, "<p>%s ", L(r, "Trạm của bạn:", "Your stations:"));
+		for (int i = 0; i < r->user.nstations; i++) {
+			if (i)
+				sb_adds(&r->out, ", ");
+			html_txt(&r->out, r->user.stations[i]);
+		}
+		if (!r->user.nstations)
+			sb_adds(&r->out, L(r, "chưa có (hỏi quản trị viên)", "none yet (ask an admin)"));
+		sb_adds(&r->out, "</p>");
+	}
+	html_raw(&r->out, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
+		 L(r, "Lô", "Batch"), L(r, "Trạm", "Station"), L(r, "Người quét", "Operator"), L(r, "Mã hồ sơ", "File code"),
+		 L(r, "Bắt đầu", "Started"), L(r, "Trang", "Pages"), L(r, "Cần xử lý", "Needs attention"));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *station = (const char *)sqlite3_column_text(st, 1);
+		int64_t id = sqlite3_column_int64(st, 0);
+		if (!server_station_ok(r, station))
+			continue;
+		shown++;
+		html_raw(&r->out, "<tr><td><a href=\"/batch/%lld\">%lld</a></td><td>", (long long)id, (long long)id);
+		html_txt(&r->out, station);
+		sb_adds(&r->out, "</td><td>");
+		html_txt(&r->out, (const char *)sqlite3_column_text(st, 2));
+		sb_adds(&r->out, "</td><td>");
+		html_txt(&r->out, (const char *)sqlite3_column_text(st, 3));
+		sb_adds(&r->out, "</td><td>");
+		html_time(&r->out, sqlite3_column_int64(st, 4));
+		html_raw(&r->out, "</td><td>%lld</td><td>", (long long)sqlite3_column_int64(st, 5));
+		if (sqlite3_column_int64(st, 6))
+			html_raw(&r->out, "<span class=\"tag bad\">%lld %s</span> ", (long long)sqlite3_column_int64(st, 6),
+				 L(r, "giữ lại/cách ly", "held/quarantined"));
+		if (sqlite3_column_int64(st, 7))
+			html_raw(&r->out, "<span class=\"tag wait\">%lld %s</span>", (long long)sqlite3_column_int64(st, 7),
+				 L(r, "cần soát", "to review"));
+		sb_adds(&r->out, "</td></tr>");
+	}
+	sqlite3_finalize(st);
+	sb_adds(&r->out, "</tbody></table>");
+	if (!shown)
+		html_raw(&r->out, "<p>%s</p>", L(r, "Chưa có lô nào.", "No batches yet."));
+	server_page_end(r);
+}
+
+/* The batch's station, or NULL when there is no such batch (caller frees). */
+static char *batch_station(struct web_req *r, int64_t batch_id)
+{
+	sqlite3_stmt *st = db_prepare(r->ws->db, "SELECT station FROM batches WHERE id = ?1");
+	char *s = NULL;
+	sqlite3_bind_int64(st, 1, batch_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		s = db_col_strdup(st, 0);
+	sqlite3_finalize(st);
+	return s;
+}
+
+/* Is the batch there and the user's?  Answers 404 or 403 when not. */
+static bool batch_allowed(struct web_req *r, int64_t batch_id)
+{
+	char *station = batch_station(r, batch_id);
+	bool ok = station && server_station_ok(r, station);
+	if (!station)
+		server_error(r, 404, L(r, "không có lô này", "no such batch"));
+	else if (!ok)
+		server_error(r, 403, L(r, "lô này thuộc trạm khác", "this batch belongs to another station"));
+	free(station);
+	return ok;
+}
+
+/* A page's current place in the pipeline: the job that is not done, else
+ * the last one. */
+static const char *page_state_sql =
+	"SELECT stage, state, COALESCE(error, '') FROM jobs WHERE page_id = ?1"
+	" ORDER BY state = 'done', id DESC LIMIT 1";
+
+void ui_batch(struct web_req *r)
+{
+	sqlite3_stmt *st, *js;
+	if (!batch_allowed(r, r->id))
+		return;
+	st = db_prepare(r->ws->db, "SELECT p.id, p.seq, m.src_name, p.blank, p.ocr_conf, p.review, COALESCE(d.name, '')"
+				   " FROM pages p JOIN masters m ON m.id = p.master_id LEFT JOIN documents d ON d.id = p.document_id"
+				   " WHERE p.batch_id = ?1 ORDER BY p.seq");
+	js = db_prepare(r->ws->db, page_state_sql);
+	sqlite3_bind_int64(st, 1, r->id);
+	server_page_begin(r, L(r, "Lô quét", "Batch"));
+	html_raw(&r->out, "<h1>%s %lld</h1><table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
+		 L(r, "Lô", "Batch"), (long long)r->id, L(r, "Trang", "Page"), L(r, "Tệp quét", "Scan file"),
+		 L(r, "Tài liệu", "Document"), L(r, "Bước", "Stage"), L(r, "Độ tin cậy OCR", "OCR confidence"), L(r, "Ghi chú", "Notes"));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t pid = sqlite3_column_int64(st, 0);
+		html_raw(&r->out, "<tr><td><a href=\"/page/%lld\">%d</a></td><td>", (long long)pid, sqlite3_column_int(st, 1));
+		html_txt(&r->out, (const char *)sqlite3_column_text(st, 2));
+		sb_adds(&r->out, "</td><td>");
+		html_txt(&r->out, (const char *)sqlite3_column_text(st, 6));
+		sb_adds(&r->out, "</td><td>");
+		sqlite3_reset(js);
+		sqlite3_bind_int64(js, 1, pid);
+		if (sqlite3_step(js) == SQLITE_ROW) {
+			html_txt(&r->out, (const char *)sqlite3_column_text(js, 0));
+			sb_adds(&r->out, " ");
+			state_tag(&r->out, (const char *)sqlite3_column_text(js, 1));
+			if (*(const char *)sqlite3_column_text(js, 2)) {
+				sb_adds(&r->out, " <small>");
+				html_txt(&r->out, (const char *)sqlite3_column_text(js, 2));
+				sb_adds(&r->out, "</small>");
+			}
+		}
+		sb_adds(&r->out, "</td><td>");
+		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+			html_raw(&r->out, "%.0f %%", sqlite3_column_double(st, 4));
+		sb_adds(&r->out, "</td><td>");
+		if (sqlite3_column_int(st, 3))
+			html_raw(&r->out, "<span class=\"tag wait\">%s</span> ", L(r, "trang trắng", "blank"));
+		if (sqlite3_column_int(st, 5))
+			html_raw(&r->out, "<span class=\"tag wait\">%s</span>", L(r, "cần soát", "to review"));
+		sb_adds(&r->out, "</td></tr>");
+	}
+	sqlite3_finalize(js);
+	sqlite3_finalize(st);
+	sb_adds(&r->out, "</tbody></table>");
+	server_page_end(r);
+}
+
+void ui_page(struct web_req *r)
+{
+	sqlite3_stmt *st = db_prepare(r->ws->db, "SELECT p.batch_id, p.seq, m.src_name, p.text_path, p.width, p.height, p.dpi,"
+						 " p.ocr_conf, COALESCE(d.name, '') FROM pages p JOIN masters m ON m.id = p.master_id"
+						 " LEFT JOIN documents d ON d.id = p.document_id WHERE p.id = ?1");
+	char *text = NULL;
+	size_t len = 0;
+	sqlite3_bind_int64(st, 1, r->id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		server_error(r, 404, L(r, "không có trang này", "no such page"));
+		return;
+	}
+	if (!batch_allowed(r, sqlite3_column_int64(st, 0))) {
+		sqlite3_finalize(st);
+		return;
+	}
+	if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+		struct errbuf err;
+		char *path = workspace_path(r->ws, "%s", (const char *)sqlite3_column_text(st, 3));
+		err_init(&err);
+		if (fsio_read(path, &text, &len, 16 << 20, &err) < 0)
+			text = NULL;
+		free(path);
+	}
+	server_page_begin(r, L(r, "Trang", "Page"));
+	html_raw(&r->out, "<h1>%s %d <small>(", L(r, "Trang", "Page"), sqlite3_column_int(st, 1));
+	html_txt(&r->out, (const char *)sqlite3_column_text(st, 2));
+	html_raw(&r->out, ")</small></h1><p><a href=\"/batch/%lld\">%s %lld</a>", (long long)sqlite3_column_int64(st, 0),
+		 L(r, "Lô", "Batch"), (long long)sqlite3_column_int64(st, 0));
+	if (*(const char *)sqlite3_column_text(st, 8)) {
+		html_raw(&r->out, " · %s ", L(r, "tài liệu", "document"));
+		html_txt(&r->out, (const char *)sqlite3_column_text(st, 8));
+	}
+	if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+		html_raw(&r->out, " · %d×%d px, %d dpi", sqlite3_column_int(st, 4), sqlite3_column_int(st, 5), sqlite3_column_int(st, 6));
+	if (sqlite3_column_type(st, 7) != SQLITE_NULL)
+		html_raw(&r->out, " · OCR %.0f %%", sqlite3_column_double(st, 7));
+	html_raw(&r->out, "</p><h2>%s</h2><pre class=\"ocr\">", L(r, "Văn bản OCR", "OCR text"));
+	if (text)
+		html_txt(&r->out, text);
+	else
+		sb_adds(&r->out, L(r, "(chưa có văn bản)", "(no text yet)"));
+	sb_adds(&r->out, "</pre>");
+	server_page_end(r);
+	free(text);
+	sqlite3_finalize(st);
+}
