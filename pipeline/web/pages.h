@@ -19,6 +19,7 @@ void ui_batch(struct web_req *r);
 void ui_page(struct web_req *r);
 /* ui-dashboard.c: the supervisor's dashboard */
 void ui_dashboard(struct web_req *r);
+void ui_dashboard_priority(struct web_req *r);
 /* ui-users.c */
 void ui_users(struct web_req *r);
 void ui_users_post(struct web_req *r);

@@ -60,6 +60,7 @@ static const struct route routes[] = {
 	{"GET", "/batch/#", DESK, ui_batch, 0},
 	{"GET", "/page/#", DESK, ui_page, 0},
 	{"GET", "/dashboard", SUP | ROLE_ARCHIVIST, ui_dashboard, 0},
+	{"POST", "/dashboard/priority", SUP, ui_dashboard_priority, 0},
 	{"GET", "/users", ROLE_ADMIN, ui_users, 0},
 	{"POST", "/users", ROLE_ADMIN, ui_users_post, 0},
 	{"GET", "/api/whoami", ROLE_ANY, api_whoami, 0},
