@@ -25,6 +25,9 @@
  *           +-----------------------------------+------------------+
  *                     jobq_release(): an operator or supervisor decision
  *
+ *      [ done ] --- jobq_redo_document() ---> [ ready ]   (a document's first
+ *                   stage, when a person corrected its pages' text)
+ *
  * Invariants: a job is claimed by at most one live worker (claim is one
  * UPDATE under BEGIN IMMEDIATE); a stage's results and the job's new state
  * are committed in one transaction, after the output files are durable;
@@ -71,6 +74,14 @@ int jobq_quarantine(sqlite3 *db, int64_t job_id, const char *msg);
 int jobq_hold(sqlite3 *db, int64_t job_id, const char *msg);
 /* held, quarantined or failed -> ready (attempts reset).  Own transaction. */
 int jobq_release(sqlite3 *db, int64_t job_id, struct errbuf *err);
+
+/* done -> ready for a document's first stage (first_stage, e.g. "pdf"),
+ * so the document is built again from its pages (a person corrected its
+ * text); its later document jobs are dropped and queued again by
+ * jobq_advance() as the rebuild passes.  Returns 1 when a rebuild was
+ * queued, 0 when the document had not been built yet (it will be built
+ * from the corrected pages anyway).  Inside the caller's transaction. */
+int jobq_redo_document(sqlite3 *db, int64_t document_id, const char *first_stage);
 
 /*
  * After a job is done: queue the next stage of its page or document.  When
