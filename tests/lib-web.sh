@@ -19,11 +19,11 @@ web_stop() {
 	wait $WEB_PID || die "serve exit status after SIGTERM"
 }
 # code ARGS...: the HTTP status of a curl request
-code() { curl -s -o body.out -w '%{http_code}' "$@"; }
+code() { curl -sk -o body.out -w '%{http_code}' "$@"; }
 web_login() {
 	rm -f "$1"
 	c=$(code -c "$1" -b "$1" --data-urlencode "user=$2" --data-urlencode "password=$3" "$URL/login")
 	[ "$c" = 303 ] || { cat body.out; die "login $2: status $c"; }
-	CSRF=$(curl -s -b "$1" "$URL/api/whoami" | jq -r .csrf)
+	CSRF=$(curl -sk -b "$1" "$URL/api/whoami" | jq -r .csrf)
 	[ ${#CSRF} = 64 ] || die "login $2: no csrf token"
 }

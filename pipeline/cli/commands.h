@@ -39,5 +39,6 @@ int cmd_verify(struct workspace *ws, int argc, char **argv);
 /* the browser desk (cmd_web.c) */
 int cmd_user(struct workspace *ws, int argc, char **argv);
 int cmd_serve(struct workspace *ws, int argc, char **argv);
+int cmd_search(struct workspace *ws, int argc, char **argv);  /* cmd_search.c */
 
 #endif

@@ -77,6 +77,17 @@ static const char *const migrations[] = {
 	" last_login INTEGER, created INTEGER NOT NULL);"
 	"CREATE TABLE user_stations(user_id INTEGER NOT NULL REFERENCES users(id), station TEXT NOT NULL,"
 	" PRIMARY KEY(user_id, station));",
+	/* 4: full-text search (search.c): the folded OCR text of a page (rowid
+	 * = page id) and the metadata of a document (-id) or file */
+	"CREATE VIRTUAL TABLE search_fts USING fts5(body, tokenize = 'unicode61 remove_diacritics 0');",
+	/* 5: what people change on a page after OCR (pagefix.c): word
+	 * corrections with the old and new text, rescan requests */
+	"CREATE TABLE corrections(id INTEGER PRIMARY KEY, page_id INTEGER NOT NULL REFERENCES pages(id),"
+	" word TEXT NOT NULL, old TEXT NOT NULL, new TEXT NOT NULL, agent TEXT NOT NULL, time INTEGER NOT NULL);"
+	"CREATE INDEX corrections_page ON corrections(page_id);"
+	"CREATE TABLE rescans(id INTEGER PRIMARY KEY, page_id INTEGER NOT NULL REFERENCES pages(id),"
+	" reason TEXT NOT NULL, agent TEXT NOT NULL, requested INTEGER NOT NULL, done INTEGER, new_page_id INTEGER);"
+	"CREATE INDEX rescans_page ON rescans(page_id);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -28,6 +28,7 @@
 #include "engine/log.h"
 #include "archive/profile.h"
 #include "engine/registry.h"
+#include "engine/search.h"
 #include "engine/stage.h"
 #include "engine/workspace.h"
 
@@ -368,6 +369,8 @@ static void apply_values(sqlite3 *db, const char *root, struct stage_ctx *ctx)
 		sqlite3_step(st);
 		sqlite3_finalize(st);
 		free(sql);
+		if (ctx->page && strcmp(v->col, "text_path") == 0)
+			search_index_page(db, root, id); /* the search index follows the OCR text, in this commit */
 	}
 }
 

@@ -5,6 +5,9 @@
 #ifndef SOHOA_PAGES_H
 #define SOHOA_PAGES_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 struct web_req;
 
 /* ui-login.c */
@@ -16,7 +19,15 @@ void ui_home(struct web_req *r);
 /* ui-batches.c: the operator's desk */
 void ui_batches(struct web_req *r);
 void ui_batch(struct web_req *r);
+/* Is the batch there and the user's?  Answers 404 or 403 when not. */
+bool ui_batch_allowed(struct web_req *r, int64_t batch_id);
+/* ui-page.c: the page viewer */
 void ui_page(struct web_req *r);
+void ui_page_image(struct web_req *r);
+void ui_page_correct(struct web_req *r);
+void ui_page_accept(struct web_req *r);
+void ui_page_rescan(struct web_req *r);
+void ui_review(struct web_req *r);
 /* ui-dashboard.c: the supervisor's dashboard */
 void ui_dashboard(struct web_req *r);
 void ui_dashboard_priority(struct web_req *r);
@@ -25,6 +36,9 @@ void ui_users(struct web_req *r);
 void ui_users_post(struct web_req *r);
 /* ui-static.c */
 void ui_static(struct web_req *r);
+/* ui-search.c */
+void ui_search(struct web_req *r);
+void api_search(struct web_req *r);
 /* api-status.c */
 void api_status(struct web_req *r);
 void api_whoami(struct web_req *r);

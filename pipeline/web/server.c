@@ -59,8 +59,18 @@ static const struct route routes[] = {
 	{"GET", "/batches", DESK, ui_batches, 0},
 	{"GET", "/batch/#", DESK, ui_batch, 0},
 	{"GET", "/page/#", DESK, ui_page, 0},
+	{"GET", "/page/#/image", DESK, ui_page_image, 0},
+	{"POST", "/page/#/correct", DESK, ui_page_correct, 0},
+	{"POST", "/page/#/accept", DESK, ui_page_accept, 0},
+	{"POST", "/page/#/rescan", DESK, ui_page_rescan, 0},
+	{"POST", "/api/pages/#/correct", DESK, ui_page_correct, 0},
+	{"POST", "/api/pages/#/accept", DESK, ui_page_accept, 0},
+	{"POST", "/api/pages/#/rescan", DESK, ui_page_rescan, 0},
+	{"GET", "/review", DESK, ui_review, 0},
 	{"GET", "/dashboard", SUP | ROLE_ARCHIVIST, ui_dashboard, 0},
 	{"POST", "/dashboard/priority", SUP, ui_dashboard_priority, 0},
+	{"GET", "/search", DESK | ROLE_ARCHIVIST, ui_search, 0},
+	{"GET", "/api/search", DESK | ROLE_ARCHIVIST, api_search, 0},
 	{"GET", "/users", ROLE_ADMIN, ui_users, 0},
 	{"POST", "/users", ROLE_ADMIN, ui_users_post, 0},
 	{"GET", "/api/whoami", ROLE_ANY, api_whoami, 0},
@@ -174,9 +184,11 @@ void server_page_begin(struct web_req *r, const char *title)
 		int role = r->user.role;
 		sb_adds(&r->out, "<nav>");
 		if (role & DESK)
-			html_raw(&r->out, "<a href=\"/batches\">%s</a>", L(r, "Lô quét", "Batches"));
+			html_raw(&r->out, "<a href=\"/batches\">%s</a><a href=\"/review\">%s</a>", L(r, "Lô quét", "Batches"),
+				 L(r, "Cần soát", "Review"));
 		if (role & (SUP | ROLE_ARCHIVIST))
 			html_raw(&r->out, "<a href=\"/dashboard\">%s</a>", L(r, "Bảng điều khiển", "Dashboard"));
+		html_raw(&r->out, "<a href=\"/search\">%s</a>", L(r, "Tìm kiếm", "Search"));
 		if (role & ROLE_ADMIN)
 			html_raw(&r->out, "<a href=\"/users\">%s</a>", L(r, "Người dùng", "Users"));
 		sb_adds(&r->out, "</nav><span class=\"who\">");

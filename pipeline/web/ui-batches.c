@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "engine/db.h"
-#include "engine/fsio.h"
 #include "engine/workspace.h"
 #include "web/html.h"
 #include "web/pages.h"
@@ -22,6 +21,39 @@ static void state_tag(struct strbuf *sb, const char *state)
 	html_raw(sb, "<span class=\"tag %s\">", cls);
 	html_txt(sb, state);
 	sb_adds(sb, "</span>");
+}
+
+/* The pages sent back to the user's stations for a new scan. */
+static void rescans(struct web_req *r)
+{
+	sqlite3_stmt *st = db_prepare(r->ws->db,
+		"SELECT q.page_id, p.seq, p.batch_id, b.station, m.src_name, q.reason, q.agent, q.requested"
+		" FROM rescans q JOIN pages p ON p.id = q.page_id JOIN batches b ON b.id = p.batch_id"
+		" JOIN masters m ON m.id = p.master_id WHERE q.done IS NULL ORDER BY q.requested");
+	int shown = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (!server_station_ok(r, (const char *)sqlite3_column_text(st, 3)))
+			continue;
+		if (!shown++)
+			html_raw(&r->out, "<h2 id=\"rescans\">%s</h2><table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
+				 L(r, "Trang cần quét lại", "Pages to scan again"), L(r, "Trang", "Page"), L(r, "Trạm", "Station"),
+				 L(r, "Tệp quét", "Scan file"), L(r, "Lý do", "Reason"), L(r, "Ai, khi nào", "Who, when"));
+		html_raw(&r->out, "<tr><td><a href=\"/page/%lld\">%lld · %d</a></td><td>", sqlite3_column_int64(st, 0),
+			 sqlite3_column_int64(st, 2), sqlite3_column_int(st, 1));
+		html_txt(&r->out, (const char *)sqlite3_column_text(st, 3));
+		sb_adds(&r->out, "</td><td>");
+		html_txt(&r->out, (const char *)sqlite3_column_text(st, 4));
+		sb_adds(&r->out, "</td><td>");
+		html_txt(&r->out, (const char *)sqlite3_column_text(st, 5));
+		sb_adds(&r->out, "</td><td>");
+		html_txt(&r->out, (const char *)sqlite3_column_text(st, 6));
+		sb_adds(&r->out, ", ");
+		html_time(&r->out, sqlite3_column_int64(st, 7));
+		sb_adds(&r->out, "</td></tr>");
+	}
+	sqlite3_finalize(st);
+	if (shown)
+		sb_adds(&r->out, "</tbody></table>");
 }
 
 void ui_batches(struct web_req *r)
@@ -75,6 +107,7 @@ void ui_batches(struct web_req *r)
 	sb_adds(&r->out, "</tbody></table>");
 	if (!shown)
 		html_raw(&r->out, "<p>%s</p>", L(r, "Chưa có lô nào.", "No batches yet."));
+	rescans(r);
 	server_page_end(r);
 }
 
@@ -90,8 +123,7 @@ static char *batch_station(struct web_req *r, int64_t batch_id)
 	return s;
 }
 
-/* Is the batch there and the user's?  Answers 404 or 403 when not. */
-static bool batch_allowed(struct web_req *r, int64_t batch_id)
+bool ui_batch_allowed(struct web_req *r, int64_t batch_id)
 {
 	char *station = batch_station(r, batch_id);
 	bool ok = station && server_station_ok(r, station);
@@ -112,7 +144,7 @@ static const char *page_state_sql =
 void ui_batch(struct web_req *r)
 {
 	sqlite3_stmt *st, *js;
-	if (!batch_allowed(r, r->id))
+	if (!ui_batch_allowed(r, r->id))
 		return;
 	st = db_prepare(r->ws->db, "SELECT p.id, p.seq, m.src_name, p.blank, p.ocr_conf, p.review, COALESCE(d.name, '')"
 				   " FROM pages p JOIN masters m ON m.id = p.master_id LEFT JOIN documents d ON d.id = p.document_id"
@@ -156,53 +188,4 @@ void ui_batch(struct web_req *r)
 	sqlite3_finalize(st);
 	sb_adds(&r->out, "</tbody></table>");
 	server_page_end(r);
-}
-
-void ui_page(struct web_req *r)
-{
-	sqlite3_stmt *st = db_prepare(r->ws->db, "SELECT p.batch_id, p.seq, m.src_name, p.text_path, p.width, p.height, p.dpi,"
-						 " p.ocr_conf, COALESCE(d.name, '') FROM pages p JOIN masters m ON m.id = p.master_id"
-						 " LEFT JOIN documents d ON d.id = p.document_id WHERE p.id = ?1");
-	char *text = NULL;
-	size_t len = 0;
-	sqlite3_bind_int64(st, 1, r->id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		server_error(r, 404, L(r, "không có trang này", "no such page"));
-		return;
-	}
-	if (!batch_allowed(r, sqlite3_column_int64(st, 0))) {
-		sqlite3_finalize(st);
-		return;
-	}
-	if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
-		struct errbuf err;
-		char *path = workspace_path(r->ws, "%s", (const char *)sqlite3_column_text(st, 3));
-		err_init(&err);
-		if (fsio_read(path, &text, &len, 16 << 20, &err) < 0)
-			text = NULL;
-		free(path);
-	}
-	server_page_begin(r, L(r, "Trang", "Page"));
-	html_raw(&r->out, "<h1>%s %d <small>(", L(r, "Trang", "Page"), sqlite3_column_int(st, 1));
-	html_txt(&r->out, (const char *)sqlite3_column_text(st, 2));
-	html_raw(&r->out, ")</small></h1><p><a href=\"/batch/%lld\">%s %lld</a>", (long long)sqlite3_column_int64(st, 0),
-		 L(r, "Lô", "Batch"), (long long)sqlite3_column_int64(st, 0));
-	if (*(const char *)sqlite3_column_text(st, 8)) {
-		html_raw(&r->out, " · %s ", L(r, "tài liệu", "document"));
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 8));
-	}
-	if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-		html_raw(&r->out, " · %d×%d px, %d dpi", sqlite3_column_int(st, 4), sqlite3_column_int(st, 5), sqlite3_column_int(st, 6));
-	if (sqlite3_column_type(st, 7) != SQLITE_NULL)
-		html_raw(&r->out, " · OCR %.0f %%", sqlite3_column_double(st, 7));
-	html_raw(&r->out, "</p><h2>%s</h2><pre class=\"ocr\">", L(r, "Văn bản OCR", "OCR text"));
-	if (text)
-		html_txt(&r->out, text);
-	else
-		sb_adds(&r->out, L(r, "(chưa có văn bản)", "(no text yet)"));
-	sb_adds(&r->out, "</pre>");
-	server_page_end(r);
-	free(text);
-	sqlite3_finalize(st);
 }
