@@ -171,24 +171,16 @@ int jobq_release(sqlite3 *db, int64_t job_id, struct errbuf *err)
 
 int jobq_redo_document(sqlite3 *db, int64_t document_id, const char *first_stage)
 {
-	sqlite3_stmt *st = db_prepare(db, "UPDATE jobs SET state = 'ready', attempts = 0, not_before = 0, error = NULL,"
-					  " updated = ?3 WHERE document_id = ?1 AND page_id IS NULL AND stage = ?2 AND state = 'done'");
-	int n;
-	sqlite3_bind_int64(st, 1, document_id);
-	sqlite3_bind_text(st, 2, first_stage, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, now_ms());
-	sqlite3_step(st);
-	sqlite3_finalize(st);
-	n = sqlite3_changes(db);
-	if (n == 0)
+	sqlite3_stmt *st;
+	if (db_int(db, 0, "SELECT count(*) FROM jobs WHERE document_id = ?1 AND page_id IS NULL", 1, document_id) == 0)
 		return 0;
-	/* the later document stages are queued again by jobq_advance() */
-	st = db_prepare(db, "DELETE FROM jobs WHERE document_id = ?1 AND page_id IS NULL AND stage <> ?2 AND state <> 'claimed'");
+	st = db_prepare(db, "DELETE FROM jobs WHERE document_id = ?1 AND page_id IS NULL AND state <> 'claimed'");
 	sqlite3_bind_int64(st, 1, document_id);
-	sqlite3_bind_text(st, 2, first_stage, -1, SQLITE_STATIC);
 	sqlite3_step(st);
 	sqlite3_finalize(st);
-	return 1;
+	if (db_int(db, 0, "SELECT count(*) FROM pages WHERE document_id = ?1", 1, document_id) == 0)
+		return 0;
+	return jobq_enqueue_doc(db, first_stage, document_id) < 0 ? -1 : 1;
 }
 
 int jobq_fanin(sqlite3 *db, const struct config *cfg, const struct pipeline *pl, int64_t batch_id,

@@ -25,8 +25,8 @@
  *           +-----------------------------------+------------------+
  *                     jobq_release(): an operator or supervisor decision
  *
- *      [ done ] --- jobq_redo_document() ---> [ ready ]   (a document's first
- *                   stage, when a person corrected its pages' text)
+ *      document jobs --- jobq_redo_document() ---> [ ready ] first document
+ *                        stage (a person corrected its pages or moved them)
  *
  * Invariants: a job is claimed by at most one live worker (claim is one
  * UPDATE under BEGIN IMMEDIATE); a stage's results and the job's new state
@@ -75,12 +75,14 @@ int jobq_hold(sqlite3 *db, int64_t job_id, const char *msg);
 /* held, quarantined or failed -> ready (attempts reset).  Own transaction. */
 int jobq_release(sqlite3 *db, int64_t job_id, struct errbuf *err);
 
-/* done -> ready for a document's first stage (first_stage, e.g. "pdf"),
- * so the document is built again from its pages (a person corrected its
- * text); its later document jobs are dropped and queued again by
- * jobq_advance() as the rebuild passes.  Returns 1 when a rebuild was
- * queued, 0 when the document had not been built yet (it will be built
- * from the corrected pages anyway).  Inside the caller's transaction. */
+/* A document built before (it has document jobs) is built again from its
+ * pages: a person corrected their text or moved pages in or out.  Its
+ * document jobs that no worker holds are dropped and its first document
+ * stage (first_stage, e.g. "pdf") is queued anew, unless it has no pages
+ * left; jobq_advance() queues the later stages as the rebuild passes.
+ * Returns 1 when a rebuild was queued, 0 when there was nothing to redo
+ * (a document not built yet is built from its current pages anyway), -1
+ * on a database error.  Inside the caller's transaction. */
 int jobq_redo_document(sqlite3 *db, int64_t document_id, const char *first_stage);
 
 /*

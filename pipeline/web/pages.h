@@ -28,6 +28,11 @@ void ui_page_correct(struct web_req *r);
 void ui_page_accept(struct web_req *r);
 void ui_page_rescan(struct web_req *r);
 void ui_review(struct web_req *r);
+/* ui-document.c: a document, its metadata and boundaries */
+void ui_document(struct web_req *r);
+void ui_document_meta(struct web_req *r);
+void ui_document_accept(struct web_req *r);
+void ui_document_move(struct web_req *r);
 /* ui-dashboard.c: the supervisor's dashboard */
 void ui_dashboard(struct web_req *r);
 void ui_dashboard_priority(struct web_req *r);

@@ -146,7 +146,7 @@ void ui_batch(struct web_req *r)
 	sqlite3_stmt *st, *js;
 	if (!ui_batch_allowed(r, r->id))
 		return;
-	st = db_prepare(r->ws->db, "SELECT p.id, p.seq, m.src_name, p.blank, p.ocr_conf, p.review, COALESCE(d.name, '')"
+	st = db_prepare(r->ws->db, "SELECT p.id, p.seq, m.src_name, p.blank, p.ocr_conf, p.review, COALESCE(d.name, ''), COALESCE(p.document_id, 0)"
 				   " FROM pages p JOIN masters m ON m.id = p.master_id LEFT JOIN documents d ON d.id = p.document_id"
 				   " WHERE p.batch_id = ?1 ORDER BY p.seq");
 	js = db_prepare(r->ws->db, page_state_sql);
@@ -160,7 +160,11 @@ void ui_batch(struct web_req *r)
 		html_raw(&r->out, "<tr><td><a href=\"/page/%lld\">%d</a></td><td>", (long long)pid, sqlite3_column_int(st, 1));
 		html_txt(&r->out, (const char *)sqlite3_column_text(st, 2));
 		sb_adds(&r->out, "</td><td>");
+		if (sqlite3_column_int64(st, 7))
+			html_raw(&r->out, "<a href=\"/document/%lld\">", sqlite3_column_int64(st, 7));
 		html_txt(&r->out, (const char *)sqlite3_column_text(st, 6));
+		if (sqlite3_column_int64(st, 7))
+			sb_adds(&r->out, "</a>");
 		sb_adds(&r->out, "</td><td>");
 		sqlite3_reset(js);
 		sqlite3_bind_int64(js, 1, pid);

@@ -253,9 +253,9 @@ void ui_page(struct web_req *r)
 	neighbours(r, &p);
 	sb_adds(&r->out, "<p class=\"facts\">");
 	if (p.doc) {
-		html_raw(&r->out, "%s <b>", L(r, "Tài liệu", "Document"));
+		html_raw(&r->out, "%s <a href=\"/document/%lld\"><b>", L(r, "Tài liệu", "Document"), (long long)p.document_id);
 		html_txt(&r->out, p.doc);
-		sb_adds(&r->out, "</b> · ");
+		sb_adds(&r->out, "</b></a> · ");
 	}
 	if (p.width)
 		html_raw(&r->out, "%d×%d px, %d dpi", p.width, p.height, p.dpi);
