@@ -14,7 +14,8 @@ DEB_BUILD = gcc make pkg-config libtesseract-dev libleptonica-dev libtiff-dev li
             liblcms2-dev libunistring-dev libmicrohttpd-dev xxd
 DEB_RUN   = tesseract-ocr-vie tesseract-ocr-osd fonts-liberation2 openssl poppler-utils
 DEB_TEST  = qpdf poppler-utils libxml2-utils pango1.0-tools fonts-dejavu-core softhsm2 \
-            libengine-pkcs11-openssl gnutls-bin libnss3-tools jq python3 zip unzip sqlite3 procps curl
+            libengine-pkcs11-openssl gnutls-bin libnss3-tools jq python3 zip unzip sqlite3 procps curl \
+            chromium chromium-driver python3-selenium
 DEB_BENCH = ocrmypdf img2pdf tesseract-ocr-script-viet time
 
 CFLAGS_PKG := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
