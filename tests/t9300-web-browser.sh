@@ -3,7 +3,8 @@
 # in, open a low-confidence page from the review queue, correct a word,
 # accept the page, accept metadata proposals and fix a field after an
 # inline error, split a document, request a rescan, search without
-# diacritics, release a held page, change a priority, switch to English.
+# diacritics, release a held page, change a priority, switch to English,
+# print the Biên bản giao nhận (a PDF: its text checked with pdftotext).
 # Then the rebuilt PDF's text layer must hold the corrected word.
 # Screenshots: build/web-screenshots/.  Skipped (77) where Chromium,
 # chromedriver or python3-selenium is missing or Chromium cannot start.
@@ -43,6 +44,14 @@ mkdir -p "$shots"
 web_start ws
 /usr/bin/python3 "$TOP/tests/web/desk_day.py" "$URL" "$shots" 'correct horse battery'
 rc=$?
+# the Biên bản giao nhận of the batch, printable
+web_login lan.jar lan 'correct horse battery'
+batch=$(sq ws "SELECT batch_id FROM documents WHERE id = $doc")
+expect_eq "$(curl -s -b lan.jar -o bienban.pdf -w '%{http_code} %{content_type}' "$URL/batch/$batch/bienban.pdf")" "200 application/pdf" "biên bản"
+pdftotext -layout bienban.pdf bienban.txt || die "pdftotext bienban"
+expect_grep "BIÊN BẢN GIAO NHẬN TÀI LIỆU" bienban.txt
+expect_grep "$FC.1" bienban.txt
+expect_grep "ĐẠI DIỆN BÊN NHẬN" bienban.txt
 web_stop
 [ $rc = 77 ] && skip "Chromium cannot start here (see the line above)"
 [ $rc = 0 ] || die "the browser's day failed (screenshots in $shots)"

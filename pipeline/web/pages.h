@@ -28,6 +28,8 @@ void ui_page_correct(struct web_req *r);
 void ui_page_accept(struct web_req *r);
 void ui_page_rescan(struct web_req *r);
 void ui_review(struct web_req *r);
+/* ui-bienban.c: the Biên bản giao nhận of a batch (PDF) */
+void ui_bienban(struct web_req *r);
 /* ui-document.c: a document, its metadata and boundaries */
 void ui_document(struct web_req *r);
 void ui_document_meta(struct web_req *r);

@@ -58,6 +58,7 @@ static const struct route routes[] = {
 	{"GET", "/", ROLE_ANY, ui_home, 0},
 	{"GET", "/batches", DESK, ui_batches, 0},
 	{"GET", "/batch/#", DESK, ui_batch, 0},
+	{"GET", "/batch/#/bienban.pdf", DESK | ROLE_ARCHIVIST, ui_bienban, 0},
 	{"GET", "/page/#", DESK, ui_page, 0},
 	{"GET", "/page/#/image", DESK, ui_page_image, 0},
 	{"POST", "/page/#/correct", DESK, ui_page_correct, 0},

@@ -152,8 +152,9 @@ void ui_batch(struct web_req *r)
 	js = db_prepare(r->ws->db, page_state_sql);
 	sqlite3_bind_int64(st, 1, r->id);
 	server_page_begin(r, L(r, "Lô quét", "Batch"));
-	html_raw(&r->out, "<h1>%s %lld</h1><table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
-		 L(r, "Lô", "Batch"), (long long)r->id, L(r, "Trang", "Page"), L(r, "Tệp quét", "Scan file"),
+	html_raw(&r->out, "<h1>%s %lld</h1><p><a href=\"/batch/%lld/bienban.pdf\">%s</a></p><table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
+		 L(r, "Lô", "Batch"), (long long)r->id, (long long)r->id, L(r, "In biên bản giao nhận (PDF)", "Print the Biên bản giao nhận (PDF)"),
+		 L(r, "Trang", "Page"), L(r, "Tệp quét", "Scan file"),
 		 L(r, "Tài liệu", "Document"), L(r, "Bước", "Stage"), L(r, "Độ tin cậy OCR", "OCR confidence"), L(r, "Ghi chú", "Notes"));
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		int64_t pid = sqlite3_column_int64(st, 0);
