@@ -116,6 +116,7 @@ bench: deps
 	@sh tests/deps.sh $(DEB_BENCH)
 	@$(MAKE) --no-print-directory all
 	@sh tests/bench.sh $(BUILD)
+	@sh tests/bench-web.sh $(BUILD)
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 --std=c11 -Ipipeline pipeline stages

@@ -6,6 +6,7 @@ command -v curl > /dev/null || skip "curl is not installed (make deps installs i
 web_start() {
 	"$SOHOA" -C "$1" serve --listen 127.0.0.1:0 > serve.out 2> serve.err &
 	WEB_PID=$!
+	trap 'kill $WEB_PID 2> /dev/null' EXIT   # a test that dies leaves no server behind
 	for i in $(seq 1 100); do
 		URL=$(sed -n 's|^listening on \(http[s]*://[0-9.:]*\)/$|\1|p' serve.out)
 		[ -n "$URL" ] && return 0

@@ -88,6 +88,10 @@ static const char *const migrations[] = {
 	"CREATE TABLE rescans(id INTEGER PRIMARY KEY, page_id INTEGER NOT NULL REFERENCES pages(id),"
 	" reason TEXT NOT NULL, agent TEXT NOT NULL, requested INTEGER NOT NULL, done INTEGER, new_page_id INTEGER);"
 	"CREATE INDEX rescans_page ON rescans(page_id);",
+	/* 6: a page's or document's jobs by their state, whatever the stage (the
+	 * status report and the dashboard ask this for every page) */
+	"CREATE INDEX jobs_page_state ON jobs(page_id, state) WHERE page_id IS NOT NULL;"
+	"CREATE INDEX jobs_doc_state ON jobs(document_id, state) WHERE document_id IS NOT NULL;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
