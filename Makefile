@@ -46,7 +46,7 @@ UNIT_BIN   = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TOOL_SRC   = $(wildcard tests/tools/*.c)
 TOOL_BIN   = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 
-.PHONY: all deps demo check check-unit check-e2e bench lint install clean samples
+.PHONY: all deps demo check check-unit check-e2e bench bench-claim lint install clean samples
 all: $(BUILD)/sohoa $(TOOL_BIN)
 
 $(BUILD)/%.o: %.c
@@ -117,6 +117,11 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh tests/bench.sh $(BUILD)
 	@sh tests/bench-web.sh $(BUILD)
+
+# bench-claim: a claim and the status report with 1 M (CLAIM_N) waiting pages.
+CLAIM_N ?= 1000000
+bench-claim: $(BUILD)/tools/claimbench
+	SOHOA_SHARE=$(CURDIR) $(BUILD)/tools/claimbench $(CLAIM_N)
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 --std=c11 -Ipipeline pipeline stages

@@ -209,8 +209,11 @@ int pagefix_correct(sqlite3 *db, const char *root, int64_t page_id, const char *
 		rc = events_add(db, agent, "modification", obj, "success", detail);
 	if (rc == 0)
 		rc = search_index_page(db, root, page_id);
-	if (rc == 0 && f.document_id && first_doc_stage)
-		jobq_redo_document(db, f.document_id, first_doc_stage);
+	/* a document built before is built again; one not built yet will be
+	 * built from the corrected files when its batch's pages are through */
+	if (rc == 0 && f.document_id && first_doc_stage &&
+	    db_int(db, 0, "SELECT count(*) FROM jobs WHERE document_id = ?1 AND page_id IS NULL", 1, f.document_id) > 0)
+		rc = jobq_restart_doc(db, f.document_id, first_doc_stage, err);
 	if (rc < 0 || db_commit(db, err) < 0) {
 		db_rollback(db);
 		rc = err_set(err, "page %lld: database: %s", (long long)page_id, sqlite3_errmsg(db));

@@ -1,8 +1,8 @@
 /*
  * api-jobs.c - the batches a user may see (GET /api/batches) and the
- * supervisor's actions on a job (POST /api/jobs/ID/release|retry).  A job
- * changes state only through jobq.c, and the audit event is the one
- * `sohoa jobs release` writes, with the user as agent.  A form that names
+ * supervisor's actions on a job (POST /api/jobs/ID/release|retry|hold).  A
+ * job changes state only through jobq.c (jobq_release, jobq_hold_waiting),
+ * which writes the audit event `sohoa jobs` writes, with the user as agent.  A form that names
  * `back` (a local path) is answered with a redirect there, so the
  * dashboard works without script.
  */
@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "engine/db.h"
-#include "engine/events.h"
 #include "engine/jobq.h"
 #include "engine/workspace.h"
 #include "web/json.h"
@@ -58,19 +57,18 @@ void api_job_action(struct web_req *r)
 {
 	const char *back = server_arg(r, "back");
 	struct errbuf err;
-	char obj[32];
 	struct json j;
 	err_init(&err);
-	if (strcmp(r->tail, "release") && strcmp(r->tail, "retry")) {
+	if (strcmp(r->tail, "release") && strcmp(r->tail, "retry") && strcmp(r->tail, "hold")) {
 		server_error(r, 404, "no such action");
 		return;
 	}
-	if (jobq_release(r->ws->db, r->id, &err) < 0) {
+	/* jobq writes the audit event, with the user as agent */
+	if ((!strcmp(r->tail, "hold") ? jobq_hold_waiting(r->ws->db, r->id, r->agent, &err)
+				      : jobq_release(r->ws->db, r->id, r->agent, &err)) < 0) {
 		server_error(r, 409, err.msg);
 		return;
 	}
-	snprintf(obj, sizeof(obj), "job:%lld", (long long)r->id);
-	events_add(r->ws->db, r->agent, "release", obj, "success", "released by the operator or supervisor");
 	if (back && back[0] == '/' && back[1] != '/' && back[1] != '\\') {
 		server_redirect(r, back);
 		return;
@@ -79,7 +77,7 @@ void api_job_action(struct web_req *r)
 	r->ctype = "application/json";
 	json_obj(&j);
 	json_kint(&j, "job", r->id);
-	json_kstr(&j, "state", "ready");
+	json_kstr(&j, "state", !strcmp(r->tail, "hold") ? "held" : "ready");
 	json_end(&j);
 	sb_addc(&r->out, '\n');
 }

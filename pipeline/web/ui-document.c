@@ -431,10 +431,9 @@ void ui_document_move(struct web_req *r)
 		goto rollback;
 	if (registry_pipeline(r->ws->cfg, &pl, &err) == 0 && pl.last_page >= 0 && pl.last_page + 1 < pl.n)
 		for (int i = 0; i < naff; i++)
-			if (jobq_redo_document(r->ws->db, aff[i], pl.stage[pl.last_page + 1]->name) < 0) {
-				err_set(&err, "document %lld: cannot queue its rebuild: %s", (long long)aff[i], sqlite3_errmsg(r->ws->db));
+			if (db_int(r->ws->db, 0, "SELECT count(*) FROM jobs WHERE document_id = ?1 AND page_id IS NULL", 1, aff[i]) > 0 &&
+			    jobq_restart_doc(r->ws->db, aff[i], pl.stage[pl.last_page + 1]->name, &err) < 0)
 				goto rollback;
-			}
 	if (db_commit(r->ws->db, &err) < 0)
 		goto rollback;
 	snprintf(next, sizeof(next), "/document/%lld", (long long)r->id);
