@@ -81,6 +81,10 @@ expect_eq "$(sq ws "SELECT old || '>' || new || ' ' || agent FROM corrections")"
 expect_eq "$(sq ws "SELECT agent FROM events WHERE type = 'modification' AND object = 'page:$page'")" "operator:lan" "correction event"
 "$SOHOA" -C ws search "luu tru" --json > s2.json
 expect_eq "$(jq -c '[.hits[] | select(.kind == "page") | .page]' s2.json)" "[$page]" "the index follows the correction"
+# two people, one page: a correction from a page read before the last one is refused
+expect_eq "$(code -b lan.jar --data "csrf=$lan&v=0&word=word_1_8&text=tai" "$URL/page/$page/correct")" 409 "stale correction"
+expect_grep "operator:lan" body.out
+expect_eq "$(sq ws "SELECT count(*) FROM corrections")" 1 "stale correction not stored"
 expect_eq "$(code -b lan.jar --data "csrf=$lan&word=word_9_9&text=x" "$URL/page/$page/correct")" 400 "no such word"
 expect_grep "no word &#39;word_9_9&#39;" body.out
 expect_eq "$(code -b minh.jar --data "csrf=x&word=word_1_7&text=x" "$URL/page/$page/correct")" 403 "another station's page"

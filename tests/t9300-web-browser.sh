@@ -46,6 +46,14 @@ web_start ws
 rc=$?
 # the Biên bản giao nhận of the batch, printable
 web_login lan.jar lan 'correct horse battery'
+# two people, one document: a save from a form older than the last change is refused
+v=$(curl -s -b lan.jar "$URL/api/documents/$doc" | jq .v)
+expect_eq "$(curl -s -b lan.jar "$URL/api/documents/$doc" | jq -r '.fields[] | select(.name == "issuedDate") | .value + " " + .source')" "01/07/2025 operator" "api document"
+expect_eq "$(code -b lan.jar --data "csrf=$CSRF&v=$((v - 1))&f.codeNumber=10" "$URL/document/$doc/meta")" 409 "stale save"
+expect_grep "supervisor:sup\|operator:lan" body.out
+expect_grep 'value="09"' body.out
+expect_eq "$(code -b lan.jar --data "csrf=$CSRF&v=$v&f.codeNumber=10" "$URL/document/$doc/meta")" 303 "fresh save"
+expect_eq "$(sq ws "SELECT value FROM meta WHERE object = 'document' AND object_id = $doc AND field = 'codeNumber'")" 10 "saved"
 batch=$(sq ws "SELECT batch_id FROM documents WHERE id = $doc")
 expect_eq "$(curl -s -b lan.jar -o bienban.pdf -w '%{http_code} %{content_type}' "$URL/batch/$batch/bienban.pdf")" "200 application/pdf" "biên bản"
 pdftotext -layout bienban.pdf bienban.txt || die "pdftotext bienban"

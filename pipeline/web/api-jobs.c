@@ -20,10 +20,10 @@ void api_batches(struct web_req *r)
 {
 	sqlite3_stmt *st = db_prepare(r->ws->db,
 		"SELECT b.id, b.station, b.operator, b.file_code, b.profile, b.started, b.npages,"
-		" (SELECT count(*) FROM jobs j JOIN pages p ON p.id = j.page_id WHERE p.batch_id = b.id AND j.state = 'held'),"
-		" (SELECT count(*) FROM jobs j JOIN pages p ON p.id = j.page_id WHERE p.batch_id = b.id AND j.state = 'quarantined'),"
-		" (SELECT count(*) FROM pages p WHERE p.batch_id = b.id AND p.review = 1)"
-		" FROM batches b ORDER BY b.id DESC LIMIT 500");
+		" (SELECT COALESCE(sum(n), 0) FROM batch_counts c WHERE c.batch_id = b.id AND c.state = 'held'),"
+		" (SELECT COALESCE(sum(n), 0) FROM batch_counts c WHERE c.batch_id = b.id AND c.state = 'quarantined'),"
+		" COALESCE(r.n, 0) FROM batches b LEFT JOIN (SELECT batch_id, count(*) AS n FROM pages INDEXED BY pages_review"
+		" WHERE review <> 0 GROUP BY batch_id) r ON r.batch_id = b.id ORDER BY b.id DESC LIMIT 500");
 	struct json j;
 	json_init(&j, &r->out);
 	r->ctype = "application/json";

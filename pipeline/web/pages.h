@@ -35,6 +35,7 @@ void ui_document(struct web_req *r);
 void ui_document_meta(struct web_req *r);
 void ui_document_accept(struct web_req *r);
 void ui_document_move(struct web_req *r);
+void api_document(struct web_req *r);
 /* ui-dashboard.c: the supervisor's dashboard */
 void ui_dashboard(struct web_req *r);
 void ui_dashboard_priority(struct web_req *r);

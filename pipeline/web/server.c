@@ -72,6 +72,7 @@ static const struct route routes[] = {
 	{"POST", "/document/#/meta", DESK | ROLE_ARCHIVIST, ui_document_meta, 0},
 	{"POST", "/document/#/accept", DESK | ROLE_ARCHIVIST, ui_document_accept, 0},
 	{"POST", "/document/#/move", DESK | ROLE_ARCHIVIST, ui_document_move, 0},
+	{"GET", "/api/documents/#", DESK | ROLE_ARCHIVIST, api_document, 0},
 	{"GET", "/dashboard", SUP | ROLE_ARCHIVIST, ui_dashboard, 0},
 	{"POST", "/dashboard/priority", SUP, ui_dashboard_priority, 0},
 	{"GET", "/search", DESK | ROLE_ARCHIVIST, ui_search, 0},

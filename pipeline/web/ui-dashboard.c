@@ -23,36 +23,28 @@
 
 static const char *const states[] = {"ready", "claimed", "done", "failed", "quarantined", "held"};
 
-static void stage_table(struct web_req *r)
+static void stage_table(struct web_req *r, const struct pipeline *pl)
 {
-	sqlite3_stmt *st = db_prepare(r->ws->db, "SELECT stage, state, count(*) FROM jobs GROUP BY stage, state ORDER BY min(id)");
-	char last[32] = "";
-	long long n[6] = {0};
-	bool any = false;
+	sqlite3_stmt *st = db_prepare(r->ws->db, "SELECT state, n FROM job_counts WHERE stage = ?1");
 	html_raw(&r->out, "<section><h2>%s</h2><table class=\"num\"><thead><tr><th>%s</th>", L(r, "Hàng đợi theo bước", "Queues per stage"),
 		 L(r, "Bước", "Stage"));
 	for (int i = 0; i < 6; i++)
 		html_raw(&r->out, "<th>%s</th>", states[i]);
 	sb_adds(&r->out, "</tr></thead><tbody>");
-	for (;;) {
-		int more = sqlite3_step(st) == SQLITE_ROW;
-		const char *stage = more ? (const char *)sqlite3_column_text(st, 0) : "";
-		if ((!more || strcmp(stage, last)) && any) {
-			sb_adds(&r->out, "<tr><th>");
-			html_txt(&r->out, last);
-			sb_adds(&r->out, "</th>");
+	for (int s = 0; s < pl->n; s++) {
+		long long n[6] = {0};
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, pl->stage[s]->name, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW)
 			for (int i = 0; i < 6; i++)
-				html_raw(&r->out, "<td>%lld</td>", n[i]);
-			sb_adds(&r->out, "</tr>");
-			memset(n, 0, sizeof(n));
-		}
-		if (!more)
-			break;
-		snprintf(last, sizeof(last), "%s", stage);
-		any = true;
+				if (!strcmp((const char *)sqlite3_column_text(st, 0), states[i]))
+					n[i] = sqlite3_column_int64(st, 1);
+		sb_adds(&r->out, "<tr><th>");
+		html_txt(&r->out, pl->stage[s]->name);
+		sb_adds(&r->out, "</th>");
 		for (int i = 0; i < 6; i++)
-			if (!strcmp((const char *)sqlite3_column_text(st, 1), states[i]))
-				n[i] = sqlite3_column_int64(st, 2);
+			html_raw(&r->out, "<td>%lld</td>", n[i]);
+		sb_adds(&r->out, "</tr>");
 	}
 	sqlite3_finalize(st);
 	sb_adds(&r->out, "</tbody></table></section>");
@@ -106,8 +98,9 @@ static void attention(struct web_req *r)
 static void totals(struct web_req *r, const char *last)
 {
 	sqlite3 *db = r->ws->db;
-	int64_t total = db_int(db, 0, "SELECT count(*) FROM pages", 0);
-	int64_t done = 0, backlog = db_int(db, 0, "SELECT count(*) FROM jobs WHERE state IN ('ready','claimed','failed')", 0);
+	/* from the counters the engine keeps (job_counts, batch_counts), as the status report */
+	int64_t total = db_int(db, 0, "SELECT COALESCE(sum(n), 0) FROM batch_counts WHERE state = 'pages'", 0);
+	int64_t done = 0, backlog = db_int(db, 0, "SELECT COALESCE(sum(n), 0) FROM job_counts WHERE state IN ('ready','claimed','failed')", 0);
 	int64_t oldest = db_int(db, 0, "SELECT min(created) FROM jobs WHERE state = 'ready'", 0);
 	int64_t n5 = 0, n60 = 0;
 	sqlite3_stmt *st = db_prepare(db, "SELECT count(*), sum(finished_at >= ?2) FROM jobs WHERE stage = ?1"
@@ -121,7 +114,7 @@ static void totals(struct web_req *r, const char *last)
 		n5 = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
-	st = db_prepare(db, "SELECT count(DISTINCT page_id) FROM jobs WHERE stage = ?1 AND state = 'done' AND page_id IS NOT NULL");
+	st = db_prepare(db, "SELECT COALESCE(sum(n), 0) FROM job_counts WHERE stage = ?1 AND state = 'done'");
 	sqlite3_bind_text(st, 1, last, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		done = sqlite3_column_int64(st, 0);
@@ -141,12 +134,14 @@ static void totals(struct web_req *r, const char *last)
 
 static void group_table(struct web_req *r, const char *col, const char *title)
 {
+	/* the batch counters: a page has at most one job not done */
 	char *sql = xasprintf(
-		"SELECT b.%s, count(DISTINCT p.id),"
-		" sum(NOT EXISTS (SELECT 1 FROM jobs j WHERE j.page_id = p.id AND j.state <> 'done')),"
-		" sum(EXISTS (SELECT 1 FROM jobs j WHERE j.page_id = p.id AND j.state IN ('ready','claimed','failed'))),"
-		" sum(EXISTS (SELECT 1 FROM jobs j WHERE j.page_id = p.id AND j.state IN ('held','quarantined')))"
-		" FROM pages p JOIN batches b ON b.id = p.batch_id GROUP BY b.%s ORDER BY b.%s", col, col, col);
+		"SELECT b.%s, sum(CASE c.state WHEN 'pages' THEN c.n END) AS pages,"
+		" sum(CASE c.state WHEN 'pages' THEN c.n WHEN 'done' THEN 0 ELSE -c.n END),"
+		" sum(CASE WHEN c.state IN ('ready','claimed','failed') THEN c.n ELSE 0 END),"
+		" sum(CASE WHEN c.state IN ('held','quarantined') THEN c.n ELSE 0 END)"
+		" FROM batch_counts c JOIN batches b ON b.id = c.batch_id GROUP BY b.%s HAVING pages > 0 ORDER BY b.%s",
+		col, col, col);
 	sqlite3_stmt *st = db_prepare(r->ws->db, sql);
 	html_raw(&r->out, "<div><h3>%s</h3><table class=\"num\"><thead><tr><th></th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
 		 title, L(r, "trang", "pages"), L(r, "xong", "done"), L(r, "đang chờ", "waiting"), L(r, "dừng", "stopped"));
@@ -206,12 +201,12 @@ static void chart(struct web_req *r, const char *last, int n, int64_t width, con
  * waits on: a stopped page (held, quarantined) before a page on its way. */
 static void waiting_documents(struct web_req *r)
 {
-	/* SQLite takes the bare columns from the row that gives the min() */
+	/* the first stopped page of each document (SQLite takes the bare
+	 * columns from the row that gives the min()) */
 	sqlite3_stmt *st = db_prepare(r->ws->db,
-		"SELECT d.id, COALESCE(d.name, 'document ' || d.id), p.seq, j.stage, j.state, COALESCE(j.error, ''), p.id,"
-		" min((j.state NOT IN ('held','quarantined')) * 1000000000 + p.seq)"
-		" FROM documents d JOIN pages p ON p.document_id = d.id JOIN jobs j ON j.page_id = p.id"
-		" WHERE j.state <> 'done' GROUP BY d.id ORDER BY d.id LIMIT 100");
+		"SELECT d.id, COALESCE(d.name, 'document ' || d.id), p.seq, j.stage, j.state, COALESCE(j.error, ''), p.id, min(p.seq)"
+		" FROM jobs j JOIN pages p ON p.id = j.page_id JOIN documents d ON d.id = p.document_id"
+		" WHERE j.state IN ('held', 'quarantined') GROUP BY d.id ORDER BY d.id LIMIT 100");
 	int shown = 0;
 	html_raw(&r->out, "<section><h2>%s</h2><ul>", L(r, "Tài liệu đang chờ", "Documents that wait"));
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -233,7 +228,7 @@ static void waiting_documents(struct web_req *r)
 	sqlite3_finalize(st);
 	sb_adds(&r->out, "</ul>");
 	if (!shown)
-		html_raw(&r->out, "<p>%s</p>", L(r, "Không có tài liệu nào đang chờ trang.", "No document waits for a page."));
+		html_raw(&r->out, "<p>%s</p>", L(r, "Không có tài liệu nào chờ một trang bị giữ lại hay cách ly.", "No document waits for a held or quarantined page."));
 	sb_adds(&r->out, "</section>");
 }
 
@@ -241,8 +236,8 @@ static void priorities(struct web_req *r)
 {
 	sqlite3_stmt *st = db_prepare(r->ws->db,
 		"SELECT f.id, f.file_code, COALESCE(f.title, ''), f.priority, f.priority_override,"
-		" (SELECT count(*) FROM jobs j JOIN pages p ON p.id = j.page_id JOIN batches b ON b.id = p.batch_id"
-		"  WHERE b.file_code = f.file_code AND j.state IN ('ready','failed','held'))"
+		" (SELECT COALESCE(sum(c.n), 0) FROM batch_counts c JOIN batches b ON b.id = c.batch_id"
+		"  WHERE (b.file_code = f.file_code OR b.file_code = f.alias) AND c.state IN ('ready','failed','held'))"
 		" FROM files f ORDER BY COALESCE(f.priority_override, f.priority) DESC, f.id LIMIT 200");
 	int shown = 0;
 	html_raw(&r->out, "<section><h2>%s</h2><table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
@@ -309,13 +304,17 @@ void ui_dashboard(struct web_req *r)
 	struct errbuf err;
 	const char *last = "ocr";
 	err_init(&err);
-	if (registry_pipeline(r->ws->cfg, &pl, &err) == 0 && pl.last_page >= 0)
+	if (registry_pipeline(r->ws->cfg, &pl, &err) < 0) {
+		server_error(r, 500, err.msg);
+		return;
+	}
+	if (pl.last_page >= 0)
 		last = pl.stage[pl.last_page]->name;
 	server_page_begin(r, L(r, "Bảng điều khiển", "Dashboard"));
 	html_raw(&r->out, "<h1>%s</h1><div id=\"live\" data-refresh=\"20\">", L(r, "Bảng điều khiển", "Dashboard"));
 	totals(r, last);
 	sb_adds(&r->out, "<div class=\"cols\">");
-	stage_table(r);
+	stage_table(r, &pl);
 	sb_adds(&r->out, "<section class=\"cols2\">");
 	group_table(r, "station", L(r, "Theo trạm quét", "Per station"));
 	group_table(r, "operator", L(r, "Theo người quét", "Per operator"));

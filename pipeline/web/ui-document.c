@@ -23,6 +23,7 @@
 #include "engine/search.h"
 #include "engine/workspace.h"
 #include "web/html.h"
+#include "web/json.h"
 #include "web/pages.h"
 #include "web/server.h"
 
@@ -108,6 +109,7 @@ static void thumbs(struct web_req *r, const struct doc_ctx *d)
 	html_raw(&r->out, "<section><h2>%s (%lld)</h2><form method=\"post\" action=\"/document/%lld/move\" class=\"move\">",
 		 L(r, "Các trang", "Pages"), (long long)d->npages, (long long)r->id);
 	server_csrf_field(r);
+	html_raw(&r->out, "<input type=\"hidden\" name=\"v\" value=\"%lld\">", (long long)doc_version(r, d));
 	sb_adds(&r->out, "<ol class=\"thumbs\">");
 	st = db_prepare(r->ws->db, "SELECT p.id, p.seq, p.review, p.access_path IS NOT NULL FROM pages p WHERE p.document_id = ?1"
 				   " ORDER BY p.batch_id, p.seq, p.id LIMIT ?2 OFFSET ?3");
@@ -377,6 +379,10 @@ void ui_document_move(struct web_req *r)
 	char *target = NULL, *cdir = NULL, next[64];
 	if (!doc_load(r, &d))
 		return;
+	if (!fresh(r, &d)) {
+		doc_release(&d);
+		return;
+	}
 	err_init(&err);
 	if (split) {
 		int64_t from = atoll(split);
@@ -450,4 +456,54 @@ out:
 	free(pages);
 	free(aff);
 	doc_release(&d);
+}
+
+/* GET /api/documents/ID: the document, its TT05 fields (value, source:
+ * operator, import, system or proposed), its pages in order and the
+ * version a save must carry (`v`). */
+void api_document(struct web_req *r)
+{
+	struct doc_ctx d;
+	struct json j;
+	sqlite3_stmt *st;
+	if (!doc_load(r, &d))
+		return;
+	r->ctype = "application/json";
+	json_init(&j, &r->out);
+	json_obj(&j);
+	json_kint(&j, "id", d.obj.id);
+	json_kstr(&j, "name", d.obj.name);
+	json_kstr(&j, "file", d.file_code);
+	json_kstr(&j, "station", d.station);
+	json_kint(&j, "v", doc_version(r, &d));
+	json_key(&j, "fields");
+	json_arr(&j);
+	for (int i = 0; i < d.schema->n; i++) {
+		const struct meta_field *f = &d.schema->f[i];
+		char *source = NULL, *val;
+		if (f->level != META_DOCUMENT)
+			continue;
+		val = meta_get(r->ws->db, META_DOCUMENT, d.obj.id, f->name, &source);
+		json_obj(&j);
+		json_kstr(&j, "name", f->name);
+		json_kstr(&j, "label", f->label);
+		json_kstr(&j, "value", val);
+		json_kstr(&j, "source", source);
+		json_key(&j, "required");
+		json_bool(&j, f->req == 'y');
+		json_end(&j);
+		free(val);
+		free(source);
+	}
+	json_end(&j);
+	json_key(&j, "pages");
+	json_arr(&j);
+	st = db_prepare(r->ws->db, "SELECT id FROM pages WHERE document_id = ?1 ORDER BY batch_id, seq, id");
+	sqlite3_bind_int64(st, 1, r->id);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_int(&j, sqlite3_column_int64(st, 0));
+	sqlite3_finalize(st);
+	json_end(&j);
+	json_end(&j);
+	sb_addc(&r->out, '\n');
 }

@@ -318,6 +318,8 @@ void ui_page(struct web_req *r)
 	html_raw(&r->out, "<form method=\"post\" action=\"/page/%lld/correct\" class=\"correct\" id=\"correct\"><h3>%s</h3>", (long long)p.id,
 		 L(r, "Sửa một từ", "Correct a word"));
 	server_csrf_field(r);
+	html_raw(&r->out, "<input type=\"hidden\" name=\"v\" value=\"%lld\">",
+		 (long long)db_int(r->ws->db, 0, "SELECT COALESCE(max(id), 0) FROM corrections WHERE page_id = ?1", 1, p.id));
 	html_raw(&r->out, "<label>%s <input name=\"word\" id=\"cw-id\" required size=\"12\" placeholder=\"word_1_1\"></label> "
 		 "<label>%s <input name=\"text\" id=\"cw-text\" required size=\"20\"></label> <button>%s</button>"
 		 "<p class=\"hint\">%s</p></form>",
@@ -369,6 +371,28 @@ void ui_page_correct(struct web_req *r)
 	if (!load(r, &p))
 		return;
 	err_init(&err);
+	{
+		/* two people, one page: a correction made from a page older than the
+		 * last correction is refused, naming who made that one */
+		const char *v = server_arg(r, "v");
+		sqlite3_stmt *st = db_prepare(r->ws->db, "SELECT id, agent, time, word, new FROM corrections WHERE page_id = ?1 ORDER BY id DESC LIMIT 1");
+		sqlite3_bind_int64(st, 1, p.id);
+		if (v && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) != atoll(v)) {
+			struct strbuf m;
+			sb_init(&m, 0);
+			sb_addf(&m, L(r, "Không lưu: %s vừa sửa trang này (từ %s thành '%s') lúc ", "Not saved: %s just corrected this page (word %s to '%s') at "),
+				(const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4));
+			html_time(&m, sqlite3_column_int64(st, 2));
+			sb_adds(&m, L(r, "; mở lại trang để xem văn bản hiện tại.", "; open the page again to see its current text."));
+			sqlite3_finalize(st);
+			r->status = 409;
+			server_error(r, 409, m.buf);
+			sb_release(&m);
+			row_release(&p);
+			return;
+		}
+		sqlite3_finalize(st);
+	}
 	if (registry_pipeline(r->ws->cfg, &pl, &err) == 0 && pl.last_page + 1 < pl.n)
 		first = pl.stage[pl.last_page + 1]->name;
 	err_init(&err);
