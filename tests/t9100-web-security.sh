@@ -112,8 +112,17 @@ done
 expect_eq "$(code -b lan.jar "$URL/no-such-page")" 404 "unknown page"
 expect_eq "$(code -b lan.jar -X DELETE "$URL/batches")" 405 "wrong method"
 
-# idle sessions end; a disabled user's session ends at once
+# a disabled user's session ends at once
 expect_ok "$SOHOA" -C ws user disable lan
 expect_eq "$(code -b lan.jar "$URL/batches")" 303 "disabled user's session"
 expect_eq "$(code --data-urlencode 'user=lan' --data-urlencode 'password=correct horse battery' "$URL/login")" 401 "disabled user's login"
+web_stop
+
+# an idle session ends after serve.idle_timeout seconds
+echo 'serve.idle_timeout = 2' >> ws/sohoa.conf
+web_start ws
+web_login sup.jar sup 'correct horse battery'
+expect_eq "$(code -b sup.jar "$URL/api/whoami")" 200 "fresh session"
+sleep 3
+expect_eq "$(code -b sup.jar "$URL/api/whoami")" 401 "idle session"
 web_stop

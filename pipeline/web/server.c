@@ -407,8 +407,6 @@ static enum MHD_Result send_response(struct web_req *r)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
-	if (r->location && !r->out.len)
-		sb_adds(&r->out, "");
 	if (r->data)
 		resp = MHD_create_response_from_buffer(r->datalen, (void *)r->data, MHD_RESPMEM_PERSISTENT);
 	else
