@@ -4,11 +4,13 @@
 # in a curl cookie jar, its CSRF token in $CSRF.
 command -v curl > /dev/null || skip "curl is not installed (make deps installs it)"
 web_start() {
+	# no old address may be read before the new server has written its own
+	rm -f serve.out serve.err
 	"$SOHOA" -C "$1" serve --listen 127.0.0.1:0 > serve.out 2> serve.err &
 	WEB_PID=$!
 	trap 'kill $WEB_PID 2> /dev/null' EXIT   # a test that dies leaves no server behind
 	for i in $(seq 1 100); do
-		URL=$(sed -n 's|^listening on \(http[s]*://[0-9.:]*\)/$|\1|p' serve.out)
+		URL=$(sed -n 's|^listening on \(http[s]*://[0-9.:]*\)/$|\1|p' serve.out 2> /dev/null)
 		[ -n "$URL" ] && return 0
 		kill -0 $WEB_PID 2> /dev/null || { cat serve.err; die "serve did not start"; }
 		sleep 0.1
