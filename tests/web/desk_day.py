@@ -12,7 +12,6 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 url, out, password = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -56,7 +55,14 @@ def go(el, keys=None):
         el.click()
     else:
         el.send_keys(keys)
-    WebDriverWait(d, 15).until(EC.staleness_of(old))
+    def gone(_):
+        # chromedriver says "stale" in more than one way
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    WebDriverWait(d, 15).until(gone)
 
 
 def login(user):
