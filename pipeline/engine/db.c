@@ -120,7 +120,13 @@ static const char *const migrations[] = {
 	"CREATE INDEX jobs_finished ON jobs(stage, state, finished_at) WHERE page_id IS NOT NULL;"
 	"CREATE INDEX pages_review ON pages(id) WHERE review <> 0;"
 	"CREATE INDEX jobs_document ON jobs(document_id) WHERE document_id IS NOT NULL;",
-	/* 5: the people who use the browser desk (web/users.c): a role, the
+	/* 5: the operator's decisions on a stopped page (issue 11, finding 17):
+	 * a held job accepted as is carries who and why (the stage lets the
+	 * rule it broke pass); a page dropped from its document is left out of
+	 * the fan-in and of every document */
+	"ALTER TABLE jobs ADD COLUMN accepted TEXT;"
+	"ALTER TABLE pages ADD COLUMN dropped INTEGER NOT NULL DEFAULT 0;",
+	/* 6: the people who use the browser desk (web/users.c): a role, the
 	 * stations an operator works at, an scrypt hash, failed logins */
 	"CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
 	" role TEXT NOT NULL CHECK(role IN ('operator','supervisor','archivist','admin')),"
@@ -128,10 +134,10 @@ static const char *const migrations[] = {
 	" last_login INTEGER, created INTEGER NOT NULL);"
 	"CREATE TABLE user_stations(user_id INTEGER NOT NULL REFERENCES users(id), station TEXT NOT NULL,"
 	" PRIMARY KEY(user_id, station));",
-	/* 6: full-text search (search.c): the folded OCR text of a page (rowid
+	/* 7: full-text search (search.c): the folded OCR text of a page (rowid
 	 * = page id) and the metadata of a document (-id) or file */
 	"CREATE VIRTUAL TABLE search_fts USING fts5(body, tokenize = 'unicode61 remove_diacritics 0');",
-	/* 7: what people change on a page after OCR (pagefix.c): word
+	/* 8: what people change on a page after OCR (pagefix.c): word
 	 * corrections with the old and new text, rescan requests */
 	"CREATE TABLE corrections(id INTEGER PRIMARY KEY, page_id INTEGER NOT NULL REFERENCES pages(id),"
 	" word TEXT NOT NULL, old TEXT NOT NULL, new TEXT NOT NULL, agent TEXT NOT NULL, time INTEGER NOT NULL);"
@@ -139,7 +145,7 @@ static const char *const migrations[] = {
 	"CREATE TABLE rescans(id INTEGER PRIMARY KEY, page_id INTEGER NOT NULL REFERENCES pages(id),"
 	" reason TEXT NOT NULL, agent TEXT NOT NULL, requested INTEGER NOT NULL, done INTEGER, new_page_id INTEGER);"
 	"CREATE INDEX rescans_page ON rescans(page_id);",
-	/* 8: a page's jobs by their state, whatever the stage (the dashboard's
+	/* 9: a page's jobs by their state, whatever the stage (the dashboard's
 	 * counts per station and operator ask this for every page) */
 	"CREATE INDEX jobs_page_state ON jobs(page_id, state) WHERE page_id IS NOT NULL;",
 };
@@ -258,7 +264,23 @@ int db_open(const char *path, bool create, sqlite3 **out, struct errbuf *err)
 	return 0;
 }
 
+/* Bumped by every close: statements cached for a handle (jobq.c) are
+ * known stale once it changes, even if a new handle gets the same address. */
+static unsigned db_closes;
+
+unsigned db_generation(void)
+{
+	return db_closes;
+}
+
 void db_close(sqlite3 *db)
 {
+	sqlite3_stmt *st;
+	if (!db)
+		return;
+	/* Statements kept prepared for the hot paths are finalized here. */
+	while ((st = sqlite3_next_stmt(db, NULL)))
+		sqlite3_finalize(st);
+	db_closes++;
 	sqlite3_close(db);
 }
