@@ -278,9 +278,17 @@ void db_close(sqlite3 *db)
 	sqlite3_stmt *st;
 	if (!db)
 		return;
-	/* Statements kept prepared for the hot paths are finalized here. */
-	while ((st = sqlite3_next_stmt(db, NULL)))
-		sqlite3_finalize(st);
+	/* Statements kept prepared for the hot paths are finalized here; those
+	 * of a virtual table (FTS5 prepares its own on "'main'.'NAME_data'" and
+	 * the like) belong to it and are finalized when it disconnects, so they
+	 * are left alone (finalizing them here frees them twice). */
+	for (st = sqlite3_next_stmt(db, NULL); st;) {
+		sqlite3_stmt *next = sqlite3_next_stmt(db, st);
+		const char *sql = sqlite3_sql(st);
+		if (!sql || !strstr(sql, "'main'."))
+			sqlite3_finalize(st);
+		st = next;
+	}
 	db_closes++;
 	sqlite3_close(db);
 }
