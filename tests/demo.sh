@@ -85,3 +85,15 @@ echo "transfer packages:  $(ls "$W"/exports/*.zip | tr '\n' ' ')"
 echo "Mục lục, Biên bản:  $(ls "$W"/exports/muc-luc-* "$W"/exports/bien-ban-* 2>/dev/null | tr '\n' ' ')"
 echo "audit log:          $S -C $W log"
 echo "CA for verifying:   $D/keys/ca.pem"
+
+step "the desk in the browser: users for an operator and a supervisor"
+pw=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+printf '%s\n' "$pw" > "$D/desk-password.txt"
+chmod 600 "$D/desk-password.txt"
+"$S" -C "$W" user add lan --role operator --station may-quet-1 --password-file "$D/desk-password.txt"
+"$S" -C "$W" user add hoa --role supervisor --password-file "$D/desk-password.txt"
+"$S" -C "$W" search --reindex
+echo "start the desk:     $S -C $W serve"
+echo "then open:          http://127.0.0.1:8080/"
+echo "log in as:          lan (operator, station may-quet-1) or hoa (supervisor), password $pw"
+echo "                    (also in $D/desk-password.txt)"

@@ -37,5 +37,9 @@ int cmd_priority(struct workspace *ws, int argc, char **argv);
 /* transfer (cmd_export.c) */
 int cmd_export(struct workspace *ws, int argc, char **argv);
 int cmd_verify(struct workspace *ws, int argc, char **argv);
+/* the browser desk (cmd_web.c) */
+int cmd_user(struct workspace *ws, int argc, char **argv);
+int cmd_serve(struct workspace *ws, int argc, char **argv);
+int cmd_search(struct workspace *ws, int argc, char **argv);  /* cmd_search.c */
 
 #endif

@@ -41,6 +41,9 @@ static const struct command commands[] = {
 	{"priority", cmd_priority, 1, "priority explain|list|update|set|import ..."},
 	{"export", cmd_export, 1, "export [--file CODE | --loose] [--out DIR]   E-ARK SIP packages, Mục lục, Biên bản"},
 	{"verify", cmd_verify, 0, "verify PACKAGE.zip|DIR [--trust CA.pem | --no-signatures] [--sha256 HEX]"},
+	{"user", cmd_user, 1, "user add NAME --role R [--station S]... [--password-file F] | user set|disable NAME | user list"},
+	{"search", cmd_search, 1, "search QUERY [--json] [--limit N] | search --reindex   full text, with or without diacritics"},
+	{"serve", cmd_serve, 1, "serve [--listen ADDR:PORT]     the operator's desk and the supervisor's dashboard in a browser"},
 	{NULL, NULL, 0, NULL},
 };
 

@@ -44,6 +44,11 @@ static const struct conf_key engine_keys[] = {
 	{"export.include_ocr", CONF_BOOL, "no", 0, 0, "also put each page's text, hOCR and ALTO into rep1/data/"},
 	{"export.schemas_dir", CONF_STR, "", 0, 0, "folder of the METS/CSIP/PREMIS/EAD schema files to copy into schemas/ (empty: the METS names the public URLs)"},
 	{"verify.trust", CONF_STR, "", 0, 0, "CA certificates (PEM) that `sohoa verify` trusts (empty: sign.trust)"},
+	{"serve.listen", CONF_STR, "127.0.0.1:8080", 0, 0, "where `sohoa serve` listens (ADDR:PORT)"},
+	{"serve.tls_cert", CONF_STR, "", 0, 0, "certificate (PEM) of the desk; with serve.tls_key it is served over HTTPS only"},
+	{"serve.tls_key", CONF_STR, "", 0, 0, "private key (PEM) for serve.tls_cert"},
+	{"serve.idle_timeout", CONF_INT, "1800", 1, 86400, "seconds without a request after which a desk login ends"},
+	{"serve.login_delay_ms", CONF_INT, "1000", 0, 10000, "a failed login is answered after this delay, doubled for each failure (up to 16 times)"},
 	{0},
 };
 

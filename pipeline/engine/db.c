@@ -126,7 +126,29 @@ static const char *const migrations[] = {
 	 * the fan-in and of every document */
 	"ALTER TABLE jobs ADD COLUMN accepted TEXT;"
 	"ALTER TABLE pages ADD COLUMN dropped INTEGER NOT NULL DEFAULT 0;",
-	/* 6: fixity audits (issue 11): the signed PDF's SHA-256, recorded by
+	/* 6: the people who use the browser desk (web/users.c): a role, the
+	 * stations an operator works at, an scrypt hash, failed logins */
+	"CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	" role TEXT NOT NULL CHECK(role IN ('operator','supervisor','archivist','admin')),"
+	" pw_hash TEXT, disabled INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0,"
+	" last_login INTEGER, created INTEGER NOT NULL);"
+	"CREATE TABLE user_stations(user_id INTEGER NOT NULL REFERENCES users(id), station TEXT NOT NULL,"
+	" PRIMARY KEY(user_id, station));",
+	/* 7: full-text search (search.c): the folded OCR text of a page (rowid
+	 * = page id) and the metadata of a document (-id) or file */
+	"CREATE VIRTUAL TABLE search_fts USING fts5(body, tokenize = 'unicode61 remove_diacritics 0');",
+	/* 8: what people change on a page after OCR (pagefix.c): word
+	 * corrections with the old and new text, rescan requests */
+	"CREATE TABLE corrections(id INTEGER PRIMARY KEY, page_id INTEGER NOT NULL REFERENCES pages(id),"
+	" word TEXT NOT NULL, old TEXT NOT NULL, new TEXT NOT NULL, agent TEXT NOT NULL, time INTEGER NOT NULL);"
+	"CREATE INDEX corrections_page ON corrections(page_id);"
+	"CREATE TABLE rescans(id INTEGER PRIMARY KEY, page_id INTEGER NOT NULL REFERENCES pages(id),"
+	" reason TEXT NOT NULL, agent TEXT NOT NULL, requested INTEGER NOT NULL, done INTEGER, new_page_id INTEGER);"
+	"CREATE INDEX rescans_page ON rescans(page_id);",
+	/* 9: a page's jobs by their state, whatever the stage (the dashboard's
+	 * counts per station and operator ask this for every page) */
+	"CREATE INDEX jobs_page_state ON jobs(page_id, state) WHERE page_id IS NOT NULL;",
+	/* 10: fixity audits (issue 11): the signed PDF's SHA-256, recorded by
 	 * the sign stage when it commits the file (engine/fixity.c) */
 	"ALTER TABLE documents ADD COLUMN signed_sha256 TEXT;",
 };
@@ -284,9 +306,17 @@ void db_close(sqlite3 *db)
 	sqlite3_stmt *st;
 	if (!db)
 		return;
-	/* Statements kept prepared for the hot paths are finalized here. */
-	while ((st = sqlite3_next_stmt(db, NULL)))
-		sqlite3_finalize(st);
+	/* Statements kept prepared for the hot paths are finalized here; those
+	 * of a virtual table (FTS5 prepares its own on "'main'.'NAME_data'" and
+	 * the like) belong to it and are finalized when it disconnects, so they
+	 * are left alone (finalizing them here frees them twice). */
+	for (st = sqlite3_next_stmt(db, NULL); st;) {
+		sqlite3_stmt *next = sqlite3_next_stmt(db, st);
+		const char *sql = sqlite3_sql(st);
+		if (!sql || !strstr(sql, "'main'."))
+			sqlite3_finalize(st);
+		st = next;
+	}
 	db_closes++;
 	sqlite3_close(db);
 }

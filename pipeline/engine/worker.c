@@ -26,6 +26,7 @@
 #include "engine/jobq.h"
 #include "engine/log.h"
 #include "engine/registry.h"
+#include "engine/search.h"
 #include "engine/stage.h"
 #include "engine/stage_result.h"
 #include "engine/wake.h"
@@ -207,6 +208,8 @@ static int apply_values(sqlite3 *db, const char *root, struct stage_ctx *ctx, st
 		free(sql);
 		if (rc != SQLITE_DONE)
 			return err_set(err, "cannot record '%s': %s", v->col, sqlite3_errmsg(db));
+		if (ctx->page && strcmp(v->col, "text_path") == 0)
+			search_index_page(db, root, id); /* the search index follows the OCR text, in this commit */
 	}
 	return 0;
 }
