@@ -25,15 +25,9 @@
 #include "engine/fsio.h"
 #include "archive/meta.h"
 #include "archive/profile.h"
+#include "engine/workspace.h"
 
 #define AGENT "sohoa/docmap"
-
-static char *workspace_root(sqlite3 *db)
-{
-	const char *f = sqlite3_db_filename(db, "main");
-	const char *slash = f ? strrchr(f, '/') : NULL;
-	return slash ? xstrndup(f, (size_t)(slash - f)) : xstrdup(".");
-}
 
 /* The schema, or NULL when the workspace has no config/ tables (older
  * workspaces): then documents get default names and no metadata. */
@@ -133,7 +127,7 @@ static int64_t new_document(struct ctx *c, struct errbuf *err)
 
 static bool text_has(const char *path, const char *root, const char *marker)
 {
-	char *full = path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", root, path), *data = NULL;
+	char *full = workspace_abs(root, path), *data = NULL;
 	size_t len = 0;
 	struct errbuf e;
 	bool hit = false;
@@ -199,7 +193,7 @@ static int resolve_file(struct ctx *c, const char *code, struct errbuf *err)
 int docmap_assign(sqlite3 *db, const struct config *cfg, int64_t batch_id, int64_t **ids, int *n, struct errbuf *err)
 {
 	struct ctx c;
-	char *root = workspace_root(db), *cdir = xasprintf("%s/config", root), *code = NULL, *prof = NULL;
+	char *root = workspace_root_of(db), *cdir = xasprintf("%s/config", root), *code = NULL, *prof = NULL;
 	const char *rule = "none", *marker = NULL;
 	struct profile *pr = NULL;
 	sqlite3_stmt *st;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/workspace.h"
 #include "engine/db.h"
 #include "engine/events.h"
 #include "archive/meta.h"
@@ -266,13 +267,11 @@ int priority_apply(sqlite3 *db, const struct priority_rules *r, int64_t file_id,
 
 int priority_apply_batch(sqlite3 *db, int64_t batch_id, struct errbuf *err)
 {
-	const char *f = sqlite3_db_filename(db, "main");
-	const char *slash = f ? strrchr(f, '/') : NULL;
 	struct priority_rules *r;
 	sqlite3_stmt *st;
 	int64_t *ids = NULL;
 	int n = 0, rc = 0;
-	char *dir;
+	char *dir, *root;
 	st = db_prepare(db, "SELECT f.id FROM files f JOIN batches b ON b.file_code IN (f.file_code, f.alias) WHERE b.id = ?1"
 			    " UNION SELECT file_id FROM documents WHERE batch_id = ?1 AND file_id IS NOT NULL");
 	sqlite3_bind_int64(st, 1, batch_id);
@@ -283,9 +282,11 @@ int priority_apply_batch(sqlite3 *db, int64_t batch_id, struct errbuf *err)
 	sqlite3_finalize(st);
 	if (n == 0)
 		return 0;
-	dir = slash ? xasprintf("%.*s/config", (int)(slash - f), f) : xstrdup("config");
+	root = workspace_root_of(db);
+	dir = xasprintf("%s/config", root);
 	r = priority_rules_load(dir, err);
 	free(dir);
+	free(root);
 	if (!r)
 		rc = -1;
 	for (int i = 0; i < n && rc == 0; i++)

@@ -27,6 +27,7 @@
 #include "engine/db.h"
 #include "engine/events.h"
 #include "engine/fsio.h"
+#include "engine/workspace.h"
 
 static const char *const field_names[PROPOSE_NFIELDS] = {
 	"codeNumber", "codeNotation", "issuedDate", "organName", "typeName", "subject",
@@ -595,7 +596,7 @@ int propose_document(sqlite3 *db, const char *root, const struct meta_schema *s,
 		size_t len = 0;
 		if (!tp)
 			continue;
-		path = tp[0] == '/' ? xstrdup(tp) : xasprintf("%s/%s", root, tp);
+		path = workspace_abs(root, tp);
 		if (fsio_read(path, &data, &len, 64 << 20, err) < 0) {
 			free(path);
 			sqlite3_finalize(st);

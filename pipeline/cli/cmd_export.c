@@ -95,9 +95,7 @@ static bool cfg_bool(const struct workspace *ws, const char *key)
 /* Paths in the database may be relative to the workspace. */
 static const char *ws_abs(struct pool *p, const struct workspace *ws, const char *path)
 {
-	if (!path || path[0] == '/')
-		return pool_dup(p, path);
-	return pool_own(p, xasprintf("%s/%s", ws->root, path));
+	return path ? pool_own(p, workspace_abs(ws->root, path)) : NULL;
 }
 
 /* ------------------------------------------------------------------ */

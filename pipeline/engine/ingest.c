@@ -1,5 +1,6 @@
 /*
- * ingest.c - `sohoa ingest` and `sohoa watch` (see ingest.h).
+ * ingest.c - intake: what `sohoa ingest` and the hot folders do (see
+ * ingest.h); the commands themselves are in cli/cmd_engine.c.
  *
  * Order for each file: hash while copying to a temporary file, fsync, rename
  * into masters/AA/SHA.ext, fsync the folder, then one transaction records
@@ -31,7 +32,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/commands.h"
 #include "engine/config.h"
 #include "engine/db.h"
 #include "archive/docmap.h"
@@ -54,8 +54,6 @@ struct ingest_batch {
 	char *station, *operator_name;
 	char *docs;          /* the operator's mapping, applied at close */
 };
-
-#define INGEST_USAGE "usage: sohoa ingest [--file-code CODE] [--docs RANGES] [--station S] [--operator O] [--profile P] FILE|FOLDER..."
 
 /* What a folder (or a hot folder) is scanned for. */
 static const char *const scan_exts[] = {"tif", "tiff", "jpg", "jpeg", "png", "pnm", "pgm", "ppm", "pbm", "bmp", "jp2", "pdf", NULL};
@@ -163,7 +161,7 @@ struct ingest_batch *ingest_open(struct workspace *ws, const struct pipeline *pl
  * will say why).  -1 with err set when pdfinfo cannot run (the message
  * does not name the file: path may be the master's).  *is_pdf (when
  * not NULL) says whether it is a PDF. */
-static int count_images(const char *path, bool *is_pdf, struct errbuf *err)
+int ingest_count_images(const char *path, bool *is_pdf, struct errbuf *err)
 {
 	l_int32 fmt = IFF_UNKNOWN, n = 1;
 	FILE *f;
@@ -247,7 +245,7 @@ int ingest_add(struct ingest_batch *b, const char *path, struct errbuf *err)
 			made_master = true;
 		}
 	}
-	if ((nimg = count_images(master, &is_pdf, err)) < 0) {
+	if ((nimg = ingest_count_images(master, &is_pdf, err)) < 0) {
 		/* No row refers to it yet: the next try copies it again. */
 		if (made_master)
 			unlink(master);
@@ -394,7 +392,7 @@ static int cmp_str(const void *a, const void *b)
 
 /* The files of a folder (not hidden, images and PDFs by extension), sorted
  * by name. */
-static char **list_folder(const char *dir, int *n)
+char **ingest_list_folder(const char *dir, int *n)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -419,119 +417,6 @@ static char **list_folder(const char *dir, int *n)
 	if (*n)
 		qsort(v, (size_t)*n, sizeof(char *), cmp_str);
 	return v;
-}
-
-static void progress(int done, int total, const char *name)
-{
-	int width = 30, fill = total ? done * width / total : width;
-	fprintf(stderr, "\r[%.*s%*s] %d/%d %-30.30s", fill, "##############################", width - fill, "", done, total, name);
-	if (done == total)
-		fputc('\n', stderr);
-}
-
-int cmd_ingest(struct workspace *ws, int argc, char **argv)
-{
-	struct ingest_opts o = {0};
-	struct pipeline pl;
-	struct errbuf err;
-	struct ingest_batch *b;
-	char **files = NULL;
-	int nfiles = 0, added = 0, dups = 0, bad = 0, i;
-	int64_t id;
-
-	err_init(&err);
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			printf("%s\n", INGEST_USAGE);
-			return 0;
-		}
-		if (i + 1 >= argc) {
-			fprintf(stderr, "sohoa: ingest: '%s' needs a value\n", a);
-			return EXIT_USAGE;
-		}
-		if (!strcmp(a, "--file-code"))
-			o.file_code = argv[++i];
-		else if (!strcmp(a, "--station"))
-			o.station = argv[++i];
-		else if (!strcmp(a, "--operator"))
-			o.operator_name = argv[++i];
-		else if (!strcmp(a, "--profile"))
-			o.profile = argv[++i];
-		else if (!strcmp(a, "--docs"))
-			o.docs = argv[++i];
-		else {
-			fprintf(stderr, "%s\n", INGEST_USAGE);
-			return EXIT_USAGE;
-		}
-	}
-	if (i >= argc) {
-		fprintf(stderr, "%s\n", INGEST_USAGE);
-		return EXIT_USAGE;
-	}
-	for (; i < argc; i++) {
-		struct stat st;
-		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-			int n;
-			char **v = list_folder(argv[i], &n);
-			if (n == 0)
-				fprintf(stderr, "sohoa: ingest: '%s' holds no image or PDF files\n", argv[i]);
-			files = xrealloc(files, sizeof(char *) * (size_t)(nfiles + n + 1));
-			memcpy(files + nfiles, v, sizeof(char *) * (size_t)n);
-			nfiles += n;
-			free(v);
-		} else {
-			files = xrealloc(files, sizeof(char *) * (size_t)(nfiles + 1));
-			files[nfiles++] = xstrdup(argv[i]);
-		}
-	}
-	/* The operator's map is checked against the pages the files hold
-	 * before anything is copied. */
-	for (i = 0; o.docs && i < nfiles; i++) {
-		int n = count_images(files[i], NULL, &err);
-		o.expect_pages += n < 0 ? 1 : n; /* ingest_add says why */
-	}
-	err_init(&err);
-	if (registry_pipeline(ws->cfg, &pl, &err) < 0 || !(b = ingest_open(ws, &pl, &o, &err))) {
-		fprintf(stderr, "sohoa: ingest: %s\n", err.msg);
-		for (i = 0; i < nfiles; i++)
-			free(files[i]);
-		free(files);
-		return EXIT_DATAERR;
-	}
-	o.progress = isatty(2);
-	for (i = 0; i < nfiles; i++) {
-		int n;
-		err_init(&err);
-		n = ingest_add(b, files[i], &err);
-		if (n < 0) {
-			fprintf(stderr, "%ssohoa: ingest: %s\n", o.progress ? "\n" : "", err.msg);
-			bad++;
-		} else if (n == 0) {
-			fprintf(stderr, "%ssohoa: ingest: %s\n", o.progress ? "\n" : "", err.msg);
-			dups++;
-		} else {
-			added += n;
-		}
-		if (o.progress)
-			progress(i + 1, nfiles, path_base(files[i]));
-	}
-	err_init(&err);
-	id = ingest_close(b, &err);
-	if (id < 0 || err.set)
-		fprintf(stderr, "sohoa: ingest: %s\n", err.msg);
-	if (id == 0)
-		printf("no new pages");
-	else if (id > 0)
-		printf("batch %lld: %d pages from %d files", (long long)id, added, nfiles - dups - bad);
-	if (id >= 0 && (dups || bad))
-		printf(" (%d already ingested, %d unreadable)", dups, bad);
-	if (id >= 0)
-		printf("\n");
-	for (i = 0; i < nfiles; i++)
-		free(files[i]);
-	free(files);
-	return id < 0 ? EXIT_IOERR : (bad || dups || err.set) ? EXIT_DATAERR : 0;
 }
 
 /* Hot folders.  In-memory only: the size/mtime seen at the last pass.  A
@@ -627,7 +512,7 @@ static int watch_station(struct workspace *ws, const struct pipeline *pl, const 
 	struct ingest_opts o = {0};
 	struct errbuf err;
 
-	files = list_folder(dir, &n);
+	files = ingest_list_folder(dir, &n);
 	ntake = n;
 	o.station = station;
 	err_init(&err);
@@ -700,28 +585,4 @@ int ingest_watch_once(struct workspace *ws, const struct pipeline *pl)
 		closedir(d);
 	free(inbox);
 	return taken;
-}
-
-int cmd_watch(struct workspace *ws, int argc, char **argv)
-{
-	struct pipeline pl;
-	struct errbuf err;
-	bool once = argc > 1 && !strcmp(argv[1], "--once");
-	err_init(&err);
-	if (registry_pipeline(ws->cfg, &pl, &err) < 0) {
-		fprintf(stderr, "sohoa: watch: %s\n", err.msg);
-		return EXIT_DATAERR;
-	}
-	log_set_who("watch");
-	if (once) {
-		/* Two passes a stable-interval apart, for scripts and tests. */
-		ingest_watch_once(ws, &pl);
-		sleep((unsigned)config_long(ws->cfg, "ingest.stable_seconds"));
-		printf("%d files taken\n", ingest_watch_once(ws, &pl));
-		return 0;
-	}
-	for (;;) {
-		ingest_watch_once(ws, &pl);
-		sleep(1);
-	}
 }

@@ -50,4 +50,13 @@ int64_t ingest_close(struct ingest_batch *b, struct errbuf *err);
  * files taken. */
 int ingest_watch_once(struct workspace *ws, const struct pipeline *pl);
 
+/* The scan files of a folder (not hidden; images and PDFs by extension),
+ * sorted by name, as paths the caller frees with the array; NULL and *n = 0
+ * when there are none or the folder cannot be read. */
+char **ingest_list_folder(const char *dir, int *n);
+/* How many images (pages) the file holds: TIFF pages, PDF pages, 1 for
+ * everything else; -1 with err set when pdfinfo cannot run.  *is_pdf (when
+ * not NULL) says whether it is a PDF. */
+int ingest_count_images(const char *path, bool *is_pdf, struct errbuf *err);
+
 #endif

@@ -1,5 +1,5 @@
 /*
- * supervisor.c - `sohoa run`: the resident master process.  It starts the
+ * supervisor.c - the resident master process (`sohoa run`).  It starts the
  * configured number of worker processes per stage when that stage has work,
  * restarts workers that exit or die, returns the jobs of dead workers and
  * expired leases to the queue, and stops cleanly on SIGTERM/SIGINT (workers
@@ -24,7 +24,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/commands.h"
 #include "engine/config.h"
 #include "engine/db.h"
 #include "engine/fsio.h"
@@ -33,6 +32,7 @@
 #include "engine/log.h"
 #include "engine/registry.h"
 #include "engine/share.h"
+#include "engine/supervisor.h"
 #include "engine/workspace.h"
 
 #define MAX_WORKERS 256
@@ -126,32 +126,18 @@ static void recover_fanin(struct workspace *ws, const struct pipeline *pl)
 	}
 }
 
-int cmd_run(struct workspace *ws, int argc, char **argv)
+int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct errbuf *err)
 {
 	struct pipeline pl;
-	struct errbuf err;
 	struct child kids[MAX_WORKERS];
 	int nkids = 0, max_attempts, rc = 0;
-	bool drain = false, watch = false, broken[PIPELINE_MAX] = {false};
+	bool drain = o->drain, watch = o->watch, broken[PIPELINE_MAX] = {false};
 	long scan_ms;
 	int64_t last_watch = 0;
 	char *exe;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--drain"))
-			drain = true;
-		else if (!strcmp(argv[i], "--watch"))
-			watch = true;
-		else {
-			fprintf(stderr, "usage: sohoa run [--drain] [--watch]\n");
-			return EXIT_USAGE;
-		}
-	}
-	err_init(&err);
-	if (registry_pipeline(ws->cfg, &pl, &err) < 0) {
-		fprintf(stderr, "sohoa: run: %s\n", err.msg);
-		return EXIT_DATAERR;
-	}
+	if (registry_pipeline(ws->cfg, &pl, err) < 0)
+		return -1;
 	log_set_who("supervisor");
 	exe = share_self_exe();
 	max_attempts = (int)config_long(ws->cfg, "job.max_attempts");
@@ -224,7 +210,7 @@ int cmd_run(struct workspace *ws, int argc, char **argv)
 					stuck = true;
 				}
 			if (stuck) {
-				rc = 78;
+				rc = SUPERVISOR_STUCK;
 				break;
 			}
 			if (jobq_pending(ws->db) == 0)

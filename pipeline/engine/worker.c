@@ -8,7 +8,7 @@
  * signal), so library leaks stay bounded and a crash costs one job.  A
  * commit whose job is no longer claimed by this process (lease expired and
  * reclaimed) is dropped: the job is redone by its new owner, never twice
- * committed.  Also implements the stage_* functions of stage.h.
+ * committed.  The stage_* functions a stage calls are in stage.c.
  */
 #include <errno.h>
 #include <signal.h>
@@ -19,48 +19,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/commands.h"
 #include "engine/config.h"
 #include "engine/db.h"
 #include "engine/events.h"
 #include "engine/fsio.h"
 #include "engine/jobq.h"
 #include "engine/log.h"
-#include "archive/profile.h"
 #include "engine/registry.h"
 #include "engine/stage.h"
+#include "engine/stage_result.h"
+#include "engine/worker.h"
 #include "engine/workspace.h"
 
-enum val_type { V_INT, V_DOUBLE, V_TEXT };
-
-struct result_val {
-	const char *col;
-	enum val_type type;
-	int64_t i;
-	double d;
-	char *s;
-};
-
-struct result_event {
-	char *type, *outcome, *detail;
-};
-
-struct stage_result {
-	struct result_val *v;
-	int nv;
-	struct result_event *e;
-	int ne;
-	char *split_path, *split_note;
-};
-
-static const char *const page_cols[] = {
-	"width", "height", "dpi", "bits", "colour", "access_path", "orient", "orient_conf", "skew",
-	"blank", "ocr_conf", "review", "text_path", "hocr_path", "alto_path", "note", NULL,
-};
-static const char *const doc_cols[] = {"pdf_path", "signed_path", "note", NULL};
-
 static volatile sig_atomic_t stop_requested;
-static struct profile *cur_profile;
 
 static void on_term(int sig)
 {
@@ -68,160 +39,9 @@ static void on_term(int sig)
 	stop_requested = 1;
 }
 
-static const char *check_col(struct stage_ctx *ctx, const char *col)
-{
-	const char *const *cols = ctx->page ? page_cols : doc_cols;
-	for (int i = 0; cols[i]; i++)
-		if (strcmp(cols[i], col) == 0)
-			return cols[i];
-	log_panic("stage '%s' set unknown column '%s'", ctx->stage, col);
-}
-
-static struct result_val *add_val(struct stage_ctx *ctx, const char *col, enum val_type t)
-{
-	struct stage_result *r = ctx->res;
-	const char *c = check_col(ctx, col);
-	r->v = xrealloc(r->v, sizeof(*r->v) * (size_t)(r->nv + 1));
-	memset(&r->v[r->nv], 0, sizeof(r->v[0]));
-	r->v[r->nv].col = c;
-	r->v[r->nv].type = t;
-	return &r->v[r->nv++];
-}
-
-void stage_set_int(struct stage_ctx *ctx, const char *col, int64_t v)
-{
-	add_val(ctx, col, V_INT)->i = v;
-}
-
-void stage_set_double(struct stage_ctx *ctx, const char *col, double v)
-{
-	add_val(ctx, col, V_DOUBLE)->d = v;
-}
-
-void stage_set_text(struct stage_ctx *ctx, const char *col, const char *v)
-{
-	add_val(ctx, col, V_TEXT)->s = xstrdup(v);
-}
-
-void stage_event(struct stage_ctx *ctx, const char *type, const char *outcome, const char *detail)
-{
-	struct stage_result *r = ctx->res;
-	r->e = xrealloc(r->e, sizeof(*r->e) * (size_t)(r->ne + 1));
-	r->e[r->ne].type = xstrdup(type);
-	r->e[r->ne].outcome = xstrdup(outcome);
-	r->e[r->ne].detail = detail ? xstrdup(detail) : NULL;
-	r->ne++;
-}
-
-void stage_page_split(struct stage_ctx *ctx, const char *right_access_path, const char *note)
-{
-	if (!ctx->page)
-		log_panic("stage '%s' split a document", ctx->stage);
-	free(ctx->res->split_path);
-	free(ctx->res->split_note);
-	ctx->res->split_path = xstrdup(right_access_path);
-	ctx->res->split_note = xstrdup(note ? note : "");
-}
-
-/* derived/KIND/ID/LEAF; LEAF may hold folders, which are made. */
-static char *derived_path(struct stage_ctx *ctx, const char *kind, int64_t id, const char *leaf)
-{
-	char *p = xasprintf("%s/derived/%s/%lld/%s", ctx->workspace, kind, (long long)id, leaf);
-	char *dir = xstrndup(p, (size_t)(strrchr(p, '/') - p));
-	struct errbuf err;
-	err_init(&err);
-	if (fsio_mkdirs(dir, 0755, &err) < 0)
-		log_fatal(74, "job %lld: %s", (long long)ctx->job_id, err.msg);
-	free(dir);
-	return p;
-}
-
-char *stage_page_path(struct stage_ctx *ctx, const char *leaf)
-{
-	return derived_path(ctx, "pages", ctx->page->id, leaf);
-}
-
-char *stage_doc_path(struct stage_ctx *ctx, const char *leaf)
-{
-	return derived_path(ctx, "docs", ctx->doc->id, leaf);
-}
-
-const char *stage_conf(struct stage_ctx *ctx, const char *key)
-{
-	char full[128];
-	snprintf(full, sizeof(full), "%s.%s", ctx->stage, key);
-	if (config_has(ctx->cfg, full))
-		return config_str(ctx->cfg, full);
-	return config_str(ctx->cfg, key);
-}
-
-long stage_conf_long(struct stage_ctx *ctx, const char *key)
-{
-	return strtol(stage_conf(ctx, key), NULL, 10);
-}
-
-double stage_conf_double(struct stage_ctx *ctx, const char *key)
-{
-	return strtod(stage_conf(ctx, key), NULL);
-}
-
-const char *stage_profile(struct stage_ctx *ctx, const char *key)
-{
-	struct errbuf err;
-	const char *name = ctx->page ? ctx->page->profile : NULL;
-	if (!name)
-		return NULL;
-	if (!cur_profile || strcmp(profile_name(cur_profile), name) != 0) {
-		profile_free(cur_profile);
-		err_init(&err);
-		cur_profile = profile_load(ctx->workspace, name, &err);
-		if (!cur_profile) {
-			log_warn("job %lld: %s", (long long)ctx->job_id, err.msg);
-			return NULL;
-		}
-	}
-	return profile_get(cur_profile, key);
-}
-
-bool stage_profile_bool(struct stage_ctx *ctx, const char *key, bool def)
-{
-	const char *v = stage_profile(ctx, key);
-	if (!v || !*v)
-		return def;
-	return !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1");
-}
-
-/* Paths are stored relative to the workspace so that it can be moved. */
-static const char *rel(const char *root, const char *path)
-{
-	size_t n = strlen(root);
-	if (path && strncmp(path, root, n) == 0 && path[n] == '/')
-		return path + n + 1;
-	return path;
-}
-
 static char *abs_path(const char *root, sqlite3_stmt *st, int col)
 {
-	const char *s = (const char *)sqlite3_column_text(st, col);
-	if (!s)
-		return NULL;
-	return s[0] == '/' ? xstrdup(s) : xasprintf("%s/%s", root, s);
-}
-
-static void result_free(struct stage_result *r)
-{
-	for (int i = 0; i < r->nv; i++)
-		free(r->v[i].s);
-	for (int i = 0; i < r->ne; i++) {
-		free(r->e[i].type);
-		free(r->e[i].outcome);
-		free(r->e[i].detail);
-	}
-	free(r->v);
-	free(r->e);
-	free(r->split_path);
-	free(r->split_note);
-	memset(r, 0, sizeof(*r));
+	return workspace_abs(root, (const char *)sqlite3_column_text(st, col));
 }
 
 static void page_free(struct stage_page *p)
@@ -343,7 +163,7 @@ static void apply_values(sqlite3 *db, const char *root, struct stage_ctx *ctx)
 	const char *table = ctx->page ? "pages" : "documents";
 	int64_t id = ctx->page ? ctx->page->id : ctx->doc->id;
 	for (int i = 0; i < r->nv; i++) {
-		struct result_val *v = &r->v[i];
+		struct stage_result_val *v = &r->v[i];
 		char *sql;
 		sqlite3_stmt *st;
 		if (strcmp(v->col, "note") == 0)
@@ -356,12 +176,12 @@ static void apply_values(sqlite3 *db, const char *root, struct stage_ctx *ctx)
 			continue; /* documents keep notes in events */
 		}
 		st = db_prepare(db, sql);
-		if (v->type == V_INT)
+		if (v->type == STAGE_V_INT)
 			sqlite3_bind_int64(st, 1, v->i);
-		else if (v->type == V_DOUBLE)
+		else if (v->type == STAGE_V_DOUBLE)
 			sqlite3_bind_double(st, 1, v->d);
 		else if (str_ends(v->col, "_path"))
-			sqlite3_bind_text(st, 1, rel(root, v->s), -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 1, workspace_rel(root, v->s), -1, SQLITE_STATIC);
 		else
 			sqlite3_bind_text(st, 1, v->s, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, id);
@@ -382,7 +202,7 @@ static int apply_split(sqlite3 *db, const char *root, struct stage_ctx *ctx, con
 			    " SELECT batch_id, master_id, img_index, seq, document_id, id, width, height, dpi, bits, colour,"
 			    " ?2, orient, orient_conf, skew, ?3, ?4 FROM pages WHERE id = ?1");
 	sqlite3_bind_int64(st, 1, ctx->page->id);
-	sqlite3_bind_text(st, 2, rel(root, ctx->res->split_path), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, workspace_rel(root, ctx->res->split_path), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, ctx->res->split_note, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now_ms());
 	if (sqlite3_step(st) != SQLITE_DONE) {
@@ -511,7 +331,7 @@ static void run_one(struct workspace *ws, const struct pipeline *pl, const struc
 		log_warn("job %lld: %s", (long long)job->id, msg);
 	commit(ws, pl, ctx, job, rc, msg);
 	free(msg);
-	result_free(&res);
+	stage_result_release(&res);
 	page_free(ctx->page);
 	doc_free(ctx->doc);
 	ctx->page = NULL;
@@ -519,29 +339,21 @@ static void run_one(struct workspace *ws, const struct pipeline *pl, const struc
 	ctx->res = NULL; /* res lives on this frame */
 }
 
-int cmd_worker(struct workspace *ws, int argc, char **argv)
+int worker_run(struct workspace *ws, const char *stage, struct errbuf *err)
 {
 	struct pipeline pl;
 	struct stage_ctx ctx;
-	struct errbuf err;
 	const struct stage *s;
 	long max_jobs, idle_ms, done = 0, waited = 0, nap = 20;
 	char who[64];
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: sohoa worker STAGE\n");
-		return EXIT_USAGE;
-	}
-	err_init(&err);
-	s = registry_find(argv[1]);
+	s = registry_find(stage);
 	if (!s) {
-		fprintf(stderr, "sohoa: worker: unknown stage '%s'\n", argv[1]);
-		return EXIT_USAGE;
+		err_set(err, "unknown stage '%s'", stage);
+		return WORKER_USAGE;
 	}
-	if (registry_pipeline(ws->cfg, &pl, &err) < 0) {
-		fprintf(stderr, "sohoa: worker: %s\n", err.msg);
-		return EXIT_DATAERR;
-	}
+	if (registry_pipeline(ws->cfg, &pl, err) < 0)
+		return WORKER_DATAERR;
 	snprintf(who, sizeof(who), "worker %s", s->name);
 	log_set_who(who);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -556,15 +368,15 @@ int cmd_worker(struct workspace *ws, int argc, char **argv)
 	ctx.workspace = ws->root;
 	ctx.stage = s->name;
 	ctx.db = ws->db;
-	if (s->init && s->init(&ctx, &err) < 0)
-		log_fatal(78, "cannot start stage '%s': %s", s->name, err.msg);
+	if (s->init && s->init(&ctx, err) < 0)
+		log_fatal(WORKER_CONFIG, "cannot start stage '%s': %s", s->name, err->msg);
 	while (!stop_requested && done < max_jobs) {
 		struct job job;
 		int got = jobq_claim(ws->db, s->name, (long)getpid(), (int)config_long(ws->cfg, "job.lease"),
-				     config_double(ws->cfg, "priority.aging_per_hour"), &job, &err);
+				     config_double(ws->cfg, "priority.aging_per_hour"), &job, err);
 		if (got < 0) {
-			log_warn("%s", err.msg);
-			err_init(&err);
+			log_warn("%s", err->msg);
+			err_init(err);
 			got = 0;
 		}
 		if (got == 0) {
@@ -583,7 +395,6 @@ int cmd_worker(struct workspace *ws, int argc, char **argv)
 	}
 	if (s->fini)
 		s->fini(&ctx);
-	profile_free(cur_profile);
-	cur_profile = NULL;
+	stage_profile_release();
 	return 0;
 }

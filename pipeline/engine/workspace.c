@@ -40,6 +40,28 @@ char *workspace_path(const struct workspace *ws, const char *fmt, ...)
 	return sb_detach(&sb);
 }
 
+char *workspace_abs(const char *root, const char *stored)
+{
+	if (!stored)
+		return NULL;
+	return stored[0] == '/' ? xstrdup(stored) : xasprintf("%s/%s", root, stored);
+}
+
+const char *workspace_rel(const char *root, const char *path)
+{
+	size_t n = strlen(root);
+	if (path && strncmp(path, root, n) == 0 && path[n] == '/')
+		return path + n + 1;
+	return path;
+}
+
+char *workspace_root_of(sqlite3 *db)
+{
+	const char *f = sqlite3_db_filename(db, "main");
+	const char *slash = f ? strrchr(f, '/') : NULL;
+	return slash ? xstrndup(f, (size_t)(slash - f)) : xstrdup(".");
+}
+
 static bool exists(const char *path)
 {
 	struct stat st;

@@ -38,4 +38,18 @@ void workspace_close(struct workspace *ws);
 /* An absolute path inside the workspace; caller frees. */
 char *workspace_path(const struct workspace *ws, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * Paths in the database are stored relative to the workspace root so that a
+ * workspace can be moved; these two are the only conversions.
+ * workspace_abs(): the absolute path of a stored one (kept as is when it is
+ * already absolute); NULL for NULL; caller frees.  workspace_rel(): what to
+ * store for an absolute path: the part after "ROOT/" when it lies inside the
+ * workspace, else the path itself (borrowed from `path`).
+ */
+char *workspace_abs(const char *root, const char *stored);
+const char *workspace_rel(const char *root, const char *path);
+/* The root of the workspace whose database `db` is (the folder of its
+ * file); caller frees. */
+char *workspace_root_of(sqlite3 *db);
+
 #endif

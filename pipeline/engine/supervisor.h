@@ -1,0 +1,28 @@
+/*
+ * supervisor.h - the resident master process behind `sohoa run` (see
+ * supervisor.c): starts and restarts one worker process per stage and
+ * core, returns dead workers' jobs to the queue, recovers at start-up.
+ */
+#ifndef SOHOA_SUPERVISOR_H
+#define SOHOA_SUPERVISOR_H
+
+#include <stdbool.h>
+
+#include "engine/util.h"
+
+struct workspace;
+
+struct supervisor_opts {
+	bool drain;  /* exit once no work is left */
+	bool watch;  /* take scans from the hot folders too */
+};
+
+/* Returned by supervisor_run() under drain when a stage with work cannot
+ * start its workers (EX_CONFIG, as the worker's own exit). */
+#define SUPERVISOR_STUCK 78
+
+/* Run until SIGTERM/SIGINT (or, draining, until no work is left).  Returns 0,
+ * SUPERVISOR_STUCK, or -1 with err set when the pipeline config is wrong. */
+int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct errbuf *err);
+
+#endif
