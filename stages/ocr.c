@@ -44,7 +44,7 @@
  * page confidence under ocr.reread_below, it is read as plain Tesseract
  * reads it (Otsu, no stretch), and then with ocr.alt_lang when set.  The
  * reading kept is the one with the highest sum of word confidences over
- * the words that are Vietnamese syllables (formats/text/viet: hunspell-vi),
+ * the words that are Vietnamese syllables (archive/viet: hunspell-vi),
  * a measure that needs no ground truth: a reading that loses a block, or
  * turns paper into letter soup, scores less.  The event names the reading
  * kept and the scores of all.  A clean page reads once, as before.
@@ -63,6 +63,7 @@
 #include "ocr.h"
 
 #include <dlfcn.h>
+#include <limits.h>
 #include <math.h>
 #include <leptonica/allheaders.h>
 #include <stdio.h>
@@ -75,7 +76,7 @@
 #include "engine/config.h"
 #include "engine/fsio.h"
 #include "formats/image/pageimg.h"
-#include "formats/text/viet.h"
+#include "archive/viet.h"
 #include "engine/stage.h"
 
 struct ocr_engine {
@@ -103,6 +104,7 @@ void ocr_opts_default(struct ocr_opts *opts)
 	opts->reread_below = 80;
 	opts->upscale_xheight = 14;
 	opts->alt_lang = NULL;
+	opts->columns = true;
 }
 
 char *ocr_nfc(const char *s)
@@ -600,6 +602,182 @@ static PIX *ocr_stretch(const struct ocr_engine *e, PIX *pix)
 	return out ? out : pixClone(pix);
 }
 
+/*
+ * Reading order of side-by-side blocks.  Tesseract's page mode often reads
+ * the two-column header of an administrative letter (issuer | national
+ * motto; Nơi nhận | signature) across, one row at a time, or one column's
+ * line between the other's.  A reader, and the archive's transcriptions,
+ * take the left block and then the right one.  So the lines are put into
+ * rows by their height on the page (lines side by side make one row); a
+ * run of rows that all leave a common gap of OCR_COLUMN_GAP line heights
+ * free, at least two of them with words on both sides, is written left
+ * side first, then right side, where its first line stood; every other
+ * line as Tesseract wrote it, in its order.
+ */
+#define OCR_COLUMN_GAP 3
+
+struct ocr_row {
+	int t, b, h;              /* vertical extent; a line's height */
+	bool para;
+	const struct word **w;    /* its words, left to right */
+	size_t n;
+	const struct line **ln;   /* its lines, in Tesseract's order */
+	size_t nl;
+	int g0, g1;               /* its widest gap between words (g0 = g1 = 0: none) */
+};
+
+static int ocr_line_cmp(const void *a, const void *b)
+{
+	const struct line *x = *(const struct line *const *)a, *y = *(const struct line *const *)b;
+	return (x->t + x->b) - (y->t + y->b);
+}
+
+static int ocr_word_cmp(const void *a, const void *b)
+{
+	const struct word *x = *(const struct word *const *)a, *y = *(const struct word *const *)b;
+	return x->l - y->l;
+}
+
+static void ocr_row_words(struct strbuf *sb, const struct ocr_row *r, int from, int to)
+{
+	size_t j;
+	bool any = false;
+	for (j = 0; j < r->n; j++) {
+		int c = (r->w[j]->l + r->w[j]->r) / 2;
+		if (c < from || c >= to)
+			continue;
+		if (any)
+			sb_addc(sb, ' ');
+		sb_adds(sb, r->w[j]->text);
+		any = true;
+	}
+	if (any)
+		sb_addc(sb, '\n');
+}
+
+static void ocr_column_text(const struct line *lines, size_t n, struct strbuf *sb)
+{
+	const struct line **ord = xcalloc(n + 1, sizeof *ord);
+	struct ocr_row *rows = xcalloc(n + 1, sizeof *rows);
+	struct ocr_run { size_t from, to; int mid; bool done; } *runs = NULL;
+	size_t nr = 0, nruns = 0, i, j, k;
+	int *run;
+	for (i = 0; i < n; i++)
+		ord[i] = &lines[i];
+	qsort(ord, n, sizeof *ord, ocr_line_cmp);
+	for (i = 0; i < n; i++) {
+		const struct line *ln = ord[i];
+		struct ocr_row *r = nr ? &rows[nr - 1] : NULL;
+		int h = ln->b - ln->t;
+		if (ln->nwords == 0)
+			continue;
+		/* side by side: each one's centre within the other's extent (the
+		 * row's first line), of like height; a tall line (a signature
+		 * block's seal) does not swallow the small lines beside it */
+		if (!r || (ln->t + ln->b) / 2 > r->b || (ln->t + ln->b) / 2 < r->t || (r->t + r->b) / 2 < ln->t ||
+		    (r->t + r->b) / 2 > ln->b || h > 2 * r->h || 2 * h < r->h) {
+			r = &rows[nr++];
+			r->t = ln->t;
+			r->b = ln->b;
+			r->h = h;
+			r->para = ln->para;
+		} else if (h < r->h) {
+			r->h = h;
+		}
+		r->w = xrealloc(r->w, (r->n + ln->nwords) * sizeof *r->w);
+		for (j = 0; j < ln->nwords; j++)
+			r->w[r->n++] = &ln->words[j];
+		r->ln = xrealloc(r->ln, (r->nl + 1) * sizeof *r->ln);
+		r->ln[r->nl++] = ln;
+	}
+	for (i = 0; i < nr; i++) {
+		struct ocr_row *r = &rows[i];
+		qsort(r->w, r->n, sizeof *r->w, ocr_word_cmp);
+		for (j = 1; j < r->n; j++) {
+			int g = r->w[j]->l - r->w[j - 1]->r;
+			if (g > r->g1 - r->g0 && g > OCR_COLUMN_GAP * r->h) {
+				r->g0 = r->w[j - 1]->r;
+				r->g1 = r->w[j]->l;
+			}
+		}
+	}
+	run = xcalloc(n + 1, sizeof *run);
+	for (i = 0; i < nr;) {
+		/* A run starts at a row with a gap and goes on while the rows
+		 * leave part of that gap free. */
+		int g0 = rows[i].g0, g1 = rows[i].g1, split = 0;
+		size_t end = i + 1;
+		if (g1 > g0) {
+			split = 1;
+			for (; end < nr; end++) {
+				const struct ocr_row *r = &rows[end];
+				int l = r->w[0]->l, rr = r->w[r->n - 1]->r, a = g0, b = g1;
+				if (r->g1 > r->g0 && r->g0 < g1 && r->g1 > g0) {
+					a = r->g0 > g0 ? r->g0 : g0; /* both sides */
+					b = r->g1 < g1 ? r->g1 : g1;
+					split++;
+				} else if (rr < g1) {
+					a = rr > g0 ? rr : g0;       /* the left side only */
+				} else if (l > g0) {
+					b = l < g1 ? l : g1;         /* the right side only */
+				} else {
+					break;                       /* across the gap */
+				}
+				if (b - a < r->h)
+					break;
+				g0 = a;
+				g1 = b;
+			}
+		}
+		if (split < 2) {
+			i++;
+			continue;
+		}
+		runs = xrealloc(runs, (nruns + 1) * sizeof *runs);
+		runs[nruns].from = i;
+		runs[nruns].to = end;
+		runs[nruns].mid = (g0 + g1) / 2;
+		runs[nruns].done = false;
+		nruns++;
+		for (k = i; k < end; k++)
+			for (j = 0; j < rows[k].nl; j++)
+				run[rows[k].ln[j] - lines] = (int)nruns; /* run number + 1 */
+		i = end;
+	}
+	/* Lines in Tesseract's order; a run in place of its first line. */
+	for (i = 0; i < n; i++) {
+		const struct line *ln = &lines[i];
+		if (run[i] > 0) {
+			struct ocr_run *ru = &runs[run[i] - 1];
+			if (ru->done)
+				continue;
+			ru->done = true;
+			if (sb->len)
+				sb_addc(sb, '\n');
+			for (k = ru->from; k < ru->to; k++)
+				ocr_row_words(sb, &rows[k], INT_MIN, ru->mid);
+			sb_addc(sb, '\n');
+			for (k = ru->from; k < ru->to; k++)
+				ocr_row_words(sb, &rows[k], ru->mid, INT_MAX);
+			continue;
+		}
+		if (ln->para && sb->len)
+			sb_addc(sb, '\n');
+		for (j = 0; j < ln->nwords; j++) {
+			sb_adds(sb, ln->words[j].text);
+			sb_addc(sb, j + 1 < ln->nwords ? ' ' : '\n');
+		}
+	}
+	free(run);
+	free(runs);
+	for (i = 0; i < nr; i++) {
+		free(rows[i].w);
+		free(rows[i].ln);
+	}
+	free(rows);
+	free(ord);
+}
+
 /* Thresholding methods of a reading. */
 #define OCR_SAUVOLA 2
 #define OCR_OTSU 0
@@ -691,6 +869,15 @@ static int ocr_read(struct ocr_engine *e, PIX *page, int dpi, int thresh, struct
 				valid++;
 				score += w->conf / 100.0;
 			}
+		}
+	}
+	if (e->opts.columns) {
+		bool whole = false;
+		for (i = 0; i < nlines; i++)
+			whole |= lines[i].text != NULL;
+		if (!whole) {
+			sb_reset(&sb);
+			ocr_column_text(lines, nlines, &sb);
 		}
 	}
 	res->text = ocr_nfc(sb.buf ? sb.buf : "");
@@ -1002,6 +1189,7 @@ static const struct conf_key ocr_keys[] = {
 	{ "ocr.dict", CONF_STR, VIET_DICT_DEFAULT, 0, 0, "hunspell dictionary (path without .aff/.dic) that judges readings by their share of Vietnamese syllables; empty = confidence alone" },
 	{ "ocr.reread_below", CONF_DOUBLE, "80", 0, 100, "a page whose first reading's confidence (mean word confidence times the share of Vietnamese syllables) is under this is read again other ways, and the best reading kept" },
 	{ "ocr.upscale_xheight", CONF_DOUBLE, "14", 0, 100, "a page whose measured x-height (px) is under this is also read enlarged to about 24 px (0 = never)" },
+	{ "ocr.columns", CONF_BOOL, "yes", 0, 0, "write side-by-side blocks (two-column letter headers, Nơi nhận | signature) left block first, then right" },
 	{ "ocr.alt_lang", CONF_STR, "", 0, 0, "another Tesseract model tried on a page still under reread_below, e.g. vie+Vietnamese (empty = none)" },
 	{ 0 }
 };
@@ -1023,6 +1211,7 @@ static int ocr_init(struct stage_ctx *ctx, struct errbuf *err)
 	opts.reread_below = stage_conf_double(ctx, "reread_below");
 	opts.upscale_xheight = stage_conf_double(ctx, "upscale_xheight");
 	opts.alt_lang = stage_conf(ctx, "alt_lang");
+	opts.columns = config_bool(ctx->cfg, "ocr.columns");
 	ctx->priv = ocr_engine_new(&opts, err);
 	return ctx->priv ? 0 : -1;
 }

@@ -29,6 +29,7 @@ struct ocr_opts {
 	double reread_below;   /* page confidence under which the page is read another way */
 	double upscale_xheight; /* x-height in px under which the page is also read enlarged (0 = never) */
 	const char *alt_lang;  /* another model tried on a poor page, e.g. "vie+Vietnamese" (NULL = none) */
+	bool columns;          /* side-by-side blocks in reading order: left block, then right */
 };
 
 /* Fill opts with the defaults the stage uses. */

@@ -3,11 +3,12 @@
  * measuring quality and speed (`make bench`, and by hand with
  * ../shared/corpus/cer.py).
  *
- * usage: ocreval [-l LANG] [-a ALT_LANG] [-R REREAD_BELOW] [-u UPSCALE_XHEIGHT] [-p PSM] [-t THRESHOLDING] [-r LINE_RETRY] [-s SCALE] [-n] [-m MARGIN] [-v 'VAR=VAL ...'] [-H] INDIR OUTDIR
+ * usage: ocreval [-l LANG] [-a ALT_LANG] [-R REREAD_BELOW] [-u UPSCALE_XHEIGHT] [-p PSM] [-t THRESHOLDING] [-r LINE_RETRY] [-s SCALE] [-n] [-m MARGIN] [-v 'VAR=VAL ...'] [-H] [-C] INDIR OUTDIR
  * Defaults are the ocr stage's (Sauvola, circumflex word retry); -n turns
  * the retry off, -t 0 gives Tesseract's Otsu, -r re-reads lines under a
  * confidence, -v sets Tesseract variables, -s scales the image first;
- * -a, -R, -u set ocr.alt_lang, ocr.reread_below, ocr.upscale_xheight.
+ * -a, -R, -u set ocr.alt_lang, ocr.reread_below, ocr.upscale_xheight;
+ * -C turns ocr.columns off.
  * Every *.png, *.jpg, *.tif, *.pnm in INDIR (sorted) is recognized into
  * OUTDIR/NAME.txt (NAME: the file name without its extension), and with -H
  * the hOCR into OUTDIR/NAME.hocr.  Prints on stdout one line per page
@@ -59,7 +60,7 @@ int main(int argc, char **argv)
 	ocr_opts_default(&opts);
 	opts.want_alto = false;
 	opts.want_hocr = false;
-	while ((c = getopt(argc, argv, "l:a:R:u:p:t:r:s:nm:v:H")) != -1) {
+	while ((c = getopt(argc, argv, "l:a:R:u:p:t:r:s:nm:v:HC")) != -1) {
 		switch (c) {
 		case 'l': opts.lang = optarg; break;
 		case 'a': opts.alt_lang = optarg; break;
@@ -72,14 +73,15 @@ int main(int argc, char **argv)
 		case 'n': opts.retry_circumflex = false; break;
 		case 'v': opts.vars = optarg; break;
 		case 'H': opts.want_hocr = true; break;
+		case 'C': opts.columns = false; break;
 		case 'm': opts.retry_margin = atof(optarg); break;
 		default:
-			fprintf(stderr, "usage: ocreval [-l LANG] [-a ALT_LANG] [-R REREAD_BELOW] [-u UPSCALE_XHEIGHT] [-p PSM] [-t THRESHOLDING] [-r LINE_RETRY] [-s SCALE] [-n] [-m MARGIN] [-v 'VAR=VAL ...'] [-H] INDIR OUTDIR\n");
+			fprintf(stderr, "usage: ocreval [-l LANG] [-a ALT_LANG] [-R REREAD_BELOW] [-u UPSCALE_XHEIGHT] [-p PSM] [-t THRESHOLDING] [-r LINE_RETRY] [-s SCALE] [-n] [-m MARGIN] [-v 'VAR=VAL ...'] [-H] [-C] INDIR OUTDIR\n");
 			return 2;
 		}
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "usage: ocreval [-l LANG] [-a ALT_LANG] [-R REREAD_BELOW] [-u UPSCALE_XHEIGHT] [-p PSM] [-t THRESHOLDING] [-r LINE_RETRY] [-s SCALE] [-n] [-m MARGIN] [-v 'VAR=VAL ...'] [-H] INDIR OUTDIR\n");
+		fprintf(stderr, "usage: ocreval [-l LANG] [-a ALT_LANG] [-R REREAD_BELOW] [-u UPSCALE_XHEIGHT] [-p PSM] [-t THRESHOLDING] [-r LINE_RETRY] [-s SCALE] [-n] [-m MARGIN] [-v 'VAR=VAL ...'] [-H] [-C] INDIR OUTDIR\n");
 		return 2;
 	}
 	err_init(&err);

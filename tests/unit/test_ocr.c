@@ -8,7 +8,8 @@
  * at a third of the resolution, tagged 300 dpi (the x-height is measured,
  * the page read enlarged, and the hOCR keeps the small page's geometry);
  * a page of two words (low confidence, review with the reason); the hOCR
- * and ALTO geometry scaling (table).
+ * and ALTO geometry scaling (table); a two-column letter header (issuer |
+ * national motto) read left block first, then right block.
  * usage: test_ocr [FOLDER]  FOLDER holds NAME.png + NAME.gt.txt pages to
  * use instead of rendering (the bound then applies to each page).
  */
@@ -245,6 +246,63 @@ static void ocr_few_words(struct ocr_engine *e, const char *img)
 	pixDestroy(&pix);
 }
 
+/* Render text (lines by \n) with pango-view at 300 dpi; NULL when it
+ * cannot. */
+static PIX *render(const char *dir, const char *name, const char *text)
+{
+	char *txt = xasprintf("%s/%s.txt", dir, name), *img = xasprintf("%s/%s.png", dir, name);
+	char *cmd = xasprintf("pango-view -q --font='Liberation Serif 13' --dpi=300 --margin=20 --align=center "
+	                      "--antialias=gray -o '%s' '%s' 2>/dev/null", img, txt);
+	struct errbuf err;
+	PIX *pix = NULL;
+	err_init(&err);
+	if (fsio_write_atomic(txt, text, strlen(text), &err) == 0 && system(cmd) == 0)
+		pix = pixRead(img);
+	unlink(txt);
+	unlink(img);
+	free(txt);
+	free(img);
+	free(cmd);
+	return pix;
+}
+
+/* Issuer block | national motto side by side, with the số line under the
+ * issuer: the text has the left block, then the right. */
+static void ocr_two_columns(struct ocr_engine *e, const char *dir)
+{
+	static const char left[] = "ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 574/UBND-KTTH\nV/v tham gia ý kiến";
+	static const char right[] = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nQuảng Ngãi, ngày 04 tháng 02 năm 2025";
+	static const char want[] = "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI Số: 574/UBND-KTTH V/v tham gia ý kiến "
+	                           "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc Quảng Ngãi, ngày 04 tháng 02 năm 2025";
+	PIX *l = render(dir, "left", left), *r = render(dir, "right", right), *page = NULL, *l8 = NULL, *r8 = NULL;
+	struct errbuf err;
+	struct ocr_result res;
+	CHECK(l && r);
+	if (l && r) {
+		l8 = pixConvertTo8(l, 0);
+		r8 = pixConvertTo8(r, 0);
+		page = pixCreate(2480, 900, 8);
+		pixSetAll(page);
+		pixRasterop(page, 100, 100, pixGetWidth(l8), pixGetHeight(l8), PIX_SRC, l8, 0, 0);
+		pixRasterop(page, 1150, 100, pixGetWidth(r8), pixGetHeight(r8), PIX_SRC, r8, 0, 0);
+		err_init(&err);
+		CHECK(ocr_engine_page(e, page, 300, &res, &err) == 0);
+		if (res.text) {
+			double c = cer(want, res.text);
+			printf("two-column header: CER %.2f%%\n", 100 * c);
+			CHECK(c <= 0.03);
+			if (c > 0.03)
+				fprintf(stderr, "want: %s\ngot:  %s\n", want, res.text);
+		}
+		ocr_result_release(&res);
+	}
+	pixDestroy(&page);
+	pixDestroy(&l8);
+	pixDestroy(&r8);
+	pixDestroy(&l);
+	pixDestroy(&r);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct { const char *in, *want; } nfc[] = {
@@ -359,6 +417,7 @@ int main(int argc, char **argv)
 			free(txt);
 			free(cmd);
 		}
+		ocr_two_columns(e, dir);
 		rmdir(dir);
 	}
 	ocr_engine_free(e);

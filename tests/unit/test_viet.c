@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "formats/text/viet.h"
+#include "archive/viet.h"
 #include "unit.h"
 
 int main(void)
