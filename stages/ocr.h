@@ -30,6 +30,7 @@ struct ocr_opts {
 	double upscale_xheight; /* x-height in px under which the page is also read enlarged (0 = never) */
 	const char *alt_lang;  /* another model tried on a poor page, e.g. "vie+Vietnamese" (NULL = none) */
 	bool columns;          /* side-by-side blocks in reading order: left block, then right */
+	const char *pairs;     /* word-pair counts of the correction step (NULL = no correction) */
 };
 
 /* Fill opts with the defaults the stage uses. */
@@ -51,6 +52,7 @@ struct ocr_result {
 	                       for a page with a handful of words; what the stage records */
 	double score;       /* what the readings were compared by: the sum over valid words of conf/100 */
 	int readings;       /* how many readings of the page were made */
+	int corrected;      /* words the correction step changed */
 	char reading[48];   /* the reading kept, e.g. "sauvola", "otsu", "enlarged 3.0x otsu" */
 	char why[400];      /* why: the readings and their scores */
 	char review[160];   /* a reason to review the page's text, "" when none */

@@ -3,12 +3,13 @@
  * measuring quality and speed (`make bench`, and by hand with
  * ../shared/corpus/cer.py).
  *
- * usage: ocreval [-l LANG] [-a ALT_LANG] [-R REREAD_BELOW] [-u UPSCALE_XHEIGHT] [-p PSM] [-t THRESHOLDING] [-r LINE_RETRY] [-s SCALE] [-n] [-m MARGIN] [-v 'VAR=VAL ...'] [-H] [-C] INDIR OUTDIR
+ * usage: ocreval [-l LANG] [-a ALT_LANG] [-R REREAD_BELOW] [-u UPSCALE_XHEIGHT] [-p PSM] [-t THRESHOLDING] [-r LINE_RETRY] [-s SCALE] [-n] [-m MARGIN] [-v 'VAR=VAL ...'] [-H] [-C] [-P PAIRS.tsv] INDIR OUTDIR
  * Defaults are the ocr stage's (Sauvola, circumflex word retry); -n turns
  * the retry off, -t 0 gives Tesseract's Otsu, -r re-reads lines under a
  * confidence, -v sets Tesseract variables, -s scales the image first;
  * -a, -R, -u set ocr.alt_lang, ocr.reread_below, ocr.upscale_xheight;
- * -C turns ocr.columns off.
+ * -C turns ocr.columns off; -P PAIRS.tsv turns the correction step on
+ * (ocr.pairs, e.g. config/viet-bigrams.tsv).
  * Every *.png, *.jpg, *.tif, *.pnm in INDIR (sorted) is recognized into
  * OUTDIR/NAME.txt (NAME: the file name without its extension), and with -H
  * the hOCR into OUTDIR/NAME.hocr.  Prints on stdout one line per page
@@ -60,7 +61,7 @@ int main(int argc, char **argv)
 	ocr_opts_default(&opts);
 	opts.want_alto = false;
 	opts.want_hocr = false;
-	while ((c = getopt(argc, argv, "l:a:R:u:p:t:r:s:nm:v:HC")) != -1) {
+	while ((c = getopt(argc, argv, "l:a:R:u:p:t:r:s:nm:v:HCP:")) != -1) {
 		switch (c) {
 		case 'l': opts.lang = optarg; break;
 		case 'a': opts.alt_lang = optarg; break;
@@ -74,14 +75,15 @@ int main(int argc, char **argv)
 		case 'v': opts.vars = optarg; break;
 		case 'H': opts.want_hocr = true; break;
 		case 'C': opts.columns = false; break;
+		case 'P': opts.pairs = optarg; break;
 		case 'm': opts.retry_margin = atof(optarg); break;
 		default:
-			fprintf(stderr, "usage: ocreval [-l LANG] [-a ALT_LANG] [-R REREAD_BELOW] [-u UPSCALE_XHEIGHT] [-p PSM] [-t THRESHOLDING] [-r LINE_RETRY] [-s SCALE] [-n] [-m MARGIN] [-v 'VAR=VAL ...'] [-H] [-C] INDIR OUTDIR\n");
+			fprintf(stderr, "usage: ocreval [-l LANG] [-a ALT_LANG] [-R REREAD_BELOW] [-u UPSCALE_XHEIGHT] [-p PSM] [-t THRESHOLDING] [-r LINE_RETRY] [-s SCALE] [-n] [-m MARGIN] [-v 'VAR=VAL ...'] [-H] [-C] [-P PAIRS.tsv] INDIR OUTDIR\n");
 			return 2;
 		}
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "usage: ocreval [-l LANG] [-a ALT_LANG] [-R REREAD_BELOW] [-u UPSCALE_XHEIGHT] [-p PSM] [-t THRESHOLDING] [-r LINE_RETRY] [-s SCALE] [-n] [-m MARGIN] [-v 'VAR=VAL ...'] [-H] [-C] INDIR OUTDIR\n");
+		fprintf(stderr, "usage: ocreval [-l LANG] [-a ALT_LANG] [-R REREAD_BELOW] [-u UPSCALE_XHEIGHT] [-p PSM] [-t THRESHOLDING] [-r LINE_RETRY] [-s SCALE] [-n] [-m MARGIN] [-v 'VAR=VAL ...'] [-H] [-C] [-P PAIRS.tsv] INDIR OUTDIR\n");
 		return 2;
 	}
 	err_init(&err);
@@ -149,8 +151,9 @@ int main(int argc, char **argv)
 		cpu += dc;
 		confsum += res.mean_conf;
 		done++;
-		printf("%s %.2f %.2f %.1f retried %d replaced %d patched %d page_conf %.1f xheight %.0f readings %d kept %s\n", stem, dt, dc, res.mean_conf,
-		       res.lines_retried, res.lines_replaced, res.lines_patched, res.page_conf, res.xheight, res.readings, res.reading);
+		printf("%s %.2f %.2f %.1f retried %d replaced %d patched %d page_conf %.1f xheight %.0f readings %d corrected %d kept %s\n", stem, dt, dc,
+		       res.mean_conf, res.lines_retried, res.lines_replaced, res.lines_patched, res.page_conf, res.xheight, res.readings,
+		       res.corrected, res.reading);
 		if (getenv("OCREVAL_WHY"))
 			printf("  %s%s%s\n", res.why, res.review[0] ? "; review: " : "", res.review);
 		fflush(stdout);
