@@ -14,7 +14,7 @@ DEB_BUILD = gcc make pkg-config libtesseract-dev libleptonica-dev libtiff-dev li
             liblcms2-dev libunistring-dev libhunspell-dev
 DEB_RUN   = tesseract-ocr-vie tesseract-ocr-osd hunspell-vi fonts-liberation2 openssl poppler-utils
 DEB_TEST  = qpdf poppler-utils libxml2-utils pango1.0-tools fonts-dejavu-core softhsm2 \
-            libengine-pkcs11-openssl gnutls-bin libnss3-tools jq python3 zip unzip sqlite3 procps
+            libengine-pkcs11-openssl gnutls-bin libnss3-tools jq python3 zip unzip sqlite3 procps clang
 DEB_BENCH = ocrmypdf img2pdf tesseract-ocr-script-viet time
 
 CFLAGS_PKG := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -40,8 +40,15 @@ UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TOOL_SRC   = $(wildcard tests/tools/*.c)
 TOOL_BIN   = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
+# Fuzz targets: tests/fuzz/fuzz_NAME.c, seeds in tests/fuzz/corpus/NAME/.
+FUZZ_SRC   = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES = $(sort $(basename $(notdir $(FUZZ_SRC))))
+FUZZ_REPLAY = $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_NAMES))
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD = build-fuzz
+FUZZ_SAN   = -fsanitize=address,undefined -fno-omit-frame-pointer
 
-.PHONY: all deps demo check check-unit check-e2e bench lint install clean samples
+.PHONY: all deps demo check check-unit check-fuzz check-e2e fuzz bench bench-claim lint install clean samples
 all: $(BUILD)/sohoa $(TOOL_BIN)
 
 $(BUILD)/%.o: %.c
@@ -74,6 +81,17 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libsohoa.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libsohoa.a $(LIBS_PKG)
 
+# The replay driver (gcc): every corpus file once through the target.
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(BUILD)/libsohoa.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz $(LDFLAGS_ALL) -o $@ $< tests/fuzz/replay.c $(BUILD)/libsohoa.a $(LIBS_PKG)
+
+# The libFuzzer targets (clang), over a clang build of the library.
+$(FUZZ_BUILD)/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_BUILD)/libsohoa.a
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) -Ipipeline -I$(FUZZ_BUILD) -Itests/fuzz $(CFLAGS_PKG) \
+	  -o $@ $< $(FUZZ_BUILD)/libsohoa.a $(LIBS_PKG)
+
 deps:
 	@sh tests/deps.sh $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST)
 
@@ -83,10 +101,21 @@ demo: deps
 
 # check: the sanitizer build, then unit tests, then the numbered end-to-end tests.
 check: deps
-	@$(MAKE) --no-print-directory BUILD=build-san SAN=1 all check-unit check-e2e
+	@$(MAKE) --no-print-directory BUILD=build-san SAN=1 all check-unit check-fuzz check-e2e
 
 check-unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
+
+check-fuzz: $(FUZZ_REPLAY)
+	@sh tests/fuzz/replay.sh $(BUILD) $(FUZZ_NAMES)
+
+# fuzz: each target for FUZZ_SECONDS (FUZZ_JOBS processes at once, default 1);
+# new inputs go to build-fuzz/corpus/NAME, crashes to build-fuzz/crashes/.
+fuzz: deps
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang WARN='-Wall -Wextra -Wno-unused-parameter' \
+	  CFLAGS='-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)' $(FUZZ_BUILD)/libsohoa.a
+	@$(MAKE) --no-print-directory $(patsubst %,$(FUZZ_BUILD)/bin/%,$(FUZZ_NAMES))
+	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 check-e2e: $(BUILD)/sohoa $(TOOL_BIN)
 	@sh tests/run-e2e.sh $(BUILD)
@@ -95,6 +124,11 @@ bench: deps
 	@sh tests/deps.sh $(DEB_BENCH)
 	@$(MAKE) --no-print-directory all
 	@sh tests/bench.sh $(BUILD)
+
+# bench-claim: a claim and the status report with 1 M (CLAIM_N) waiting pages.
+CLAIM_N ?= 1000000
+bench-claim: $(BUILD)/tools/claimbench
+	SOHOA_SHARE=$(CURDIR) $(BUILD)/tools/claimbench $(CLAIM_N)
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 --std=c11 -Ipipeline pipeline stages
@@ -106,6 +140,6 @@ install: $(BUILD)/sohoa
 	cp -r config scanner-profiles $(DESTDIR)$(PREFIX)/share/sohoa/
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san $(FUZZ_BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

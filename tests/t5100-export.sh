@@ -96,7 +96,8 @@ expect_grep "^$data/000.00.00.G09.2010.01.TH.1.pdf: checksum mismatch" out
 tamper meta
 sed -i 's/Quyết định/Quyết định!/' "t-meta/representations/rep1/metadata/descriptive/EAD_doc_000.00.00.G09.2010.01.TH.1.xml"
 expect_fail "$SOHOA" verify t-meta --no-signatures > out 2>/dev/null
-expect_grep "EAD_doc_000.00.00.G09.2010.01.TH.1.xml: checksum mismatch" out
+# a changed length is caught from the sizes, before the bytes are read
+expect_grep "EAD_doc_000.00.00.G09.2010.01.TH.1.xml: size mismatch" out
 tamper removed
 rm "t-removed/$data/000.00.00.G09.2010.01.TH.2.pdf"
 expect_fail "$SOHOA" verify t-removed --no-signatures > out 2>/dev/null
@@ -110,8 +111,8 @@ mv "t-swapped/$data/000.00.00.G09.2010.01.TH.1.pdf" swap.tmp
 mv "t-swapped/$data/000.00.00.G09.2010.01.TH.2.pdf" "t-swapped/$data/000.00.00.G09.2010.01.TH.1.pdf"
 mv swap.tmp "t-swapped/$data/000.00.00.G09.2010.01.TH.2.pdf"
 expect_fail "$SOHOA" verify t-swapped --no-signatures > out 2>/dev/null
-expect_grep "^$data/000.00.00.G09.2010.01.TH.1.pdf: checksum mismatch" out
-expect_grep "^$data/000.00.00.G09.2010.01.TH.2.pdf: checksum mismatch" out
+expect_grep "^$data/000.00.00.G09.2010.01.TH.1.pdf: \(size\|checksum\) mismatch" out
+expect_grep "^$data/000.00.00.G09.2010.01.TH.2.pdf: \(size\|checksum\) mismatch" out
 # the root METS.xml is covered by the zip's .sha256
 cp "$Z" root.zip
 cp "$Z.sha256" root.zip.sha256

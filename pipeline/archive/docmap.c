@@ -85,8 +85,8 @@ static int64_t new_document(struct ctx *c, struct errbuf *err)
 			st = db_prepare(c->db, "UPDATE documents SET batch_id = ?2 WHERE id = ?1");
 			sqlite3_bind_int64(st, 1, doc);
 			sqlite3_bind_int64(st, 2, c->batch_id);
-			sqlite3_step(st);
-			sqlite3_finalize(st);
+			if (db_step_done(c->db, st, "cannot attach the document to its batch", err) < 0)
+				return -1;
 			return doc;
 		}
 	}
@@ -182,8 +182,8 @@ static int resolve_file(struct ctx *c, const char *code, struct errbuf *err)
 		st = db_prepare(c->db, "INSERT INTO files(file_code, created) VALUES (?1, ?2)");
 		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, now_ms());
-		sqlite3_step(st);
-		sqlite3_finalize(st);
+		if (db_step_done(c->db, st, "cannot register the file", err) < 0)
+			return -1;
 		c->file_id = sqlite3_last_insert_rowid(c->db);
 	}
 	c->file_code = xstrdup(code);
@@ -519,12 +519,12 @@ int docmap_move(sqlite3 *db, const char *config_dir, const char *doc_ref, const 
 			continue;
 		st = db_prepare(db, "DELETE FROM meta WHERE object = 'document' AND object_id = ?1");
 		sqlite3_bind_int64(st, 1, d);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
+		if (db_step_done(db, st, "cannot drop an empty document", err) < 0)
+			goto rollback;
 		st = db_prepare(db, "DELETE FROM documents WHERE id = ?1");
 		sqlite3_bind_int64(st, 1, d);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
+		if (db_step_done(db, st, "cannot drop an empty document", err) < 0)
+			goto rollback;
 	}
 	if (own_tx && db_commit(db, err) < 0)
 		goto rollback;

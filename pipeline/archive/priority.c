@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/jobq.h"
 #include "engine/workspace.h"
 #include "engine/db.h"
 #include "engine/events.h"
@@ -223,12 +224,6 @@ int priority_compute(sqlite3 *db, const struct priority_rules *r, int64_t file_i
 	return 0;
 }
 
-/* Jobs of a file: by page (page → batch → file code) or by document. */
-#define FILE_JOBS \
-	" (page_id IN (SELECT p.id FROM pages p JOIN batches b ON b.id = p.batch_id JOIN files f ON f.file_code = b.file_code OR f.alias = b.file_code WHERE f.id = ?1)" \
-	" OR document_id IN (SELECT d.id FROM documents d LEFT JOIN batches b ON b.id = d.batch_id" \
-	" WHERE d.file_id = ?1 OR (d.file_id IS NULL AND b.file_code IN (SELECT file_code FROM files WHERE id = ?1))))"
-
 static int run(sqlite3 *db, const char *sql, int64_t file_id, double v, const char *msg, struct errbuf *err)
 {
 	sqlite3_stmt *st = db_prepare(db, sql);
@@ -248,21 +243,11 @@ static int run(sqlite3 *db, const char *sql, int64_t file_id, double v, const ch
 int priority_apply(sqlite3 *db, const struct priority_rules *r, int64_t file_id, int64_t now, struct errbuf *err)
 {
 	struct priority_terms t;
-	char *msg;
-	int rc;
 	if (priority_compute(db, r, file_id, now, &t, err) < 0)
 		return -1;
-	if (run(db, "UPDATE files SET priority = ?2 WHERE id = ?1", file_id, t.score, NULL, err) < 0 ||
-	    run(db, "UPDATE jobs SET priority = ?2 WHERE state IN ('ready','failed') AND" FILE_JOBS, file_id, t.effective, NULL, err) < 0)
+	if (run(db, "UPDATE files SET priority = ?2 WHERE id = ?1", file_id, t.score, NULL, err) < 0)
 		return -1;
-	if (t.gate_ok)
-		return run(db, "UPDATE jobs SET state = 'ready', priority = ?2, error = NULL, updated = ?4"
-			       " WHERE state = 'held' AND error LIKE 'priority gate:%' AND" FILE_JOBS, file_id, t.effective, NULL, err);
-	msg = xasprintf("priority gate: %s", t.gate);
-	rc = run(db, "UPDATE jobs SET state = 'held', error = ?3, updated = ?4 WHERE state IN ('ready','failed') AND" FILE_JOBS,
-		 file_id, t.effective, msg, err);
-	free(msg);
-	return rc;
+	return jobq_gate(db, file_id, t.effective, t.gate_ok ? NULL : t.gate, err);
 }
 
 int priority_apply_batch(sqlite3 *db, int64_t batch_id, struct errbuf *err)
@@ -348,8 +333,8 @@ int priority_override(sqlite3 *db, const struct priority_rules *r, int64_t file_
 	sqlite3_bind_int64(st, 1, file_id);
 	if (!clear)
 		sqlite3_bind_double(st, 2, value);
-	sqlite3_step(st);
-	sqlite3_finalize(st);
+	if (db_step_done(db, st, "cannot set the priority override", err) < 0)
+		goto rollback;
 	sb_init(&d, 0);
 	sb_adds(&d, "{\"field\":\"priority_override\",\"old\":");
 	if (t.has_override)

@@ -175,11 +175,9 @@ int cmd_run(struct workspace *ws, int argc, char **argv)
 	}
 	err_init(&err);
 	rc = supervisor_run(ws, &o, &err);
-	if (rc < 0) {
+	if (rc < 0 || rc == SUPERVISOR_BUSY)
 		fprintf(stderr, "sohoa: run: %s\n", err.msg);
-		return EXIT_DATAERR;
-	}
-	return rc;
+	return rc < 0 ? EXIT_DATAERR : rc;
 }
 
 int cmd_worker(struct workspace *ws, int argc, char **argv)

@@ -25,6 +25,7 @@
  * commands.h; a package that fails is not left half-made.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -494,6 +495,22 @@ static int write_sidecar(const char *zip, const struct eark_result *res, struct 
 	free(path);
 	return rc;
 }
+/* One line of export's output: what came from the database or the file
+ * system (names, codes, paths) has its control characters escaped. */
+static void say(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+	char *raw, *safe;
+	va_start(ap, fmt);
+	raw = xvasprintf(fmt, ap);
+	va_end(ap);
+	safe = str_printable(raw, 0);
+	fprintf(f, "%s\n", safe);
+	free(safe);
+	free(raw);
+}
+
 
 /* ------------------------------------------------------------------ */
 /* sohoa export                                                        */
@@ -532,7 +549,7 @@ int cmd_export(struct workspace *ws, int argc, char **argv)
 	/* The temporary files go where the outputs go (same file system). */
 	tmpdir = out ? xstrdup(out) : workspace_path(ws, "tmp");
 	if (fsio_mkdirs(outdir, 0755, &err) < 0 || fsio_mkdirs(tmpdir, 0755, &err) < 0) {
-		fprintf(stderr, "sohoa: export: %s\n", err.msg);
+		say(stderr, "sohoa: export: %s", err.msg);
 		rc = EXIT_IOERR;
 		goto out;
 	}
@@ -551,7 +568,7 @@ int cmd_export(struct workspace *ws, int argc, char **argv)
 				id = sqlite3_column_int64(st, 0);
 			sqlite3_finalize(st);
 			if (!id) {
-				fprintf(stderr, "sohoa: export: file '%s': not in the workspace\n", file_code);
+				say(stderr, "sohoa: export: file '%s': not in the workspace", file_code);
 				rc = EXIT_DATAERR;
 				goto out;
 			}
@@ -573,12 +590,12 @@ int cmd_export(struct workspace *ws, int argc, char **argv)
 
 	for (size_t k = 0; k < nb; k++) {
 		if (gather(ws, &pl, &b[k], &err) < 0) {
-			fprintf(stderr, "sohoa: export: %s\n", err.msg);
+			say(stderr, "sohoa: export: %s", err.msg);
 			rc = EXIT_SOFTWARE;
 			goto out;
 		}
 		if (b[k].nskipped)
-			fprintf(stderr, "sohoa: export: %s: %zu document(s) not through every stage, left out\n",
+			say(stderr, "sohoa: export: %s: %zu document(s) not through every stage, left out",
 				b[k].pkg.file_code ? b[k].pkg.file_code : "loose documents", b[k].nskipped);
 	}
 	/* Drop what has nothing to export; an explicit request must have something. */
@@ -594,14 +611,14 @@ int cmd_export(struct workspace *ws, int argc, char **argv)
 	}
 	if (nb == 0) {
 		if (file_code)
-			fprintf(stderr, "sohoa: export: file '%s': no document has passed every stage\n", file_code);
+			say(stderr, "sohoa: export: file '%s': no document has passed every stage", file_code);
 		else
-			fprintf(stderr, "sohoa: export: no %sdocument has passed every stage\n", loose ? "loose " : "");
+			say(stderr, "sohoa: export: no %sdocument has passed every stage", loose ? "loose " : "");
 		rc = EXIT_DATAERR;
 		goto out;
 	}
 	if (!b[0].pkg.creator_name) {
-		fprintf(stderr, "sohoa: export: the organisation's name is not set: set 'export.org_name' or 'sign.org_name', or give the file a fonds\n");
+		say(stderr, "sohoa: export: the organisation's name is not set: set 'export.org_name' or 'sign.org_name', or give the file a fonds");
 		rc = EXIT_DATAERR;
 		goto out;
 	}
@@ -637,11 +654,11 @@ int cmd_export(struct workspace *ws, int argc, char **argv)
 			}
 			free(detail);
 		}
-		printf("%s\n", zip);
+		say(stdout, "%s", zip);
 		free(zip);
 		continue;
 build_failed:
-		fprintf(stderr, "sohoa: export: %s\n", err.msg);
+		say(stderr, "sohoa: export: %s", err.msg);
 		rc = strstr(err.msg, "cannot") ? EXIT_IOERR : EXIT_DATAERR;
 		goto out;
 	}
@@ -674,13 +691,13 @@ build_failed:
 		if (fsio_write_atomic(path, sb.buf, sb.len, &err) < 0)
 			failed = 1;
 		else
-			printf("%s\n", path);
+			say(stdout, "%s", path);
 		free(path);
 		path = xasprintf("%s/muc-luc-%s.pdf", outdir, label);
 		if (!failed && muc_luc_pdf(path, pk, res, zn, nb, date_ms, &err) < 0)
 			failed = 1;
 		else if (!failed)
-			printf("%s\n", path);
+			say(stdout, "%s", path);
 		free(path);
 		sb_reset(&sb);
 		eark_bien_ban_md(pk, res, zn, nb, &sb);
@@ -688,14 +705,14 @@ build_failed:
 		if (!failed && fsio_write_atomic(path, sb.buf, sb.len, &err) < 0)
 			failed = 1;
 		else if (!failed)
-			printf("%s\n", path);
+			say(stdout, "%s", path);
 		free(path);
 		sb_release(&sb);
 		free(pk);
 		free(res);
 		free(zn);
 		if (failed) {
-			fprintf(stderr, "sohoa: export: %s\n", err.msg);
+			say(stderr, "sohoa: export: %s", err.msg);
 			rc = EXIT_IOERR;
 			goto out;
 		}
@@ -755,8 +772,9 @@ int cmd_verify(struct workspace *ws, int argc, char **argv)
 	struct errbuf err;
 	struct sigctx sc;
 	struct stat st;
-	char *tmpdir = NULL, *sidecar_sha = NULL;
+	char *tmpdir = NULL, *sidecar_sha = NULL, *name;
 	size_t nproblems;
+	bool covered = false, is_zip;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--trust") && i + 1 < argc)
@@ -789,24 +807,38 @@ int cmd_verify(struct workspace *ws, int argc, char **argv)
 	if (ws)
 		tmpdir = workspace_path(ws, "tmp");
 	if (eark_verify(pkg, nosig ? NULL : verify_sig, &sc, tmpdir, &rep, &err) < 0) {
-		fprintf(stderr, "sohoa: verify: %s\n", err.msg);
+		char *m = str_printable(err.msg, 0);
+		fprintf(stderr, "sohoa: verify: %s\n", m);
+		free(m);
 		free(tmpdir);
 		return 1;
 	}
 	free(tmpdir);
 	for (size_t i = 0; i < rep.n; i++)
 		printf("%s\n", rep.lines[i]);
-	nproblems = rep.n;
+	if (rep.more)
+		printf("... and %zu more problem(s)\n", rep.more);
+	nproblems = rep.n + rep.more;
+	name = str_printable(pkg, 0);
 
 	/* The zip as a whole: its recorded hash covers the root METS.xml. */
-	if (stat(pkg, &st) == 0 && S_ISREG(st.st_mode)) {
+	is_zip = stat(pkg, &st) == 0 && S_ISREG(st.st_mode);
+	if (is_zip) {
 		char *side = xasprintf("%s.sha256", pkg), *data = NULL;
+		char *sname = str_printable(path_base(side), 0), *zname = str_printable(path_base(pkg), 0);
+		struct stat sst;
 		size_t len;
 		struct errbuf e2;
 		err_init(&e2);
-		if (!want && access(side, F_OK) == 0) {
-			if (fsio_read(side, &data, &len, 4096, &e2) < 0 || len < 64) {
-				printf("%s: unreadable: %s\n", path_base(side), e2.set ? e2.msg : "too short");
+		if (!want && lstat(side, &sst) == 0) {
+			/* a FIFO or a link there is not a sidecar: never block on it */
+			if (!S_ISREG(sst.st_mode)) {
+				printf("%s: not a regular file\n", sname);
+				nproblems++;
+			} else if (fsio_read(side, &data, &len, 4096, &e2) < 0 || len < 64) {
+				char *m = str_printable(e2.set ? e2.msg : "too short", 0);
+				printf("%s: unreadable: %s\n", sname, m);
+				free(m);
 				nproblems++;
 			} else {
 				sidecar_sha = xstrndup(data, 64);
@@ -818,23 +850,39 @@ int cmd_verify(struct workspace *ws, int argc, char **argv)
 			char have[65];
 			int64_t size;
 			err_init(&e2);
+			covered = true;
 			if (fsio_sha256_file(pkg, have, 1, &size, &e2) < 0) {
-				printf("%s: %s\n", path_base(pkg), e2.msg);
+				char *m = str_printable(e2.msg, 0);
+				printf("%s: %s\n", zname, m);
+				free(m);
 				nproblems++;
 			} else if (strcasecmp(have, want) != 0) {
-				printf("%s: checksum mismatch: %s says %s, the zip has %s\n", path_base(pkg),
-				       sidecar_sha ? path_base(side) : "--sha256", want, have);
+				char *w = str_printable(want, 80);
+				printf("%s: checksum mismatch: %s says %s, the zip has %s\n", zname, sidecar_sha ? sname : "--sha256", w, have);
+				free(w);
 				nproblems++;
 			}
 		}
+		free(sname);
+		free(zname);
 		free(side);
 	}
+	/* Nothing inside a package covers its root METS.xml: say when nothing
+	 * outside did either.  That alone is not a failure (exit 0): the
+	 * package is as good as its sender's copy, and the line says so. */
+	if (!covered && is_zip)
+		fprintf(stderr, "sohoa: verify: '%s': warning: nothing covered the root METS.xml (no '%s.sha256' beside it and no --sha256): a change to it cannot be seen\n",
+			name, name);
+	else if (!covered)
+		fprintf(stderr, "sohoa: verify: '%s': warning: nothing covered the root METS.xml (an unpacked folder: check the zip with its .sha256): a change to it cannot be seen\n",
+			name);
 	if (nproblems)
-		fprintf(stderr, "sohoa: verify: '%s': %zu problem(s)\n", pkg, nproblems);
+		fprintf(stderr, "sohoa: verify: '%s': %zu problem(s)\n", name, nproblems);
 	else
-		fprintf(stderr, "sohoa: verify: '%s': ok: %zu files checked, %zu signature(s) valid%s\n", pkg, rep.nchecked, rep.nsigs,
-			nosig ? " (signatures not checked)" : "");
+		fprintf(stderr, "sohoa: verify: '%s': ok: %zu files checked, %zu signature(s) valid%s%s\n", name, rep.nchecked, rep.nsigs,
+			nosig ? " (signatures not checked)" : "", covered ? "" : " (root METS.xml not covered)");
 	eark_report_release(&rep);
 	free(sidecar_sha);
+	free(name);
 	return nproblems ? 1 : 0;
 }

@@ -226,8 +226,8 @@ static int apply_file_opts(struct workspace *ws, const struct meta_schema *s, co
 		return 0;
 	st = db_prepare(ws->db, "INSERT INTO selection(file_id) VALUES (?1) ON CONFLICT(file_id) DO NOTHING");
 	sqlite3_bind_int64(st, 1, obj->id);
-	sqlite3_step(st);
-	sqlite3_finalize(st);
+	if (db_step_done(ws->db, st, "cannot record the selection", err) < 0)
+		return -1;
 	st = db_prepare(ws->db, "UPDATE selection SET promote = COALESCE(?2, promote), admin_use = COALESCE(?3, admin_use),"
 				" approved_by = COALESCE(?4, approved_by), deteriorated = COALESCE(?5, deteriorated),"
 				" requests = COALESCE(?6, requests), deadline = COALESCE(?7, deadline) WHERE file_id = ?1");
@@ -347,19 +347,12 @@ static int requeue(struct workspace *ws, const int64_t *docs, int n, struct errb
 	if (registry_pipeline(ws->cfg, &pl, err) < 0)
 		return -1;
 	for (int i = 0; i < n; i++) {
-		sqlite3_stmt *st;
 		if (db_int(ws->db, 0, "SELECT count(*) FROM jobs WHERE document_id = ?1 AND page_id IS NULL", 1, docs[i]) == 0)
 			continue;
 		if (pl.last_page < 0 || pl.last_page + 1 >= pl.n)
 			continue;
-		st = db_prepare(ws->db, "DELETE FROM jobs WHERE document_id = ?1 AND page_id IS NULL");
-		sqlite3_bind_int64(st, 1, docs[i]);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (db_int(ws->db, 0, "SELECT count(*) FROM pages WHERE document_id = ?1", 1, docs[i]) == 0)
-			continue;
-		if (jobq_enqueue_doc(ws->db, pl.stage[pl.last_page + 1]->name, docs[i]) < 0)
-			return err_set(err, "document %lld: cannot queue: %s", (long long)docs[i], sqlite3_errmsg(ws->db));
+		if (jobq_restart_doc(ws->db, docs[i], pl.stage[pl.last_page + 1]->name, err) < 0)
+			return -1;
 	}
 	return 0;
 }

@@ -166,33 +166,21 @@ int cmd_jobs(struct workspace *ws, int argc, char **argv)
 		int rc = 0;
 		for (int i = 2; i < argc; i++) {
 			int64_t id = atoll(argv[i]);
-			char obj[32];
 			err_init(&err);
-			if (jobq_release(ws->db, id, &err) < 0) {
+			if (jobq_release(ws->db, id, "supervisor", &err) < 0) {
 				fprintf(stderr, "sohoa: jobs: %s\n", err.msg);
 				rc = EXIT_DATAERR;
-				continue;
 			}
-			snprintf(obj, sizeof(obj), "job:%lld", (long long)id);
-			events_add(ws->db, "supervisor", "release", obj, "success", "released by the operator or supervisor");
 		}
 		return rc;
 	}
 	if (argc >= 3 && !strcmp(argv[1], "hold")) {
 		for (int i = 2; i < argc; i++) {
-			sqlite3_stmt *st = db_prepare(ws->db, "UPDATE jobs SET state = 'held', error = 'held by the supervisor',"
-							      " updated = ?2 WHERE id = ?1 AND state IN ('ready', 'failed')");
-			char obj[32];
-			sqlite3_bind_int64(st, 1, atoll(argv[i]));
-			sqlite3_bind_int64(st, 2, now_ms());
-			sqlite3_step(st);
-			sqlite3_finalize(st);
-			if (sqlite3_changes(ws->db) == 0) {
-				fprintf(stderr, "sohoa: jobs: job %s is not waiting (only ready or failed jobs can be held)\n", argv[i]);
+			err_init(&err);
+			if (jobq_hold_waiting(ws->db, atoll(argv[i]), "supervisor", &err) < 0) {
+				fprintf(stderr, "sohoa: jobs: %s\n", err.msg);
 				return EXIT_DATAERR;
 			}
-			snprintf(obj, sizeof(obj), "job:%s", argv[i]);
-			events_add(ws->db, "supervisor", "hold", obj, "success", "held by the supervisor");
 		}
 		return 0;
 	}

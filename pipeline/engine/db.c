@@ -69,6 +69,57 @@ static const char *const migrations[] = {
 	" promote INTEGER NOT NULL DEFAULT 0, admin_use INTEGER NOT NULL DEFAULT 0, approved_by TEXT,"
 	" requests INTEGER NOT NULL DEFAULT 0, deteriorated INTEGER NOT NULL DEFAULT 0, deadline INTEGER);"
 	"CREATE UNIQUE INDEX documents_file_stt ON documents(file_id, stt) WHERE file_id IS NOT NULL;",
+	/* 3: the engine (issue 12): why a job stopped, as a code beside the
+	 * message (jobq.h, enum jobq_error); the time-independent claim key
+	 * priority * 3600000 - aging * created and its index, so that a claim
+	 * is an index seek (jobq.h); the aging the keys are made with */
+	"ALTER TABLE jobs ADD COLUMN error_code TEXT;"
+	"ALTER TABLE jobs ADD COLUMN aging REAL NOT NULL DEFAULT 0;"
+	"ALTER TABLE jobs ADD COLUMN claim_key REAL GENERATED ALWAYS AS (priority * 3600000.0 - aging * created) VIRTUAL;"
+	"CREATE INDEX jobs_claim ON jobs(stage, state, claim_key DESC, id);"
+	"CREATE TABLE jobq_params(name TEXT PRIMARY KEY, value REAL NOT NULL);"
+	"INSERT INTO jobq_params(name, value) VALUES ('aging_per_hour', 0);"
+	"UPDATE jobs SET error_code = 'priority_gate' WHERE state = 'held' AND error LIKE 'priority gate:%';"
+	"UPDATE jobs SET error_code = 'operator_hold' WHERE state = 'held' AND error = 'held by the supervisor';"
+	"UPDATE jobs SET error_code = 'worker_died' WHERE state = 'quarantined' AND error LIKE 'the worker died%';",
+	/* 4: counters for the status report and the supervisor (issue 12), kept
+	 * by triggers so that they cannot drift from the jobs: jobs by stage and
+	 * state; page jobs and pages ('pages') by batch.  A page has at most one
+	 * job that is not done (its current stage), so a batch's pages done are
+	 * its pages less its page jobs not done.  Indexes for the oldest
+	 * waiting job, throughput and review. */
+	"CREATE TABLE job_counts(stage TEXT NOT NULL, state TEXT NOT NULL, n INTEGER NOT NULL,"
+	" PRIMARY KEY(stage, state)) WITHOUT ROWID;"
+	"CREATE TABLE batch_counts(batch_id INTEGER NOT NULL, state TEXT NOT NULL, n INTEGER NOT NULL,"
+	" PRIMARY KEY(batch_id, state)) WITHOUT ROWID;"
+	"INSERT INTO job_counts(stage, state, n) SELECT stage, state, count(*) FROM jobs GROUP BY stage, state;"
+	"INSERT INTO batch_counts(batch_id, state, n) SELECT p.batch_id, j.state, count(*) FROM jobs j"
+	" JOIN pages p ON p.id = j.page_id GROUP BY p.batch_id, j.state;"
+	"INSERT INTO batch_counts(batch_id, state, n) SELECT batch_id, 'pages', count(*) FROM pages GROUP BY batch_id;"
+	"CREATE TRIGGER jobs_count_insert AFTER INSERT ON jobs BEGIN"
+	" INSERT INTO job_counts(stage, state, n) VALUES (NEW.stage, NEW.state, 1)"
+	" ON CONFLICT(stage, state) DO UPDATE SET n = n + 1;"
+	" INSERT INTO batch_counts(batch_id, state, n) SELECT batch_id, NEW.state, 1 FROM pages WHERE id = NEW.page_id"
+	" ON CONFLICT(batch_id, state) DO UPDATE SET n = n + 1; END;"
+	"CREATE TRIGGER jobs_count_delete AFTER DELETE ON jobs BEGIN"
+	" UPDATE job_counts SET n = n - 1 WHERE stage = OLD.stage AND state = OLD.state;"
+	" UPDATE batch_counts SET n = n - 1 WHERE state = OLD.state AND batch_id = (SELECT batch_id FROM pages WHERE id = OLD.page_id); END;"
+	"CREATE TRIGGER jobs_count_update AFTER UPDATE OF state ON jobs WHEN OLD.state IS NOT NEW.state BEGIN"
+	" UPDATE job_counts SET n = n - 1 WHERE stage = OLD.stage AND state = OLD.state;"
+	" INSERT INTO job_counts(stage, state, n) VALUES (NEW.stage, NEW.state, 1)"
+	" ON CONFLICT(stage, state) DO UPDATE SET n = n + 1;"
+	" UPDATE batch_counts SET n = n - 1 WHERE state = OLD.state AND batch_id = (SELECT batch_id FROM pages WHERE id = OLD.page_id);"
+	" INSERT INTO batch_counts(batch_id, state, n) SELECT batch_id, NEW.state, 1 FROM pages WHERE id = NEW.page_id"
+	" ON CONFLICT(batch_id, state) DO UPDATE SET n = n + 1; END;"
+	"CREATE TRIGGER pages_count_insert AFTER INSERT ON pages BEGIN"
+	" INSERT INTO batch_counts(batch_id, state, n) VALUES (NEW.batch_id, 'pages', 1)"
+	" ON CONFLICT(batch_id, state) DO UPDATE SET n = n + 1; END;"
+	"CREATE TRIGGER pages_count_delete AFTER DELETE ON pages BEGIN"
+	" UPDATE batch_counts SET n = n - 1 WHERE batch_id = OLD.batch_id AND state = 'pages'; END;"
+	"CREATE INDEX jobs_waiting ON jobs(state, created);"
+	"CREATE INDEX jobs_finished ON jobs(stage, state, finished_at) WHERE page_id IS NOT NULL;"
+	"CREATE INDEX pages_review ON pages(id) WHERE review <> 0;"
+	"CREATE INDEX jobs_document ON jobs(document_id) WHERE document_id IS NOT NULL;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -123,6 +174,15 @@ int64_t db_int(sqlite3 *db, int64_t def, const char *sql, int nargs, ...)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return v;
+}
+
+int db_step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, struct errbuf *err)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return err_set(err, "%s: %s", what, sqlite3_errmsg(db));
+	return 0;
 }
 
 char *db_col_strdup(sqlite3_stmt *st, int col)

@@ -58,6 +58,9 @@ sqlite3_stmt *db_prepare(sqlite3 *db, const char *sql);
 /* First column of the first row of a query as an integer (def if none);
  * the query's parameters are bound from the int64 varargs, count given. */
 int64_t db_int(sqlite3 *db, int64_t def, const char *sql, int nargs, ...);
+/* Step a statement that returns no row (INSERT, UPDATE, DELETE) and
+ * finalize it: 0, or -1 with err set to "WHAT: SQLite's message". */
+int db_step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, struct errbuf *err);
 /* Column text that may be NULL, as a new string or NULL. */
 char *db_col_strdup(sqlite3_stmt *st, int col);
 

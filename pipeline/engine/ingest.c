@@ -355,8 +355,10 @@ int64_t ingest_close(struct ingest_batch *b, struct errbuf *err)
 		/* Nothing came in: no empty batch is left behind. */
 		st = db_prepare(db, "DELETE FROM batches WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM masters WHERE batch_id = ?1)");
 		sqlite3_bind_int64(st, 1, id);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
+		if (db_step_done(db, st, "cannot drop the empty batch", err) < 0) {
+			db_rollback(db);
+			goto fail;
+		}
 		id = 0;
 		if (db_commit(db, err) < 0)
 			goto fail;
@@ -366,8 +368,10 @@ int64_t ingest_close(struct ingest_batch *b, struct errbuf *err)
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now_ms());
 	sqlite3_bind_int(st, 3, b->npages);
-	sqlite3_step(st);
-	sqlite3_finalize(st);
+	if (db_step_done(db, st, "cannot close the batch", err) < 0) {
+		db_rollback(db);
+		goto fail;
+	}
 	/* the new jobs follow the file's gate and score: the fan-in applies
 	 * them when it queues documents, else they are applied here */
 	if ((b->docs && close_map(b, &warn, err) < 0) || (ndocs = jobq_fanin(db, b->ws->cfg, b->pl, id, err)) < 0 ||

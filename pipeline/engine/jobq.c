@@ -1,15 +1,23 @@
 /*
- * jobq.c - the durable job queue (states and transitions drawn in jobq.h).
+ * jobq.c - the durable job queue and the one owner of job and document
+ * states (drawn in jobq.h).
  *
- * Every function here is one or a few SQL statements; the callers own the
- * transactions so that a stage's results, its audit events and the job's
- * new state commit together.  Priority: a job takes its file's priority
- * (override first) when queued; claim orders by priority plus aging.  The
- * gate and score of priority.c are applied when a batch closes (ingest.c)
- * and after its fan-in; a page's next job follows its file's gate.
+ * Every function is one or a few SQL statements, each result checked; a
+ * failed statement returns -1 with err naming the job and SQLite's reason.
+ * The callers own the transactions (except claim and the operator's
+ * decisions) so that a stage's results, its audit events and the job's new
+ * state commit together.  States are written only here, and only from the
+ * states an arrow of the diagram starts at: an UPDATE names the states it
+ * moves from, and a transition that finds its job elsewhere is refused.
+ *
+ * Priority: a job takes its file's priority (override first) when queued;
+ * claim orders by the stored key (jobq.h).  The gate and score of
+ * priority.c are applied when a batch closes (ingest.c) and after its
+ * fan-in, through jobq_gate(); a page's next job follows its file's gate.
  */
 #include "engine/jobq.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +28,20 @@
 #include "archive/priority.h"
 #include "engine/registry.h"
 
+const char *const jobq_state_names[JOBQ_NSTATES] = {"ready", "claimed", "done", "failed", "quarantined", "held"};
+const char *const jobq_doc_state_names[JOBQ_DOC_NSTATES] = {"open", "ready"};
+const char *const jobq_error_names[JOBQ_E_NCODES] = {
+	"", "stage_failed", "bad_input", "needs_operator", "worker_died", "priority_gate", "operator_hold",
+};
+
+int jobq_state_parse(const char *name)
+{
+	for (int i = 0; name && i < JOBQ_NSTATES; i++)
+		if (!strcmp(name, jobq_state_names[i]))
+			return i;
+	return -1;
+}
+
 /* The priority of the file a page or document belongs to; a batch names
  * its file by code or by legacy 169/HD alias. */
 #define PAGE_PRIORITY \
@@ -28,75 +50,156 @@
 #define DOC_PRIORITY \
 	"(SELECT COALESCE(f.priority_override, f.priority, 0) FROM documents d LEFT JOIN batches b ON b.id = d.batch_id" \
 	" LEFT JOIN files f ON f.id = d.file_id OR (d.file_id IS NULL AND b.file_code IN (f.file_code, f.alias)) WHERE d.id = ?2)"
+/* The aging the stored claim keys are made with. */
+#define AGING "(SELECT value FROM jobq_params WHERE name = 'aging_per_hour')"
 
-static int enqueue(sqlite3 *db, const char *sql, const char *stage, int64_t id)
+static int enqueue(sqlite3 *db, const char *sql, const char *stage, int64_t id, struct errbuf *err)
 {
 	sqlite3_stmt *st = db_prepare(db, sql);
-	int rc;
 	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
 	sqlite3_bind_int64(st, 3, now_ms());
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
-	return rc;
+	return db_step_done(db, st, "cannot queue a job", err);
 }
 
 int jobq_enqueue_page(sqlite3 *db, const char *stage, int64_t page_id)
 {
-	return enqueue(db, "INSERT OR IGNORE INTO jobs(stage, page_id, state, priority, created, updated)"
-			   " VALUES (?1, ?2, 'ready', COALESCE(" PAGE_PRIORITY ", 0), ?3, ?3)", stage, page_id);
+	struct errbuf err;
+	err_init(&err);
+	return enqueue(db, "INSERT OR IGNORE INTO jobs(stage, page_id, state, priority, aging, created, updated)"
+			   " VALUES (?1, ?2, 'ready', COALESCE(" PAGE_PRIORITY ", 0), " AGING ", ?3, ?3)", stage, page_id, &err);
 }
 
 int jobq_enqueue_doc(sqlite3 *db, const char *stage, int64_t document_id)
 {
-	return enqueue(db, "INSERT OR IGNORE INTO jobs(stage, document_id, state, priority, created, updated)"
-			   " VALUES (?1, ?2, 'ready', COALESCE(" DOC_PRIORITY ", 0), ?3, ?3)", stage, document_id);
+	struct errbuf err;
+	err_init(&err);
+	return enqueue(db, "INSERT OR IGNORE INTO jobs(stage, document_id, state, priority, aging, created, updated)"
+			   " VALUES (?1, ?2, 'ready', COALESCE(" DOC_PRIORITY ", 0), " AGING ", ?3, ?3)", stage, document_id, &err);
 }
+
+int jobq_enqueue_passed(sqlite3 *db, const char *stage, int64_t page_id, struct errbuf *err)
+{
+	sqlite3_stmt *st = db_prepare(db, "INSERT INTO jobs(stage, page_id, state, priority, created, updated, finished_at)"
+					  " VALUES (?1, ?2, 'done', 0, ?3, ?3, ?3)");
+	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, page_id);
+	sqlite3_bind_int64(st, 3, now_ms());
+	if (db_step_done(db, st, "cannot record a passed stage", err) < 0)
+		return err_prefix(err, "page %lld", (long long)page_id), -1;
+	return 0;
+}
+
+/* The stored keys follow priority.aging_per_hour: when it changed, every
+ * job that can still be claimed gets the new aging (its key follows, as a
+ * generated column).  Inside the claim's transaction. */
+static int rekey(sqlite3 *db, double aging, struct errbuf *err)
+{
+	sqlite3_stmt *st;
+	double cur = 0;
+	st = db_prepare(db, "SELECT value FROM jobq_params WHERE name = 'aging_per_hour'");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		cur = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	if (cur == aging)
+		return 0;
+	st = db_prepare(db, "UPDATE jobq_params SET value = ?1 WHERE name = 'aging_per_hour'");
+	sqlite3_bind_double(st, 1, aging);
+	if (db_step_done(db, st, "cannot store the aging", err) < 0)
+		return -1;
+	st = db_prepare(db, "UPDATE jobs SET aging = ?1 WHERE state IN ('ready', 'failed', 'held', 'claimed', 'quarantined')");
+	sqlite3_bind_double(st, 1, aging);
+	return db_step_done(db, st, "cannot make the claim keys again", err);
+}
+
+/* The best job of one state (ready; failed and due): its id and key. */
+static bool best_of(sqlite3 *db, const char *sql, const char *stage, int64_t now, int64_t *id, double *key)
+{
+	sqlite3_stmt *st = db_prepare(db, sql);
+	bool found = false;
+	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*key = sqlite3_column_double(st, 1);
+		found = true;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* A claim need not survive a power cut: recovery returns every claimed job
+ * to ready at start-up anyway, so a lost claim is a job still ready.  Its
+ * commit is therefore not synced (WAL, synchronous NORMAL: the database
+ * stays consistent, and the next synced commit syncs it too). */
+static int claim_tx(sqlite3 *db, struct job *job, const char *stage, long pid, int lease_s, double aging_per_hour,
+		    struct errbuf *err);
 
 int jobq_claim(sqlite3 *db, const char *stage, long pid, int lease_s, double aging_per_hour,
 	       struct job *job, struct errbuf *err)
 {
+	int rc;
+	sqlite3_exec(db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+	rc = claim_tx(db, job, stage, pid, lease_s, aging_per_hour, err);
+	sqlite3_exec(db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+	return rc;
+}
+
+static int claim_tx(sqlite3 *db, struct job *job, const char *stage, long pid, int lease_s, double aging_per_hour,
+		    struct errbuf *err)
+{
 	sqlite3_stmt *st;
-	int64_t now = now_ms();
-	int found = 0;
+	int64_t now = now_ms(), id = 0, fid;
+	double key = 0, fkey;
+	bool found;
 	if (db_begin(db, err) < 0)
 		return -1;
-	st = db_prepare(db, "SELECT id, page_id, document_id, attempts, priority FROM jobs"
-			    " WHERE stage = ?1 AND (state = 'ready' OR (state = 'failed' AND not_before <= ?2))"
-			    " ORDER BY priority + ?3 * (?2 - created) / 3600000.0 DESC, id LIMIT 1");
-	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_double(st, 3, aging_per_hour);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		memset(job, 0, sizeof(*job));
-		job->id = sqlite3_column_int64(st, 0);
-		job->page_id = sqlite3_column_int64(st, 1);
-		job->document_id = sqlite3_column_int64(st, 2);
-		job->attempts = sqlite3_column_int(st, 3);
-		job->priority = sqlite3_column_double(st, 4);
-		snprintf(job->stage, sizeof(job->stage), "%s", stage);
-		found = 1;
+	if (rekey(db, aging_per_hour, err) < 0)
+		goto fail;
+	/* Both served by jobs_claim(stage, state, claim_key DESC, id). */
+	found = best_of(db, "SELECT id, claim_key FROM jobs INDEXED BY jobs_claim WHERE stage = ?1 AND state = 'ready'"
+			    " ORDER BY claim_key DESC, id LIMIT 1", stage, now, &id, &key);
+	if (best_of(db, "SELECT id, claim_key FROM jobs INDEXED BY jobs_claim WHERE stage = ?1 AND state = 'failed'"
+			" AND not_before <= ?2 ORDER BY claim_key DESC, id LIMIT 1", stage, now, &fid, &fkey) &&
+	    (!found || fkey > key || (fkey == key && fid < id))) {
+		id = fid;
+		found = true;
+	}
+	if (!found) {
+		db_rollback(db);
+		return 0;
+	}
+	st = db_prepare(db, "UPDATE jobs SET state = 'claimed', worker_pid = ?2, lease_until = ?3, claimed_at = ?4,"
+			    " updated = ?4 WHERE id = ?1 AND state IN ('ready', 'failed')"
+			    " RETURNING page_id, document_id, attempts, priority");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, pid);
+	sqlite3_bind_int64(st, 3, now + (int64_t)lease_s * 1000);
+	sqlite3_bind_int64(st, 4, now);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		err_set(err, "cannot claim a '%s' job: %s", stage, sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		goto fail;
+	}
+	memset(job, 0, sizeof(*job));
+	job->id = id;
+	job->page_id = sqlite3_column_int64(st, 0);
+	job->document_id = sqlite3_column_int64(st, 1);
+	job->attempts = sqlite3_column_int(st, 2);
+	job->priority = sqlite3_column_double(st, 3);
+	snprintf(job->stage, sizeof(job->stage), "%s", stage);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		err_set(err, "cannot claim a '%s' job: %s", stage, sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		goto fail;
 	}
 	sqlite3_finalize(st);
-	if (found) {
-		st = db_prepare(db, "UPDATE jobs SET state = 'claimed', worker_pid = ?2, lease_until = ?3,"
-				    " claimed_at = ?4, updated = ?4 WHERE id = ?1");
-		sqlite3_bind_int64(st, 1, job->id);
-		sqlite3_bind_int64(st, 2, pid);
-		sqlite3_bind_int64(st, 3, now + (int64_t)lease_s * 1000);
-		sqlite3_bind_int64(st, 4, now);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			found = -1;
-		sqlite3_finalize(st);
-	}
-	if (found < 0) {
-		err_set(err, "cannot claim a '%s' job: %s", stage, sqlite3_errmsg(db));
-		db_rollback(db);
-		return -1;
-	}
 	if (db_commit(db, err) < 0)
-		return -1;
-	return found;
+		goto fail;
+	return 1;
+fail:
+	db_rollback(db);
+	return -1;
 }
 
 bool jobq_still_mine(sqlite3 *db, int64_t job_id, long pid)
@@ -105,68 +208,175 @@ bool jobq_still_mine(sqlite3 *db, int64_t job_id, long pid)
 		      2, job_id, (int64_t)pid) == 1;
 }
 
-static int set_state(sqlite3 *db, int64_t job_id, const char *state, const char *msg, int attempts_add,
-		     int64_t not_before)
+/* claimed -> `to`: the one statement behind the worker's transitions. */
+static int from_claimed(sqlite3 *db, const struct job *job, enum jobq_state to, enum jobq_error code,
+			const char *msg, int attempts_add, int64_t not_before, struct errbuf *err)
 {
-	sqlite3_stmt *st = db_prepare(db, "UPDATE jobs SET state = ?2, error = ?3, attempts = attempts + ?4,"
-					  " not_before = ?5, worker_pid = NULL, lease_until = NULL, updated = ?6,"
-					  " finished_at = CASE WHEN ?2 = 'done' THEN ?6 ELSE finished_at END"
-					  " WHERE id = ?1");
+	sqlite3_stmt *st = db_prepare(db, "UPDATE jobs SET state = ?2, error = ?3, error_code = ?4, attempts = attempts + ?5,"
+					  " not_before = ?6, worker_pid = NULL, lease_until = NULL, updated = ?7,"
+					  " finished_at = CASE WHEN ?2 = 'done' THEN ?7 ELSE finished_at END"
+					  " WHERE id = ?1 AND state = 'claimed'");
 	int rc;
-	sqlite3_bind_int64(st, 1, job_id);
-	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 1, job->id);
+	sqlite3_bind_text(st, 2, jobq_state_names[to], -1, SQLITE_STATIC);
 	if (msg)
 		sqlite3_bind_text(st, 3, msg, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, attempts_add);
-	sqlite3_bind_int64(st, 5, not_before);
-	sqlite3_bind_int64(st, 6, now_ms());
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	if (code != JOBQ_E_NONE)
+		sqlite3_bind_text(st, 4, jobq_error_names[code], -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, attempts_add);
+	sqlite3_bind_int64(st, 6, not_before);
+	sqlite3_bind_int64(st, 7, now_ms());
+	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return err_set(err, "job %lld: cannot mark it %s: %s", (long long)job->id, jobq_state_names[to], sqlite3_errmsg(db));
+	if (sqlite3_changes(db) != 1)
+		return err_set(err, "job %lld: cannot mark it %s: it is not claimed", (long long)job->id, jobq_state_names[to]);
+	return 0;
+}
+
+static int job_event(sqlite3 *db, const struct job *job, const char *agent, const char *type, const char *outcome,
+		     const char *msg, struct errbuf *err)
+{
+	char object[64];
+	if (job->page_id)
+		snprintf(object, sizeof(object), "page:%lld", (long long)job->page_id);
+	else
+		snprintf(object, sizeof(object), "document:%lld", (long long)job->document_id);
+	if (events_add_job(db, job->id, agent, type, object, outcome, msg) < 0)
+		return err_set(err, "job %lld: cannot record the event: %s", (long long)job->id, sqlite3_errmsg(db));
+	return 0;
+}
+
+int jobq_done(sqlite3 *db, const struct job *job, struct errbuf *err)
+{
+	return from_claimed(db, job, JOBQ_DONE, JOBQ_E_NONE, NULL, 0, 0, err);
+}
+
+int jobq_fail(sqlite3 *db, const struct job *job, const char *agent, const char *msg, int max_attempts,
+	      int retry_delay_s, struct errbuf *err)
+{
+	int64_t delay = (int64_t)retry_delay_s * 1000 << (job->attempts < 10 ? job->attempts : 10);
+	int rc = job->attempts + 1 >= max_attempts
+			 ? from_claimed(db, job, JOBQ_QUARANTINED, JOBQ_E_STAGE_FAILED, msg, 1, 0, err)
+			 : from_claimed(db, job, JOBQ_FAILED, JOBQ_E_STAGE_FAILED, msg, 1, now_ms() + delay, err);
+	return rc < 0 ? -1 : job_event(db, job, agent, "validation", "failure", msg, err);
+}
+
+int jobq_quarantine(sqlite3 *db, const struct job *job, const char *agent, const char *msg, struct errbuf *err)
+{
+	if (from_claimed(db, job, JOBQ_QUARANTINED, JOBQ_E_BAD_INPUT, msg, 0, 0, err) < 0)
+		return -1;
+	return job_event(db, job, agent, "quarantine", "failure", msg, err);
+}
+
+int jobq_hold(sqlite3 *db, const struct job *job, const char *agent, const char *msg, struct errbuf *err)
+{
+	if (from_claimed(db, job, JOBQ_HELD, JOBQ_E_NEEDS_OPERATOR, msg, 0, 0, err) < 0)
+		return -1;
+	return job_event(db, job, agent, "hold", "needs operator", msg, err);
+}
+
+/* An operator's decision on one job, in its own transaction: `sql` moves
+ * it (binding ?1 = id, ?2 = now) from the states it names; when nothing
+ * moved the job was in none of them, and the decision is refused. */
+static int decide(sqlite3 *db, int64_t job_id, const char *sql, const char *from, const char *who, const char *type,
+		  const char *detail, struct errbuf *err)
+{
+	sqlite3_stmt *st;
+	char obj[32];
+	if (db_begin(db, err) < 0)
+		return -1;
+	st = db_prepare(db, sql);
+	sqlite3_bind_int64(st, 1, job_id);
+	sqlite3_bind_int64(st, 2, now_ms());
+	if (db_step_done(db, st, "database", err) < 0)
+		goto fail;
+	if (sqlite3_changes(db) != 1) {
+		sqlite3_stmt *q = db_prepare(db, "SELECT state FROM jobs WHERE id = ?1");
+		sqlite3_bind_int64(q, 1, job_id);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			err_set(err, "job %lld is %s, not %s", (long long)job_id, (const char *)sqlite3_column_text(q, 0), from);
+		else
+			err_set(err, "job %lld does not exist", (long long)job_id);
+		sqlite3_finalize(q);
+		db_rollback(db);
+		return -1;
+	}
+	snprintf(obj, sizeof(obj), "job:%lld", (long long)job_id);
+	if (events_add(db, who, type, obj, "success", detail) < 0) {
+		err_set(err, "job %lld: cannot record the event: %s", (long long)job_id, sqlite3_errmsg(db));
+		goto fail;
+	}
+	return db_commit(db, err);
+fail:
+	err_prefix(err, "job %lld", (long long)job_id);
+	db_rollback(db);
+	return -1;
+}
+
+int jobq_hold_waiting(sqlite3 *db, int64_t job_id, const char *who, struct errbuf *err)
+{
+	return decide(db, job_id, "UPDATE jobs SET state = 'held', error = 'held by the supervisor', error_code = 'operator_hold',"
+				  " updated = ?2 WHERE id = ?1 AND state IN ('ready', 'failed')",
+		      "waiting (only ready or failed jobs can be held)", who, "hold", "held by the supervisor", err);
+}
+
+int jobq_release(sqlite3 *db, int64_t job_id, const char *who, struct errbuf *err)
+{
+	return decide(db, job_id, "UPDATE jobs SET state = 'ready', attempts = 0, not_before = 0, error_code = NULL, updated = ?2"
+				  " WHERE id = ?1 AND state IN ('held', 'quarantined', 'failed')",
+		      "held, quarantined or failed", who, "release", "released by the operator or supervisor", err);
+}
+
+/* Jobs of a file: by page (page -> batch -> file code) or by document. */
+#define FILE_JOBS \
+	" (page_id IN (SELECT p.id FROM pages p JOIN batches b ON b.id = p.batch_id JOIN files f ON f.file_code = b.file_code OR f.alias = b.file_code WHERE f.id = ?1)" \
+	" OR document_id IN (SELECT d.id FROM documents d LEFT JOIN batches b ON b.id = d.batch_id" \
+	" WHERE d.file_id = ?1 OR (d.file_id IS NULL AND b.file_code IN (SELECT file_code FROM files WHERE id = ?1))))"
+
+static int file_jobs(sqlite3 *db, const char *sql, int64_t file_id, double priority, const char *msg, struct errbuf *err)
+{
+	sqlite3_stmt *st = db_prepare(db, sql);
+	sqlite3_bind_int64(st, 1, file_id);
+	sqlite3_bind_double(st, 2, priority);
+	if (msg)
+		sqlite3_bind_text(st, 3, msg, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now_ms());
+	if (db_step_done(db, st, "cannot update its jobs", err) < 0)
+		return err_prefix(err, "file %lld", (long long)file_id), -1;
+	return 0;
+}
+
+int jobq_gate(sqlite3 *db, int64_t file_id, double priority, const char *gate_msg, struct errbuf *err)
+{
+	char *msg;
+	int rc;
+	if (file_jobs(db, "UPDATE jobs SET priority = ?2 WHERE state IN ('ready','failed') AND" FILE_JOBS, file_id, priority, NULL,
+		      err) < 0)
+		return -1;
+	if (!gate_msg)
+		return file_jobs(db, "UPDATE jobs SET state = 'ready', priority = ?2, error = NULL, error_code = NULL, updated = ?4"
+				     " WHERE state = 'held' AND error_code = 'priority_gate' AND" FILE_JOBS,
+				 file_id, priority, NULL, err);
+	msg = xasprintf("priority gate: %s", gate_msg);
+	rc = file_jobs(db, "UPDATE jobs SET state = 'held', error = ?3, error_code = 'priority_gate', updated = ?4"
+			   " WHERE state IN ('ready','failed') AND" FILE_JOBS, file_id, priority, msg, err);
+	free(msg);
 	return rc;
 }
 
-int jobq_done(sqlite3 *db, const struct job *job)
+int jobq_restart_doc(sqlite3 *db, int64_t document_id, const char *first_stage, struct errbuf *err)
 {
-	return set_state(db, job->id, "done", NULL, 0, 0);
-}
-
-int jobq_fail(sqlite3 *db, const struct job *job, const char *msg, int max_attempts, int retry_delay_s)
-{
-	int64_t delay;
-	if (job->attempts + 1 >= max_attempts)
-		return set_state(db, job->id, "quarantined", msg, 1, 0);
-	delay = (int64_t)retry_delay_s * 1000 << (job->attempts < 10 ? job->attempts : 10);
-	return set_state(db, job->id, "failed", msg, 1, now_ms() + delay);
-}
-
-int jobq_quarantine(sqlite3 *db, int64_t job_id, const char *msg)
-{
-	return set_state(db, job_id, "quarantined", msg, 0, 0);
-}
-
-int jobq_hold(sqlite3 *db, int64_t job_id, const char *msg)
-{
-	return set_state(db, job_id, "held", msg, 0, 0);
-}
-
-int jobq_release(sqlite3 *db, int64_t job_id, struct errbuf *err)
-{
-	sqlite3_stmt *st;
-	int changed;
-	if (db_begin(db, err) < 0)
-		return -1;
-	st = db_prepare(db, "UPDATE jobs SET state = 'ready', attempts = 0, not_before = 0, updated = ?2"
-			    " WHERE id = ?1 AND state IN ('held', 'quarantined', 'failed')");
-	sqlite3_bind_int64(st, 1, job_id);
-	sqlite3_bind_int64(st, 2, now_ms());
-	sqlite3_step(st);
-	sqlite3_finalize(st);
-	changed = sqlite3_changes(db);
-	if (!changed) {
-		db_rollback(db);
-		return err_set(err, "job %lld is not held, quarantined or failed", (long long)job_id);
-	}
-	return db_commit(db, err);
+	sqlite3_stmt *st = db_prepare(db, "DELETE FROM jobs WHERE document_id = ?1 AND page_id IS NULL");
+	sqlite3_bind_int64(st, 1, document_id);
+	if (db_step_done(db, st, "cannot drop its jobs", err) < 0)
+		return err_prefix(err, "document %lld", (long long)document_id), -1;
+	if (db_int(db, 0, "SELECT count(*) FROM pages WHERE document_id = ?1", 1, document_id) == 0)
+		return 0;
+	if (jobq_enqueue_doc(db, first_stage, document_id) < 0)
+		return err_set(err, "document %lld: cannot queue: %s", (long long)document_id, sqlite3_errmsg(db));
+	return 0;
 }
 
 int jobq_fanin(sqlite3 *db, const struct config *cfg, const struct pipeline *pl, int64_t batch_id,
@@ -184,21 +394,28 @@ int jobq_fanin(sqlite3 *db, const struct config *cfg, const struct pipeline *pl,
 	{
 		sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM pages p WHERE p.batch_id = ?1 AND NOT EXISTS"
 						  " (SELECT 1 FROM jobs j WHERE j.page_id = p.id AND j.stage = ?2 AND j.state = 'done')");
+		int rc;
 		sqlite3_bind_int64(st, 1, batch_id);
 		sqlite3_bind_text(st, 2, last, -1, SQLITE_STATIC);
-		sqlite3_step(st);
+		rc = sqlite3_step(st);
 		waiting = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW)
+			return err_set(err, "batch %lld: cannot count its pages: %s", (long long)batch_id, sqlite3_errmsg(db));
 	}
 	if (waiting > 0)
 		return 0;
 	if (docmap_assign(db, cfg, batch_id, &docs, &n, err) < 0)
 		return -1;
 	for (int i = 0; i < n; i++) {
+		/* open -> ready: the document's pages are all there. */
 		sqlite3_stmt *st = db_prepare(db, "UPDATE documents SET state = 'ready' WHERE id = ?1");
 		sqlite3_bind_int64(st, 1, docs[i]);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
+		if (db_step_done(db, st, "cannot mark it ready", err) < 0) {
+			err_prefix(err, "document %lld", (long long)docs[i]);
+			free(docs);
+			return -1;
+		}
 		if (has_doc_stage && jobq_enqueue_doc(db, pl->stage[pl->last_page + 1]->name, docs[i]) < 0) {
 			free(docs);
 			return err_set(err, "cannot queue document %lld: %s", (long long)docs[i], sqlite3_errmsg(db));
@@ -213,20 +430,17 @@ int jobq_fanin(sqlite3 *db, const struct config *cfg, const struct pipeline *pl,
 
 /* A page job queued while its file's other jobs are held by the priority
  * gate (the gate closed while this page was being worked on) is held too;
- * priority_apply() releases them together when the file passes. */
-static int follow_gate(sqlite3 *db, const char *stage, int64_t page_id)
+ * jobq_gate() releases them together when the file passes. */
+static int follow_gate(sqlite3 *db, const char *stage, int64_t page_id, struct errbuf *err)
 {
 	sqlite3_stmt *st = db_prepare(db,
-		"UPDATE jobs SET state = 'held', error = g.error FROM (SELECT j.error FROM jobs j JOIN pages p ON p.id = j.page_id"
-		" WHERE p.batch_id = (SELECT batch_id FROM pages WHERE id = ?2) AND j.state = 'held'"
-		" AND j.error LIKE 'priority gate:%' LIMIT 1) AS g"
+		"UPDATE jobs SET state = 'held', error = g.error, error_code = 'priority_gate' FROM (SELECT j.error FROM jobs j"
+		" JOIN pages p ON p.id = j.page_id WHERE p.batch_id = (SELECT batch_id FROM pages WHERE id = ?2)"
+		" AND j.state = 'held' AND j.error_code = 'priority_gate' LIMIT 1) AS g"
 		" WHERE jobs.stage = ?1 AND jobs.page_id = ?2 AND jobs.state = 'ready'");
-	int rc;
 	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, page_id);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
-	return rc;
+	return db_step_done(db, st, "cannot follow the priority gate", err);
 }
 
 int jobq_advance(sqlite3 *db, const struct config *cfg, const struct pipeline *pl,
@@ -238,7 +452,7 @@ int jobq_advance(sqlite3 *db, const struct config *cfg, const struct pipeline *p
 	if (job->page_id) {
 		if (i < pl->last_page) {
 			if (jobq_enqueue_page(db, pl->stage[i + 1]->name, job->page_id) < 0 ||
-			    follow_gate(db, pl->stage[i + 1]->name, job->page_id) < 0)
+			    follow_gate(db, pl->stage[i + 1]->name, job->page_id, err) < 0)
 				return err_set(err, "cannot queue page %lld: %s", (long long)job->page_id, sqlite3_errmsg(db));
 			return 0;
 		}
@@ -257,7 +471,7 @@ static int put_back(sqlite3 *db, const char *where, int64_t arg, int max_attempt
 	int n;
 	sb_init(&sql, 0);
 	/* Quarantine first those whose attempts are used up, then the rest back to ready. */
-	sb_addf(&sql, "UPDATE jobs SET state = 'quarantined', attempts = attempts + 1,"
+	sb_addf(&sql, "UPDATE jobs SET state = 'quarantined', attempts = attempts + 1, error_code = 'worker_died',"
 		      " error = 'the worker died while running this job, ' || (attempts + 1) || ' times',"
 		      " worker_pid = NULL, lease_until = NULL, updated = ?2"
 		      " WHERE state = 'claimed' AND attempts + 1 >= ?3 AND %s", where);
@@ -265,17 +479,19 @@ static int put_back(sqlite3 *db, const char *where, int64_t arg, int max_attempt
 	sqlite3_bind_int64(st, 1, arg);
 	sqlite3_bind_int64(st, 2, now_ms());
 	sqlite3_bind_int(st, 3, max_attempts);
-	sqlite3_step(st);
+	n = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	sqlite3_finalize(st);
-	sb_reset(&sql);
-	sb_addf(&sql, "UPDATE jobs SET state = 'ready', attempts = attempts + 1,"
-		      " error = 'the worker died while running this job',"
-		      " worker_pid = NULL, lease_until = NULL, updated = ?2 WHERE state = 'claimed' AND %s", where);
-	st = db_prepare(db, sql.buf);
-	sqlite3_bind_int64(st, 1, arg);
-	sqlite3_bind_int64(st, 2, now_ms());
-	n = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(db) : -1;
-	sqlite3_finalize(st);
+	if (n == 0) {
+		sb_reset(&sql);
+		sb_addf(&sql, "UPDATE jobs SET state = 'ready', attempts = attempts + 1,"
+			      " error = 'the worker died while running this job', error_code = NULL,"
+			      " worker_pid = NULL, lease_until = NULL, updated = ?2 WHERE state = 'claimed' AND %s", where);
+		st = db_prepare(db, sql.buf);
+		sqlite3_bind_int64(st, 1, arg);
+		sqlite3_bind_int64(st, 2, now_ms());
+		n = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(db) : -1;
+		sqlite3_finalize(st);
+	}
 	sb_release(&sql);
 	return n;
 }
@@ -294,5 +510,5 @@ int jobq_expire_leases(sqlite3 *db, int max_attempts)
 
 int64_t jobq_pending(sqlite3 *db)
 {
-	return db_int(db, 0, "SELECT count(*) FROM jobs WHERE state IN ('ready', 'claimed', 'failed')", 0);
+	return db_int(db, 0, "SELECT COALESCE(sum(n), 0) FROM job_counts WHERE state IN ('ready', 'claimed', 'failed')", 0);
 }

@@ -1,34 +1,56 @@
 /*
- * jobq.h - the durable job queue.  A job is one stage of one page or one
- * document; its row in `jobs` is the only truth about where the work is.
+ * jobq.h - the durable job queue, and the one owner of every job's and
+ * document's state.  A job is one stage of one page or one document; its
+ * row in `jobs` is the only truth about where the work is.  No other file
+ * writes a state: they call the functions drawn on the arrows below, each
+ * of which checks every statement it runs and writes the audit event of an
+ * operator's or supervisor's decision in the same transaction.
  *
- *                         jobq_enqueue_*()
- *                                |
- *                                v
- *      jobq_release() ---->  [ ready ] <------------------------------+
- *           ^                    |                                     |
- *           |                    | jobq_claim()   (highest priority    |
- *           |                    v                 + aging first)      |
- *           |               [ claimed ] --- jobq_reclaim_dead(),  -----+
- *           |              /   |     |  \   jobq_expire_leases(),
- *           |   jobq_done()    |     |   \  jobq_recover_all()
- *           |        v         |     |    \   (worker gone: attempt+1)
- *           |     [ done ]     |     |     jobq_hold()
- *           |                  |     |          v
- *           |        jobq_fail()   jobq_quarantine()   [ held ] ---+
- *           |             v               v                        |
- *           |        [ failed ]     [ quarantined ]                |
- *           |      (claimable again    (bad input; kept,           |
- *           |       after not_before;   never deleted)             |
- *           |       after max_attempts          |                  |
- *           |       it is quarantined)          |                  |
- *           +-----------------------------------+------------------+
- *                     jobq_release(): an operator or supervisor decision
+ * Job states (enum jobq_state; the names are jobq_state_names[]):
+ *
+ *     jobq_enqueue_page(), jobq_enqueue_doc()        jobq_enqueue_passed()
+ *                    |                                (split page: the
+ *                    v                                 stages it passed)
+ *     +-------->  [ ready ] ---- jobq_hold_waiting() (operator), ---+  |
+ *     |            |  ^  ^       jobq_gate() (priority gate),       |  v
+ *     |            |  |  |       follow the gate in jobq_advance()  | [ done ]
+ *     |            |  |  +-- jobq_gate() (gate passes) ----------+  |
+ *     | jobq_claim()  |                                          |  v
+ *     | (priority +   +-- jobq_reclaim_dead(),              [ held ] <--+
+ *     |  aging, id)   |   jobq_expire_leases()                   ^      |
+ *     |            v  |   (worker gone: attempt + 1)             |      |
+ *     |         [ claimed ] -- jobq_hold() (stage: needs the ----+      |
+ *     |          |   |   |                   operator)                  |
+ *     |          |   |   +-- jobq_done() --> [ done ]                   |
+ *     |          |   +------ jobq_quarantine(), jobq_fail() at the      |
+ *     |          |           last attempt, jobq_reclaim_dead() at the   |
+ *     |          |           last attempt --> [ quarantined ]           |
+ *     |          +---------- jobq_fail() ---> [ failed ] -- jobq_hold_waiting()
+ *     |                                         |  (claimable again by
+ *     |                                         |   jobq_claim() after
+ *     |                                         |   not_before)
+ *     +-- jobq_release() (operator: retry) <--- held, quarantined, failed
+ *     jobq_restart_doc(): a corrected document's document jobs are dropped
+ *                        and its first document stage is queued again.
+ *
+ * Document states (enum jobq_doc_state, jobq_doc_state_names[]):
+ *
+ *     docmap (a new document row) --> [ open ] -- jobq_fanin(): every page
+ *                                                 of its batch passed the
+ *                                                 page stages --> [ ready ]
  *
  * Invariants: a job is claimed by at most one live worker (claim is one
  * UPDATE under BEGIN IMMEDIATE); a stage's results and the job's new state
  * are committed in one transaction, after the output files are durable;
  * queuing is idempotent (one job per stage and page, or stage and document).
+ * Every job that stops (failed, quarantined, held) carries an error code
+ * (jobs.error_code, enum jobq_error) beside its message.
+ *
+ * Claim order: highest priority plus aging first, then the lowest id.  The
+ * aging term grows alike for every waiting job, so the order is that of the
+ * time-independent key priority * 3600000 - aging_per_hour * created (ms),
+ * stored as the generated column jobs.claim_key and served by the index
+ * jobs_claim(stage, state, claim_key DESC, id): a claim costs O(log n).
  */
 #ifndef SOHOA_JOBQ_H
 #define SOHOA_JOBQ_H
@@ -41,6 +63,37 @@
 
 struct pipeline;
 struct config;
+
+/* Job states; jobq_state_names[] holds the names stored in jobs.state. */
+enum jobq_state {
+	JOBQ_READY,
+	JOBQ_CLAIMED,
+	JOBQ_DONE,
+	JOBQ_FAILED,
+	JOBQ_QUARANTINED,
+	JOBQ_HELD,
+	JOBQ_NSTATES
+};
+extern const char *const jobq_state_names[JOBQ_NSTATES];
+/* The state of a name, or -1. */
+int jobq_state_parse(const char *name);
+
+/* Document states (documents.state). */
+enum jobq_doc_state { JOBQ_DOC_OPEN, JOBQ_DOC_READY, JOBQ_DOC_NSTATES };
+extern const char *const jobq_doc_state_names[JOBQ_DOC_NSTATES];
+
+/* Why a job stopped (jobs.error_code, beside jobs.error). */
+enum jobq_error {
+	JOBQ_E_NONE,
+	JOBQ_E_STAGE_FAILED,   /* the stage failed (transient); retried */
+	JOBQ_E_BAD_INPUT,      /* the stage found bad input; quarantined */
+	JOBQ_E_NEEDS_OPERATOR, /* the stage held it for the operator (e.g. under 200 dpi) */
+	JOBQ_E_WORKER_DIED,    /* the worker died (signal, lease expired) too often */
+	JOBQ_E_PRIORITY_GATE,  /* held by its file's priority gate */
+	JOBQ_E_OPERATOR_HOLD,  /* held by the operator or supervisor */
+	JOBQ_E_NCODES
+};
+extern const char *const jobq_error_names[JOBQ_E_NCODES];
 
 struct job {
 	int64_t id;
@@ -56,21 +109,58 @@ struct job {
 int jobq_enqueue_page(sqlite3 *db, const char *stage, int64_t page_id);
 int jobq_enqueue_doc(sqlite3 *db, const char *stage, int64_t document_id);
 
-/* Claim the most urgent ready job of `stage` for process `pid`.  Returns 1
- * and fills *job, 0 when there is none, -1 on a database error. */
+/* Claim the most urgent ready job of `stage` for process `pid` (its own
+ * transaction).  Returns 1 and fills *job, 0 when there is none, -1 on a
+ * database error.  When aging_per_hour differs from the one the stored
+ * keys were made with, the keys of every waiting job are made again first
+ * (once per change of the setting). */
 int jobq_claim(sqlite3 *db, const char *stage, long pid, int lease_s, double aging_per_hour,
 	       struct job *job, struct errbuf *err);
 
 /* Inside the caller's transaction: is the job still claimed by pid? */
 bool jobq_still_mine(sqlite3 *db, int64_t job_id, long pid);
 
-/* Transitions, inside the caller's transaction. */
-int jobq_done(sqlite3 *db, const struct job *job);
-int jobq_fail(sqlite3 *db, const struct job *job, const char *msg, int max_attempts, int retry_delay_s);
-int jobq_quarantine(sqlite3 *db, int64_t job_id, const char *msg);
-int jobq_hold(sqlite3 *db, int64_t job_id, const char *msg);
-/* held, quarantined or failed -> ready (attempts reset).  Own transaction. */
-int jobq_release(sqlite3 *db, int64_t job_id, struct errbuf *err);
+/*
+ * A worker's transitions of a claimed job, inside the caller's transaction
+ * (with the stage's results).  0 or -1 with err set.  jobq_fail() retries
+ * after retry_delay_s doubled per attempt, and quarantines at max_attempts;
+ * it, jobq_quarantine() and jobq_hold() write their audit event (agent,
+ * object "page:N" or "document:N", the message) with the state.
+ */
+int jobq_done(sqlite3 *db, const struct job *job, struct errbuf *err);
+int jobq_fail(sqlite3 *db, const struct job *job, const char *agent, const char *msg, int max_attempts,
+	      int retry_delay_s, struct errbuf *err);
+int jobq_quarantine(sqlite3 *db, const struct job *job, const char *agent, const char *msg, struct errbuf *err);
+int jobq_hold(sqlite3 *db, const struct job *job, const char *agent, const char *msg, struct errbuf *err);
+
+/* Record that a new page (the right half of a split) has passed `stage`
+ * (a job already done).  Inside the caller's transaction. */
+int jobq_enqueue_passed(sqlite3 *db, const char *stage, int64_t page_id, struct errbuf *err);
+
+/*
+ * Operator and supervisor decisions; each in its own transaction, with its
+ * audit event ("who" is the agent recorded).  The CLI (`sohoa jobs`) and the
+ * web desk call these same functions.
+ * jobq_hold_waiting(): ready or failed -> held (error code operator_hold).
+ * jobq_release(): held, quarantined or failed -> ready, attempts reset (retry).
+ * Each refuses (-1, err names the job and its state) any other state.
+ */
+int jobq_hold_waiting(sqlite3 *db, int64_t job_id, const char *who, struct errbuf *err);
+int jobq_release(sqlite3 *db, int64_t job_id, const char *who, struct errbuf *err);
+
+/*
+ * The priority gate of a file (priority.c decides, this applies), inside
+ * the caller's transaction: the file's waiting jobs (ready, failed) take
+ * `priority`; with gate_msg they are held (error code priority_gate,
+ * message "priority gate: GATE_MSG"), without it the jobs the gate held
+ * go back to ready.
+ */
+int jobq_gate(sqlite3 *db, int64_t file_id, double priority, const char *gate_msg, struct errbuf *err);
+
+/* A corrected document: its document jobs are dropped and `first_stage` is
+ * queued for it again (when it still has pages).  Inside the caller's
+ * transaction. */
+int jobq_restart_doc(sqlite3 *db, int64_t document_id, const char *first_stage, struct errbuf *err);
 
 /*
  * After a job is done: queue the next stage of its page or document.  When

@@ -23,6 +23,7 @@ struct counts {
 	int64_t n[6];
 };
 
+/* From the counters (db.c, migration 4), not by counting jobs. */
 static void count_by(sqlite3 *db, const char *sql, const char *arg, struct counts *c)
 {
 	sqlite3_stmt *st = db_prepare(db, sql);
@@ -48,25 +49,26 @@ static double pages_per_min(sqlite3 *db, const char *last_stage, int minutes)
 {
 	sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM jobs WHERE stage = ?1 AND state = 'done'"
 					  " AND page_id IS NOT NULL AND finished_at >= ?2");
-	double n;
+	double n = 0;
 	sqlite3_bind_text(st, 1, last_stage, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now_ms() - (int64_t)minutes * 60000);
-	sqlite3_step(st);
-	n = (double)sqlite3_column_int64(st, 0);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (double)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return n / minutes;
 }
 
-/* Group counts (station or operator): pages by where their newest job is. */
+/* Group counts (station or operator): pages by where their current job is,
+ * from the batch counters (a page has at most one job not done). */
 static void group_json(sqlite3 *db, struct strbuf *sb, const char *col, bool json)
 {
 	char *sql = xasprintf(
-		"SELECT b.%s, count(DISTINCT p.id),"
-		" sum(NOT EXISTS (SELECT 1 FROM jobs j WHERE j.page_id = p.id AND j.state <> 'done')),"
-		" sum(EXISTS (SELECT 1 FROM jobs j WHERE j.page_id = p.id AND j.state IN ('ready','claimed','failed'))),"
-		" sum(EXISTS (SELECT 1 FROM jobs j WHERE j.page_id = p.id AND j.state IN ('held','quarantined'))),"
-		" min(CASE WHEN EXISTS (SELECT 1 FROM jobs j WHERE j.page_id = p.id AND j.state = 'ready') THEN p.created END)"
-		" FROM pages p JOIN batches b ON b.id = p.batch_id GROUP BY b.%s ORDER BY b.%s", col, col, col);
+		"SELECT b.%s, sum(CASE c.state WHEN 'pages' THEN c.n END) AS pages,"
+		" sum(CASE c.state WHEN 'pages' THEN c.n WHEN 'done' THEN 0 ELSE -c.n END),"
+		" sum(CASE WHEN c.state IN ('ready','claimed','failed') THEN c.n ELSE 0 END),"
+		" sum(CASE WHEN c.state IN ('held','quarantined') THEN c.n ELSE 0 END)"
+		" FROM batch_counts c JOIN batches b ON b.id = c.batch_id GROUP BY b.%s HAVING pages > 0 ORDER BY b.%s",
+		col, col, col);
 	sqlite3_stmt *st = db_prepare(db, sql);
 	bool first = true;
 	if (json)
@@ -106,26 +108,35 @@ static int report(struct workspace *ws, bool json, struct strbuf *out, struct er
 		return -1;
 	last = pl.stage[pl.last_page]->name;
 	sb_init(&sb, 0);
-	total = db_int(ws->db, 0, "SELECT count(*) FROM pages", 0);
-	/* A page is done when it passed the last page stage and its document the last stage. */
+	total = db_int(ws->db, 0, "SELECT COALESCE(sum(n), 0) FROM batch_counts WHERE state = 'pages'", 0);
+	/* A page is done when it passed the last page stage and its document the
+	 * last stage: counted from the done document jobs (their pages), or
+	 * from the counters when there is no document stage. */
 	{
-		char *sql = xasprintf("SELECT count(*) FROM pages p WHERE EXISTS (SELECT 1 FROM jobs j WHERE j.page_id = p.id"
-				      " AND j.stage = '%s' AND j.state = 'done') AND (%d OR EXISTS (SELECT 1 FROM jobs j"
-				      " WHERE j.document_id = p.document_id AND j.stage = '%s' AND j.state = 'done'))",
-				      last, pl.n - 1 == pl.last_page, pl.stage[pl.n - 1]->name);
-		done = db_int(ws->db, 0, sql, 0);
-		free(sql);
+		sqlite3_stmt *q;
+		if (pl.n - 1 == pl.last_page) {
+			q = db_prepare(ws->db, "SELECT COALESCE(sum(n), 0) FROM job_counts WHERE stage = ?1 AND state = 'done'");
+			sqlite3_bind_text(q, 1, last, -1, SQLITE_STATIC);
+		} else {
+			q = db_prepare(ws->db, "SELECT count(*) FROM jobs d CROSS JOIN pages p ON p.document_id = d.document_id"
+					       " WHERE d.stage = ?2 AND d.state = 'done' AND d.page_id IS NULL AND EXISTS"
+					       " (SELECT 1 FROM jobs j WHERE j.stage = ?1 AND j.page_id = p.id AND j.state = 'done')");
+			sqlite3_bind_text(q, 1, last, -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 2, pl.stage[pl.n - 1]->name, -1, SQLITE_STATIC);
+		}
+		done = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+		sqlite3_finalize(q);
 	}
-	backlog = db_int(ws->db, 0, "SELECT count(*) FROM jobs WHERE state IN ('ready','claimed','failed')", 0);
+	backlog = db_int(ws->db, 0, "SELECT COALESCE(sum(n), 0) FROM job_counts WHERE state IN ('ready','claimed','failed')", 0);
 	oldest_ms = db_int(ws->db, 0, "SELECT min(created) FROM jobs WHERE state = 'ready'", 0);
-	review = db_int(ws->db, 0, "SELECT count(*) FROM pages WHERE review <> 0", 0);
+	review = db_int(ws->db, 0, "SELECT count(*) FROM pages INDEXED BY pages_review WHERE review <> 0", 0);
 	r5 = pages_per_min(ws->db, last, 5);
 	r60 = pages_per_min(ws->db, last, 60);
 	if (json) {
 		sb_adds(&sb, "{\"stages\":[");
 		for (int s = 0; s < pl.n; s++) {
 			struct counts c;
-			count_by(ws->db, "SELECT state, count(*) FROM jobs WHERE stage = ?1 GROUP BY state", pl.stage[s]->name, &c);
+			count_by(ws->db, "SELECT state, n FROM job_counts WHERE stage = ?1", pl.stage[s]->name, &c);
 			sb_addf(&sb, "%s{\"name\":", s ? "," : "");
 			sb_add_json_str(&sb, pl.stage[s]->name);
 			sb_addf(&sb, ",\"unit\":\"%s\"", pl.stage[s]->unit == STAGE_PAGE ? "page" : "document");
@@ -180,7 +191,7 @@ static int report(struct workspace *ws, bool json, struct strbuf *out, struct er
 		sb_addf(&sb, "%-10s %7s %7s %7s %7s %11s %7s\n", "stage", "ready", "claimed", "done", "failed", "quarantined", "held");
 		for (int s = 0; s < pl.n; s++) {
 			struct counts c;
-			count_by(ws->db, "SELECT state, count(*) FROM jobs WHERE stage = ?1 GROUP BY state", pl.stage[s]->name, &c);
+			count_by(ws->db, "SELECT state, n FROM job_counts WHERE stage = ?1", pl.stage[s]->name, &c);
 			sb_addf(&sb, "%-10s %7lld %7lld %7lld %7lld %11lld %7lld\n", pl.stage[s]->name, (long long)c.n[0],
 				(long long)c.n[1], (long long)c.n[2], (long long)c.n[3], (long long)c.n[4], (long long)c.n[5]);
 		}

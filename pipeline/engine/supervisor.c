@@ -5,6 +5,8 @@
  * expired leases to the queue, and stops cleanly on SIGTERM/SIGINT (workers
  * finish the job in hand; what is left claimed is released).
  *
+ * One supervisor per workspace: it holds sohoa.lock (flock) for its life,
+ * and a second one is refused, naming the first (pid, host, since when).
  * Start-up is recovery: tmp/ is emptied and every claimed job goes back to
  * ready (in-flight work is never trusted after a restart); then each finished
  * batch is checked for a fan-in a crash may have interrupted.  The periodic
@@ -15,10 +17,12 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -50,6 +54,49 @@ static void on_stop(int sig)
 	stopping = 1;
 }
 
+/*
+ * One supervisor per workspace: sohoa.lock is held with flock() for the
+ * supervisor's life (the kernel drops it when the process dies, so a
+ * crash leaves no stale lock) and names the holder: pid, host, since when.
+ * A second `run` is refused before it touches tmp/ or the queue.  Returns
+ * the lock's descriptor (close-on-exec: workers do not inherit it), or -1.
+ */
+static int lock_workspace(struct workspace *ws, struct errbuf *err)
+{
+	char *path = workspace_path(ws, "sohoa.lock"), host[256] = "", who[512], when[40];
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	ssize_t n;
+	if (fd < 0) {
+		err_set(err, "cannot open '%s': %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		n = pread(fd, who, sizeof(who) - 1, 0);
+		who[n > 0 ? n : 0] = '\0';
+		who[strcspn(who, "\n")] = '\0';
+		for (char *c = who; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?'; /* never echo control characters */
+		if (e == EWOULDBLOCK)
+			err_set(err, "workspace '%s' is in use by another 'sohoa run' (%s); stop it first", ws->root,
+				*who ? who : "its lock file names no one");
+		else
+			err_set(err, "cannot lock '%s': %s", path, strerror(e));
+		close(fd);
+		free(path);
+		return -1;
+	}
+	gethostname(host, sizeof(host) - 1);
+	time_iso_vn(now_ms(), true, when, sizeof(when));
+	snprintf(who, sizeof(who), "pid %ld on host %s, since %s\n", (long)getpid(), host, when);
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, who, strlen(who), 0) != (ssize_t)strlen(who) || fsync(fd) < 0)
+		log_warn("cannot write '%s': %s", path, strerror(errno)); /* the lock itself holds */
+	free(path);
+	return fd;
+}
+
 static void empty_tmp(struct workspace *ws)
 {
 	char *dir = workspace_path(ws, "tmp");
@@ -70,13 +117,16 @@ static void empty_tmp(struct workspace *ws)
 
 static int64_t ready_for(sqlite3 *db, const char *stage)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM jobs WHERE stage = ?1 AND"
-					  " (state = 'ready' OR (state = 'failed' AND not_before <= ?2))");
-	int64_t n;
+	/* ready from the counters; the failed ones that are due by the index */
+	sqlite3_stmt *st = db_prepare(db, "SELECT (SELECT COALESCE(sum(n), 0) FROM job_counts WHERE stage = ?1 AND state = 'ready')"
+					  " + (SELECT count(*) FROM jobs WHERE stage = ?1 AND state = 'failed' AND not_before <= ?2)");
+	int64_t n = 0;
 	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now_ms());
-	sqlite3_step(st);
-	n = sqlite3_column_int64(st, 0);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	else
+		log_warn("cannot count the '%s' jobs: %s", stage, sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	return n;
 }
@@ -130,7 +180,7 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 {
 	struct pipeline pl;
 	struct child kids[MAX_WORKERS];
-	int nkids = 0, max_attempts, rc = 0;
+	int nkids = 0, max_attempts, rc = 0, lock_fd;
 	bool drain = o->drain, watch = o->watch, broken[PIPELINE_MAX] = {false};
 	long scan_ms;
 	int64_t last_watch = 0;
@@ -138,6 +188,8 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 
 	if (registry_pipeline(ws->cfg, &pl, err) < 0)
 		return -1;
+	if ((lock_fd = lock_workspace(ws, err)) < 0)
+		return SUPERVISOR_BUSY;
 	log_set_who("supervisor");
 	exe = share_self_exe();
 	max_attempts = (int)config_long(ws->cfg, "job.max_attempts");
@@ -230,5 +282,6 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 		jobq_reclaim_dead(ws->db, 0, max_attempts + 1);
 	log_info("stopped");
 	free(exe);
+	close(lock_fd); /* the lock goes with it */
 	return rc;
 }

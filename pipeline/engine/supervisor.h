@@ -20,9 +20,13 @@ struct supervisor_opts {
 /* Returned by supervisor_run() under drain when a stage with work cannot
  * start its workers (EX_CONFIG, as the worker's own exit). */
 #define SUPERVISOR_STUCK 78
+/* Returned when another supervisor holds the workspace (EX_TEMPFAIL). */
+#define SUPERVISOR_BUSY 75
 
 /* Run until SIGTERM/SIGINT (or, draining, until no work is left).  Returns 0,
- * SUPERVISOR_STUCK, or -1 with err set when the pipeline config is wrong. */
+ * SUPERVISOR_STUCK, -1 with err set when the pipeline config is wrong, or
+ * SUPERVISOR_BUSY with err set when another supervisor holds the workspace
+ * (err names it: pid, host, since when). */
 int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct errbuf *err);
 
 #endif

@@ -154,6 +154,8 @@ static void sb_grow(struct strbuf *sb, size_t extra)
 	}
 	if (need <= sb->alloc)
 		return;
+	if (sb->alloc == 0) /* released or detached, then used again */
+		sb->alloc = 64;
 	while (sb->alloc < need)
 		sb->alloc = sb->alloc * 2;
 	sb->buf = xrealloc(sb->buf, sb->alloc);
@@ -239,6 +241,47 @@ void sb_add_xml(struct strbuf *sb, const char *s)
 		default: sb_addc(sb, *p);
 		}
 	}
+}
+
+/* Length of the UTF-8 sequence at s (1..4), 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] < 0xC2 ? 0 : s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : s[0] < 0xF5 ? 4 : 0;
+	if (len == 0 || len > n)
+		return 0;
+	for (size_t k = 1; k < len; k++)
+		if ((s[k] & 0xC0) != 0x80)
+			return 0;
+	return len;
+}
+
+void sb_add_printable(struct strbuf *sb, const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p), cut = max && n > max ? max : n;
+	for (size_t i = 0; i < cut;) {
+		size_t l = p[i] < 0x80 ? 1 : utf8_len(p + i, cut - i);
+		if (p[i] < 0x20 || p[i] == 0x7F || l == 0 || (l == 2 && p[i] == 0xC2 && p[i + 1] < 0xA0)) {
+			/* a C1 control is two bytes in UTF-8: show both */
+			size_t k = l == 2 ? 2 : 1;
+			for (size_t j = 0; j < k; j++)
+				sb_addf(sb, "\\x%02x", p[i + j]);
+			i += k;
+			continue;
+		}
+		sb_add(sb, p + i, l);
+		i += l;
+	}
+	if (cut < n)
+		sb_adds(sb, "...");
+}
+
+char *str_printable(const char *s, size_t max)
+{
+	struct strbuf sb;
+	sb_init(&sb, 0);
+	sb_add_printable(&sb, s, max);
+	return sb_detach(&sb);
 }
 
 int64_t now_ms(void)

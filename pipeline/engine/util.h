@@ -63,6 +63,14 @@ void sb_reset(struct strbuf *sb);
 void sb_add_json_str(struct strbuf *sb, const char *s);
 /* Append s with XML special characters escaped. */
 void sb_add_xml(struct strbuf *sb, const char *s);
+/* Append s for a terminal or a log line: control characters (C0, DEL, the
+ * C1 range U+0080..U+009F) and bytes that are not UTF-8 are written as
+ * \xNN, so outside text can neither forge a line nor move the cursor;
+ * everything else (Vietnamese text included) is kept.  At most max bytes
+ * of s are read (0: no limit); a longer s ends in "...". */
+void sb_add_printable(struct strbuf *sb, const char *s, size_t max);
+/* The same as a new string (the caller frees it). */
+char *str_printable(const char *s, size_t max);
 
 /* Time helpers. now_ms(): wall clock in milliseconds since the epoch. */
 int64_t now_ms(void);

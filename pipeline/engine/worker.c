@@ -59,9 +59,17 @@ static void page_free(struct stage_page *p)
 	free(p);
 }
 
+/* The database cannot be read: the environment is broken, not the input
+ * (the supervisor restarts the worker and the job is redone). */
+static void unreadable(sqlite3 *db, const char *what, int64_t id)
+{
+	log_fatal(75, "cannot read %s %lld: %s", what, (long long)id, sqlite3_errmsg(db));
+}
+
 static struct stage_page *page_load(sqlite3 *db, const char *root, int64_t id)
 {
 	struct stage_page *p = NULL;
+	int rc;
 	sqlite3_stmt *st = db_prepare(db,
 		"SELECT p.id, p.batch_id, COALESCE(p.document_id, 0), p.seq, m.src_name, m.path, p.img_index,"
 		" p.access_path, b.profile, COALESCE(p.width, 0), COALESCE(p.height, 0), COALESCE(p.dpi, 0),"
@@ -69,7 +77,7 @@ static struct stage_page *page_load(sqlite3 *db, const char *root, int64_t id)
 		" COALESCE(p.skew, 0), p.text_path, p.hocr_path, p.alto_path"
 		" FROM pages p JOIN masters m ON m.id = p.master_id JOIN batches b ON b.id = p.batch_id WHERE p.id = ?1");
 	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		p = xcalloc(1, sizeof(*p));
 		p->id = sqlite3_column_int64(st, 0);
 		p->batch_id = sqlite3_column_int64(st, 1);
@@ -92,6 +100,8 @@ static struct stage_page *page_load(sqlite3 *db, const char *root, int64_t id)
 		p->text_path = abs_path(root, st, 18);
 		p->hocr_path = abs_path(root, st, 19);
 		p->alto_path = abs_path(root, st, 20);
+	} else if (rc != SQLITE_DONE) {
+		unreadable(db, "page", id);
 	}
 	sqlite3_finalize(st);
 	return p;
@@ -118,6 +128,7 @@ static void doc_free(struct stage_doc *d)
 static struct stage_doc *doc_load(sqlite3 *db, const char *root, int64_t id)
 {
 	struct stage_doc *d = NULL;
+	int rc;
 	sqlite3_stmt *st = db_prepare(db,
 		"SELECT d.id, d.name, COALESCE(f.file_code, b.file_code, ''),"
 		" COALESCE(d.title, (SELECT value FROM meta WHERE object = 'document' AND object_id = d.id AND field = 'subject'),"
@@ -125,13 +136,15 @@ static struct stage_doc *doc_load(sqlite3 *db, const char *root, int64_t id)
 		" FROM documents d LEFT JOIN files f ON f.id = d.file_id LEFT JOIN batches b ON b.id = d.batch_id"
 		" WHERE d.id = ?1");
 	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		d = xcalloc(1, sizeof(*d));
 		d->id = sqlite3_column_int64(st, 0);
 		d->name = db_col_strdup(st, 1);
 		d->file_code = db_col_strdup(st, 2);
 		d->title = db_col_strdup(st, 3);
 		d->pdf_path = abs_path(root, st, 4);
+	} else if (rc != SQLITE_DONE) {
+		unreadable(db, "document", id);
 	}
 	sqlite3_finalize(st);
 	if (!d)
@@ -139,7 +152,7 @@ static struct stage_doc *doc_load(sqlite3 *db, const char *root, int64_t id)
 	st = db_prepare(db, "SELECT id, access_path, hocr_path, text_path, COALESCE(width, 0), COALESCE(height, 0),"
 			    " COALESCE(dpi, 0), colour, blank FROM pages WHERE document_id = ?1 ORDER BY batch_id, seq, id");
 	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct stage_doc_page *p;
 		d->pages = xrealloc(d->pages, sizeof(*d->pages) * (size_t)(d->npages + 1));
 		p = &d->pages[d->npages++];
@@ -153,11 +166,13 @@ static struct stage_doc *doc_load(sqlite3 *db, const char *root, int64_t id)
 		p->colour = db_col_strdup(st, 7);
 		p->blank = sqlite3_column_int(st, 8) != 0;
 	}
+	if (rc != SQLITE_DONE)
+		unreadable(db, "the pages of document", id);
 	sqlite3_finalize(st);
 	return d;
 }
 
-static void apply_values(sqlite3 *db, const char *root, struct stage_ctx *ctx)
+static int apply_values(sqlite3 *db, const char *root, struct stage_ctx *ctx, struct errbuf *err)
 {
 	struct stage_result *r = ctx->res;
 	const char *table = ctx->page ? "pages" : "documents";
@@ -166,6 +181,7 @@ static void apply_values(sqlite3 *db, const char *root, struct stage_ctx *ctx)
 		struct stage_result_val *v = &r->v[i];
 		char *sql;
 		sqlite3_stmt *st;
+		int rc;
 		if (strcmp(v->col, "note") == 0)
 			sql = xasprintf("UPDATE %s SET note = CASE WHEN note IS NULL OR note = '' THEN ?1"
 					" ELSE note || '; ' || ?1 END WHERE id = ?2", table);
@@ -185,14 +201,18 @@ static void apply_values(sqlite3 *db, const char *root, struct stage_ctx *ctx)
 		else
 			sqlite3_bind_text(st, 1, v->s, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, id);
-		sqlite3_step(st);
+		rc = sqlite3_step(st);
 		sqlite3_finalize(st);
 		free(sql);
+		if (rc != SQLITE_DONE)
+			return err_set(err, "cannot record '%s': %s", v->col, sqlite3_errmsg(db));
 	}
+	return 0;
 }
 
 /* Insert the right half of a facing-page split as a new page after this one. */
-static int apply_split(sqlite3 *db, const char *root, struct stage_ctx *ctx, const struct pipeline *pl)
+static int apply_split(sqlite3 *db, const char *root, struct stage_ctx *ctx, const struct pipeline *pl,
+		       struct errbuf *err)
 {
 	sqlite3_stmt *st;
 	int64_t new_id;
@@ -207,22 +227,16 @@ static int apply_split(sqlite3 *db, const char *root, struct stage_ctx *ctx, con
 	sqlite3_bind_int64(st, 4, now_ms());
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		sqlite3_finalize(st);
-		return -1;
+		return err_set(err, "cannot record the split page: %s", sqlite3_errmsg(db));
 	}
 	sqlite3_finalize(st);
 	new_id = sqlite3_last_insert_rowid(db);
 	/* The new page has passed every stage up to this one. */
-	for (int k = 0; k <= i; k++) {
-		st = db_prepare(db, "INSERT INTO jobs(stage, page_id, state, priority, created, updated, finished_at)"
-				    " VALUES (?1, ?2, 'done', 0, ?3, ?3, ?3)");
-		sqlite3_bind_text(st, 1, pl->stage[k]->name, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, new_id);
-		sqlite3_bind_int64(st, 3, now_ms());
-		sqlite3_step(st);
-		sqlite3_finalize(st);
-	}
-	if (i < pl->last_page)
-		return jobq_enqueue_page(db, pl->stage[i + 1]->name, new_id);
+	for (int k = 0; k <= i; k++)
+		if (jobq_enqueue_passed(db, pl->stage[k]->name, new_id, err) < 0)
+			return -1;
+	if (i < pl->last_page && jobq_enqueue_page(db, pl->stage[i + 1]->name, new_id) < 0)
+		return err_set(err, "page %lld: cannot queue: %s", (long long)new_id, sqlite3_errmsg(db));
 	return 0;
 }
 
@@ -266,29 +280,33 @@ static int commit(struct workspace *ws, const struct pipeline *pl, struct stage_
 		log_warn("job %lld: %s: no longer mine (lease expired); its new owner redoes it", (long long)job->id, job->stage);
 		return 0;
 	}
-	apply_values(db, ws->root, ctx);
+	if (apply_values(db, ws->root, ctx, &err) < 0)
+		goto fail_rollback;
 	for (int i = 0; i < ctx->res->ne; i++)
-		events_add_job(db, job->id, agent, ctx->res->e[i].type, object, ctx->res->e[i].outcome, ctx->res->e[i].detail);
-	switch (rc) {
-	case STAGE_OK:
-		if (ctx->res->split_path && apply_split(db, ws->root, ctx, pl) < 0) {
-			err_set(&err, "cannot record the split page: %s", sqlite3_errmsg(db));
+		if (events_add_job(db, job->id, agent, ctx->res->e[i].type, object, ctx->res->e[i].outcome,
+				   ctx->res->e[i].detail) < 0) {
+			err_set(&err, "cannot record an event: %s", sqlite3_errmsg(db));
 			goto fail_rollback;
 		}
-		if (jobq_done(db, job) < 0 || jobq_advance(db, ws->cfg, pl, job, &err) < 0)
+	switch (rc) {
+	case STAGE_OK:
+		if (ctx->res->split_path && apply_split(db, ws->root, ctx, pl, &err) < 0)
+			goto fail_rollback;
+		if (jobq_done(db, job, &err) < 0 || jobq_advance(db, ws->cfg, pl, job, &err) < 0)
 			goto fail_rollback;
 		break;
 	case STAGE_RETRY:
-		events_add_job(db, job->id, agent, "validation", object, "failure", msg);
-		jobq_fail(db, job, msg, (int)config_long(ws->cfg, "job.max_attempts"), (int)config_long(ws->cfg, "job.retry_delay"));
+		if (jobq_fail(db, job, agent, msg, (int)config_long(ws->cfg, "job.max_attempts"),
+			      (int)config_long(ws->cfg, "job.retry_delay"), &err) < 0)
+			goto fail_rollback;
 		break;
 	case STAGE_BAD:
-		events_add_job(db, job->id, agent, "quarantine", object, "failure", msg);
-		jobq_quarantine(db, job->id, msg);
+		if (jobq_quarantine(db, job, agent, msg, &err) < 0)
+			goto fail_rollback;
 		break;
 	case STAGE_HOLD:
-		events_add_job(db, job->id, agent, "hold", object, "needs operator", msg);
-		jobq_hold(db, job->id, msg);
+		if (jobq_hold(db, job, agent, msg, &err) < 0)
+			goto fail_rollback;
 		break;
 	}
 	fsio_crashpoint("commit");

@@ -411,8 +411,8 @@ int main(void)
 			{T_REMOVE, "metadata/preservation/PREMIS.xml", NULL, "metadata/preservation/PREMIS.xml", "missing"},
 			{T_ADD, "representations/rep1/data/intruder.pdf", NULL, "representations/rep1/data/intruder.pdf", "not referenced"},
 			{T_ADD, "notes.txt", NULL, "notes.txt", "not referenced"},
-			{T_SWAP, pdf1n, pdf2n, pdf1n, "checksum mismatch"},
-			{T_SWAP, pdf1n, pdf2n, pdf2n, "checksum mismatch"},
+			{T_SWAP, pdf1n, pdf2n, pdf1n, "size mismatch"},
+			{T_SWAP, pdf1n, pdf2n, pdf2n, "size mismatch"},
 		};
 		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 			t = tampered(zip1, cases[i].t, cases[i].a, cases[i].b);

@@ -4,6 +4,7 @@
  * and the document fan-in.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "engine/config.h"
@@ -32,6 +33,169 @@ static const char *state_of(int64_t job)
 		snprintf(buf, sizeof(buf), "%s", (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	return buf;
+}
+
+
+static int64_t count_events(int64_t job, const char *type)
+{
+	char obj[32];
+	snprintf(obj, sizeof(obj), "job:%lld", (long long)job);
+	sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM events WHERE (object = ?1 OR job_id = ?2) AND type = ?3");
+	int64_t n;
+	sqlite3_bind_text(st, 1, obj, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, job);
+	sqlite3_bind_text(st, 3, type, -1, SQLITE_STATIC);
+	sqlite3_step(st);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static const char *code_of(int64_t job)
+{
+	static char buf[32];
+	sqlite3_stmt *st = db_prepare(db, "SELECT COALESCE(error_code, '') FROM jobs WHERE id = ?1");
+	sqlite3_bind_int64(st, 1, job);
+	buf[0] = '\0';
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(buf, sizeof(buf), "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return buf;
+}
+
+/* Every arrow of jobq.h that the fan-in walk above did not take, and the
+ * refusal of a transition from a state no arrow starts at. */
+static void arrows(void)
+{
+	struct errbuf err;
+	struct job j;
+	int64_t page = add_page(2, 9), id;
+	err_init(&err);
+	CHECK(jobq_state_parse("quarantined") == JOBQ_QUARANTINED);
+	CHECK(jobq_state_parse("lost") == -1);
+	CHECK_STR(jobq_doc_state_names[JOBQ_DOC_READY], "ready");
+	CHECK(jobq_enqueue_page(db, "arrow", page) == 0);
+	id = db_int(db, 0, "SELECT id FROM jobs WHERE stage = 'arrow'", 0);
+
+	/* ready -> held (operator) -> ready; held again is refused */
+	CHECK(jobq_hold_waiting(db, id, "op", &err) == 0);
+	CHECK_STR(state_of(id), "held");
+	CHECK_STR(code_of(id), "operator_hold");
+	CHECK(count_events(id, "hold") == 1);
+	CHECK(jobq_hold_waiting(db, id, "op", &err) < 0);
+	CHECK(strstr(err.msg, "is held") != NULL);
+	err_init(&err);
+	CHECK(jobq_release(db, id, "op", &err) == 0);
+	CHECK_STR(state_of(id), "ready");
+	CHECK_STR(code_of(id), "");
+	CHECK(count_events(id, "release") == 1);
+
+	/* claimed -> held by the stage (needs the operator) */
+	CHECK(jobq_claim(db, "arrow", 7, 60, 0, &j, &err) == 1 && j.id == id);
+	CHECK(db_begin(db, &err) == 0);
+	CHECK(jobq_hold(db, &j, "sohoa/arrow", "arrow: 150 dpi", &err) == 0);
+	CHECK(db_commit(db, &err) == 0);
+	CHECK_STR(state_of(id), "held");
+	CHECK_STR(code_of(id), "needs_operator");
+	/* a held job is not claimed: done, fail, quarantine, hold are refused */
+	CHECK(jobq_done(db, &j, &err) < 0);
+	CHECK(strstr(err.msg, "not claimed") != NULL);
+	err_init(&err);
+	CHECK(jobq_quarantine(db, &j, "sohoa/arrow", "x", &err) < 0);
+	err_init(&err);
+	CHECK(jobq_hold(db, &j, "sohoa/arrow", "x", &err) < 0);
+	err_init(&err);
+	CHECK_STR(state_of(id), "held");
+	CHECK(jobq_release(db, id, "op", &err) == 0);
+
+	/* claimed -> quarantined (bad input) */
+	CHECK(jobq_claim(db, "arrow", 7, 60, 0, &j, &err) == 1 && j.id == id);
+	CHECK(jobq_quarantine(db, &j, "sohoa/arrow", "arrow: not an image", &err) == 0);
+	CHECK_STR(state_of(id), "quarantined");
+	CHECK_STR(code_of(id), "bad_input");
+	CHECK(jobq_hold_waiting(db, id, "op", &err) < 0); /* only waiting jobs are held */
+	err_init(&err);
+	CHECK(jobq_release(db, id, "op", &err) == 0);
+
+	/* the priority gate: waiting jobs of the file are held, then released */
+	CHECK(jobq_gate(db, 1, 80, "needs approval", &err) == 0); /* file 1 = B.2020.1 (batch 2) */
+	CHECK_STR(state_of(id), "held");
+	CHECK_STR(code_of(id), "priority_gate");
+	CHECK(db_int(db, 0, "SELECT priority FROM jobs WHERE id = ?1", 1, id) == 80);
+	CHECK(jobq_gate(db, 1, 90, NULL, &err) == 0);
+	CHECK_STR(state_of(id), "ready");
+	CHECK(db_int(db, 0, "SELECT priority FROM jobs WHERE id = ?1", 1, id) == 90);
+
+	/* a split page's passed stages; a document's jobs made again */
+	CHECK(jobq_enqueue_passed(db, "capture", page, &err) == 0);
+	CHECK(db_int(db, 0, "SELECT count(*) FROM jobs WHERE page_id = ?1 AND stage = 'capture' AND state = 'done'", 1, page) == 1);
+	CHECK(jobq_enqueue_passed(db, "capture", page, &err) < 0); /* once */
+	err_init(&err);
+	{
+		int64_t doc = db_int(db, 0, "SELECT document_id FROM pages WHERE batch_id = 2 AND document_id IS NOT NULL", 0);
+		CHECK(doc > 0);
+		CHECK(db_int(db, 0, "SELECT count(*) FROM jobs WHERE document_id = ?1 AND page_id IS NULL", 1, doc) == 1);
+		sqlite3_exec(db, "UPDATE jobs SET state = 'done' WHERE stage = 'pdf'", NULL, NULL, NULL);
+		CHECK(jobq_restart_doc(db, doc, "pdf", &err) == 0);
+		CHECK(db_int(db, 0, "SELECT count(*) FROM jobs WHERE document_id = ?1 AND page_id IS NULL AND state = 'ready'",
+			     1, doc) == 1);
+		CHECK_STR(jobq_doc_state_names[db_int(db, 0, "SELECT state = 'ready' FROM documents WHERE id = ?1", 1, doc)],
+			  "ready");
+	}
+	sqlite3_exec(db, "DELETE FROM jobs WHERE stage IN ('arrow', 'pdf')", NULL, NULL, NULL);
+}
+
+/* The claim order through the stored key equals the old ORDER BY
+ * priority + aging * (now - created) / 3600000.0 DESC, id on a random
+ * queue (ready jobs and failed ones that are due), and the claim query is
+ * served by the index, without a sort. */
+static void claim_order(void)
+{
+	struct errbuf err;
+	struct job j;
+	int64_t now = now_ms(), want[400];
+	int n = 0, bad = 0;
+	double aging = 2.5;
+	sqlite3_stmt *st;
+	err_init(&err);
+	srand(12);
+	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	for (int i = 0; i < 400; i++) {
+		char sql[256];
+		snprintf(sql, sizeof(sql), "INSERT INTO jobs(stage, state, priority, not_before, created, updated)"
+			 " VALUES ('rnd', '%s', %d, %lld, %lld, 0)", rand() % 5 ? "ready" : "failed", (rand() % 8) * 5,
+			 (long long)(rand() % 7 ? 0 : now + 3600000), (long long)(now - (int64_t)(rand() % 50) * 1800000));
+		sqlite3_exec(db, sql, NULL, NULL, NULL);
+	}
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	st = db_prepare(db, "SELECT id FROM jobs WHERE stage = 'rnd' AND (state = 'ready' OR (state = 'failed' AND not_before <= ?1))"
+			    " ORDER BY priority + ?2 * (?1 - created) / 3600000.0 DESC, id");
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_double(st, 2, aging);
+	while (sqlite3_step(st) == SQLITE_ROW && n < 400)
+		want[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	CHECK(n > 300);
+	for (int i = 0; i < n; i++)
+		if (jobq_claim(db, "rnd", 9, 60, aging, &j, &err) != 1 || j.id != want[i])
+			bad++;
+	CHECK(bad == 0);
+	CHECK(jobq_claim(db, "rnd", 9, 60, aging, &j, &err) == 0); /* the rest are not due */
+	/* the plan: an index seek on jobs_claim, no sort */
+	st = db_prepare(db, "EXPLAIN QUERY PLAN SELECT id, claim_key FROM jobs INDEXED BY jobs_claim WHERE stage = 'x'"
+			    " AND state = 'ready' ORDER BY claim_key DESC, id LIMIT 1");
+	{
+		struct strbuf plan;
+		sb_init(&plan, 0);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			sb_adds(&plan, (const char *)sqlite3_column_text(st, 3));
+			sb_addc(&plan, '\n');
+		}
+		CHECK(strstr(plan.buf, "jobs_claim") != NULL);
+		CHECK(strstr(plan.buf, "TEMP B-TREE") == NULL);
+		sb_release(&plan);
+	}
+	sqlite3_finalize(st);
 }
 
 int main(void)
@@ -81,7 +245,8 @@ int main(void)
 	CHECK_STR(state_of(j.id), "ready");
 	CHECK(db_int(db, 0, "SELECT attempts FROM jobs WHERE id = ?1", 1, j.id) == 1);
 
-	/* Aging: a job that waited long enough overtakes a higher priority. */
+	/* Aging: a job that waited long enough overtakes a higher priority (the
+	 * stored key follows created, a generated column). */
 	sqlite3_exec(db, "UPDATE jobs SET created = created - 100 * 3600000 WHERE page_id = 1", NULL, NULL, NULL);
 	CHECK(jobq_claim(db, "capture", 111, 60, 1.0, &j, &err) == 1);
 	CHECK(j.page_id == p1);
@@ -91,20 +256,27 @@ int main(void)
 
 	/* fail: retried later, quarantined after max attempts */
 	CHECK(db_begin(db, &err) == 0);
-	CHECK(jobq_fail(db, &j, "capture: boom", 3, 60) == 0);
+	CHECK(jobq_fail(db, &j, "sohoa/capture", "capture: boom", 3, 60, &err) == 0);
 	CHECK(db_commit(db, &err) == 0);
 	CHECK_STR(state_of(j.id), "failed");
 	CHECK(db_int(db, 0, "SELECT not_before > ?1 FROM jobs WHERE id = ?2", 2, now_ms(), j.id) == 1);
 	CHECK(jobq_pending(db) == 3);
 	j.attempts = 2;
-	CHECK(jobq_fail(db, &j, "capture: boom again", 3, 60) == 0);
+	CHECK(jobq_fail(db, &j, "sohoa/capture", "capture: boom again", 3, 60, &err) < 0); /* failed, not claimed */
+	CHECK_STR(state_of(j.id), "failed");
+	sqlite3_exec(db, "UPDATE jobs SET state = 'claimed' WHERE state = 'failed'", NULL, NULL, NULL);
+	err_init(&err);
+	CHECK(jobq_fail(db, &j, "sohoa/capture", "capture: boom again", 3, 60, &err) == 0);
 	CHECK_STR(state_of(j.id), "quarantined");
-	CHECK(jobq_release(db, j.id, &err) == 0);
+	CHECK(db_int(db, 0, "SELECT error_code = 'stage_failed' FROM jobs WHERE id = ?1", 1, j.id) == 1);
+	CHECK(db_int(db, 0, "SELECT count(*) FROM events WHERE job_id = ?1 AND type = 'validation'", 1, j.id) == 2);
+	CHECK(jobq_release(db, j.id, "test", &err) == 0);
 	CHECK_STR(state_of(j.id), "ready");
 	CHECK(db_int(db, 0, "SELECT attempts FROM jobs WHERE id = ?1", 1, j.id) == 0);
 	err_init(&err);
-	CHECK(jobq_release(db, j.id, &err) < 0); /* ready: nothing to release */
+	CHECK(jobq_release(db, j.id, "test", &err) < 0); /* ready: nothing to release */
 	CHECK(err.set);
+	CHECK(strstr(err.msg, "is ready, not held") != NULL);
 
 	/* Expired leases come back. */
 	CHECK(jobq_claim(db, "capture", 333, 10, 0, &j, &err) == 1);
@@ -117,30 +289,44 @@ int main(void)
 	sqlite3_exec(db, "UPDATE jobs SET attempts = 5 WHERE state = 'claimed'", NULL, NULL, NULL);
 	CHECK(jobq_reclaim_dead(db, 0, 3) == 0);
 	CHECK_STR(state_of(j.id), "quarantined");
-	CHECK(jobq_release(db, j.id, &err) == 0);
+	CHECK(db_int(db, 0, "SELECT error_code = 'worker_died' FROM jobs WHERE id = ?1", 1, j.id) == 1);
+	CHECK(jobq_release(db, j.id, "test", &err) == 0);
 
 	/* Fan-in: the document stage is queued once every page of the batch is done. */
 	sqlite3_exec(db, "UPDATE batches SET finished = 1", NULL, NULL, NULL);
 	CHECK(jobq_claim(db, "capture", 555, 60, 0, &j, &err) == 1);
 	while (j.page_id != p1 && j.page_id != p2) {
 		CHECK(db_begin(db, &err) == 0);
-		CHECK(jobq_done(db, &j) == 0 && jobq_advance(db, cfg, &pl, &j, &err) == 0);
+		CHECK(jobq_done(db, &j, &err) == 0 && jobq_advance(db, cfg, &pl, &j, &err) == 0);
 		CHECK(db_commit(db, &err) == 0);
 		CHECK(jobq_claim(db, "capture", 555, 60, 0, &j, &err) == 1);
 	}
 	CHECK(db_begin(db, &err) == 0);
-	CHECK(jobq_done(db, &j) == 0 && jobq_advance(db, cfg, &pl, &j, &err) == 0);
+	CHECK(jobq_done(db, &j, &err) == 0 && jobq_advance(db, cfg, &pl, &j, &err) == 0);
 	CHECK(db_commit(db, &err) == 0);
 	CHECK(db_int(db, 0, "SELECT count(*) FROM jobs WHERE stage = 'pdf'", 0) == 1); /* batch 2 only */
 	CHECK(db_int(db, 0, "SELECT count(*) FROM pages WHERE batch_id = 1 AND document_id IS NULL", 0) == 2);
 	CHECK(jobq_claim(db, "capture", 555, 60, 0, &j, &err) == 1);
 	CHECK(db_begin(db, &err) == 0);
-	CHECK(jobq_done(db, &j) == 0 && jobq_advance(db, cfg, &pl, &j, &err) == 0);
+	CHECK(jobq_done(db, &j, &err) == 0 && jobq_advance(db, cfg, &pl, &j, &err) == 0);
 	CHECK(db_commit(db, &err) == 0);
 	CHECK(db_int(db, 0, "SELECT count(*) FROM jobs WHERE stage = 'pdf'", 0) == 2);
 	CHECK(db_int(db, 0, "SELECT count(*) FROM pages WHERE document_id IS NULL", 0) == 0);
 	CHECK(db_int(db, 0, "SELECT count(DISTINCT document_id) FROM pages", 0) == 2);
 	CHECK(jobq_claim(db, "capture", 555, 60, 0, &j, &err) == 0);
+
+	arrows();
+	claim_order();
+	/* The counters the status report reads agree with the jobs, after every
+	 * transition above (triggers, migration 4). */
+	CHECK(db_int(db, -1, "SELECT count(*) FROM (SELECT stage, state, count(*) AS n FROM jobs GROUP BY stage, state"
+			     " EXCEPT SELECT stage, state, n FROM job_counts WHERE n > 0)", 0) == 0);
+	CHECK(db_int(db, -1, "SELECT count(*) FROM job_counts WHERE n < 0", 0) == 0);
+	CHECK(db_int(db, -1, "SELECT count(*) FROM (SELECT p.batch_id, j.state, count(*) FROM jobs j JOIN pages p ON p.id = j.page_id"
+			     " GROUP BY p.batch_id, j.state EXCEPT SELECT batch_id, state, n FROM batch_counts WHERE n > 0"
+			     " AND state <> 'pages')", 0) == 0);
+	CHECK(db_int(db, -1, "SELECT sum(n) FROM batch_counts WHERE state = 'pages'", 0) ==
+	      db_int(db, -2, "SELECT count(*) FROM pages", 0));
 
 	db_close(db);
 	config_free(cfg);

@@ -141,6 +141,7 @@ typedef int (*eark_sig_fn)(void *ctx, const char *path, char *why, size_t whysz)
 struct eark_report {
 	char **lines;          /* the problems, in the order found */
 	size_t n;
+	size_t more;           /* problems found beyond the lines kept */
 	size_t nchecked;       /* files whose checksum and size were checked */
 	size_t nsigs;          /* PDFs given to the signature check */
 };

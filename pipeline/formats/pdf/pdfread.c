@@ -7,7 +7,10 @@
  * span's length, never by the NUL, because PDFs are outside input.  The
  * newest cross-reference entry for an object wins (sections are read newest
  * first, following /Prev, and an entry already known is not replaced); a
- * /Prev loop or more than PDFREAD_MAX_SECTIONS sections is an error.
+ * /Prev loop or more than PDFREAD_MAX_SECTIONS sections is an error.  No
+ * value nests deeper than PDFREAD_MAX_DEPTH arrays and dictionaries (the
+ * count runs through every recursive call), so no input can exhaust the
+ * stack: a deeper value is malformed.
  *
  * Error policy: pdfread_open() and the object readers report through errbuf
  * ("'x.pdf': object 12: not found") and return NULL or -1; the tokenizer
@@ -89,7 +92,11 @@ static bool all_digits(const char *s, size_t n)
 	return true;
 }
 
-/* Length of one token-level value at s[i] (no reference folding); 0 if bad. */
+static size_t value_len(const char *s, size_t n, size_t *skip, int depth);
+
+/* Length of one token-level value at s[i] (no reference folding); 0 if bad.
+ * depth counts the arrays and dictionaries around it: the whole chain of
+ * simple_len and value_len carries it, so no nesting restarts the count. */
 static size_t simple_len(const char *s, size_t n, size_t i, int depth)
 {
 	size_t j;
@@ -116,7 +123,7 @@ static size_t simple_len(const char *s, size_t n, size_t i, int depth)
 		if (i + 1 < n && s[i + 1] == '<') {
 			j = skip_ws(s, n, i + 2);
 			while (j < n && !(s[j] == '>' && j + 1 < n && s[j + 1] == '>')) {
-				size_t skip, l = pdfread_value_len(s + j, n - j, &skip);
+				size_t skip, l = value_len(s + j, n - j, &skip, depth + 1);
 				if (l == 0)
 					return 0;
 				j = skip_ws(s, n, j + skip + l);
@@ -129,7 +136,7 @@ static size_t simple_len(const char *s, size_t n, size_t i, int depth)
 	case '[':
 		j = skip_ws(s, n, i + 1);
 		while (j < n && s[j] != ']') {
-			size_t skip, l = pdfread_value_len(s + j, n - j, &skip);
+			size_t skip, l = value_len(s + j, n - j, &skip, depth + 1);
 			if (l == 0)
 				return 0;
 			j = skip_ws(s, n, j + skip + l);
@@ -142,11 +149,11 @@ static size_t simple_len(const char *s, size_t n, size_t i, int depth)
 	}
 }
 
-size_t pdfread_value_len(const char *s, size_t n, size_t *skip)
+static size_t value_len(const char *s, size_t n, size_t *skip, int depth)
 {
 	size_t i = skip_ws(s, n, 0), l, j, l2, k, l3;
 	*skip = i;
-	l = simple_len(s, n, i, 0);
+	l = simple_len(s, n, i, depth);
 	if (l == 0 || !all_digits(s + i, l))
 		return l;
 	/* "N G R" is one value */
@@ -159,6 +166,11 @@ size_t pdfread_value_len(const char *s, size_t n, size_t *skip)
 	if (l3 == 1 && s[k] == 'R')
 		return k + 1 - i;
 	return l;
+}
+
+size_t pdfread_value_len(const char *s, size_t n, size_t *skip)
+{
+	return value_len(s, n, skip, 0);
 }
 
 bool pdfread_is(struct pdfread_span v, const char *text)

@@ -1,0 +1,155 @@
+/*
+ * claimbench.c - `claimbench N [CLAIMS]`: the cost of a claim and of the
+ * status report with N waiting pages.  Makes a throw-away workspace under
+ * $TMPDIR, fills it in one transaction (one batch, one master, N pages,
+ * N ready capture jobs with spread priorities and ages), then claims
+ * CLAIMS jobs (default 201) one by one as a worker does and times each
+ * (wall and CPU), then times report_status_text() and report_status_json().
+ * The workspace is removed at the end.  The last line is the median claim
+ * time in ms.  A benchmark, not a test: `make bench-claim` runs it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/db.h"
+#include "engine/jobq.h"
+#include "engine/report.h"
+#include "engine/workspace.h"
+
+static double wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static double cpu_ms(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3 + ru.ru_stime.tv_sec * 1e3 + ru.ru_stime.tv_usec / 1e3;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int fill(sqlite3 *db, long n, struct errbuf *err)
+{
+	sqlite3_stmt *page, *job;
+	int64_t now = now_ms();
+	if (db_exec(db, "BEGIN;"
+			"INSERT INTO batches(id, file_code, station, operator, profile, started, finished, npages)"
+			" VALUES (1, NULL, 'bench', 'bench', 'default', 0, 1, 0);"
+			"INSERT INTO masters(id, sha256, size, path, src_name, batch_id, nimages, created)"
+			" VALUES (1, 'bench', 1, 'masters/bench', 'bench.tif', 1, 1, 0);", err) < 0)
+		return -1;
+	page = db_prepare(db, "INSERT INTO pages(id, batch_id, master_id, img_index, seq, created) VALUES (?1, 1, 1, ?1, ?1, ?2)");
+	job = db_prepare(db, "INSERT INTO jobs(stage, page_id, state, priority, created, updated) VALUES ('capture', ?1, 'ready', ?2, ?3, ?3)");
+	srand(1);
+	for (long i = 1; i <= n; i++) {
+		int64_t created = now - (int64_t)(rand() % (30 * 24)) * 3600000 - rand() % 3600000;
+		sqlite3_bind_int64(page, 1, i);
+		sqlite3_bind_int64(page, 2, created);
+		sqlite3_bind_int64(job, 1, i);
+		sqlite3_bind_double(job, 2, (double)(rand() % 100));
+		sqlite3_bind_int64(job, 3, created);
+		if (sqlite3_step(page) != SQLITE_DONE || sqlite3_step(job) != SQLITE_DONE)
+			return err_set(err, "cannot fill: %s", sqlite3_errmsg(db));
+		sqlite3_reset(page);
+		sqlite3_reset(job);
+		if (i % 1000000 == 0)
+			fprintf(stderr, "claimbench: %ld pages\n", i);
+	}
+	sqlite3_finalize(page);
+	sqlite3_finalize(job);
+	return db_exec(db, "UPDATE batches SET npages = (SELECT count(*) FROM pages); COMMIT; ANALYZE;", err);
+}
+
+int main(int argc, char **argv)
+{
+	long n = argc > 1 ? atol(argv[1]) : 0, claims = argc > 2 ? atol(argv[2]) : 201;
+	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char *dir = xasprintf("%s/claimbench.XXXXXX", tmp), *cmd;
+	struct workspace ws;
+	struct errbuf err;
+	struct strbuf sb;
+	double *wall, *cpu, t0, c0;
+	int rc = 1;
+
+	if (n < 1 || claims < 1) {
+		fprintf(stderr, "usage: claimbench N [CLAIMS]\n");
+		return 2;
+	}
+	err_init(&err);
+	if (!mkdtemp(dir)) {
+		perror("claimbench: mkdtemp");
+		return 1;
+	}
+	rmdir(dir);
+	if (workspace_init(dir, &err) < 0 || workspace_open(dir, &ws, &err) < 0) {
+		fprintf(stderr, "claimbench: %s\n", err.msg);
+		return 1;
+	}
+	t0 = wall_ms();
+	if (fill(ws.db, n, &err) < 0) {
+		fprintf(stderr, "claimbench: %s\n", err.msg);
+		goto out;
+	}
+	printf("filled %ld ready jobs in %.1f s\n", n, (wall_ms() - t0) / 1e3);
+	/* The first claim makes the keys for this aging; not timed. */
+	{
+		struct job j;
+		if (jobq_claim(ws.db, "capture", 1, 600, 1.0, &j, &err) != 1) {
+			fprintf(stderr, "claimbench: %s\n", err.set ? err.msg : "no job to claim");
+			goto out;
+		}
+	}
+	wall = xcalloc((size_t)claims, sizeof(double));
+	cpu = xcalloc((size_t)claims, sizeof(double));
+	for (long i = 0; i < claims; i++) {
+		struct job j;
+		t0 = wall_ms();
+		c0 = cpu_ms();
+		if (jobq_claim(ws.db, "capture", 1, 600, 1.0, &j, &err) != 1) {
+			fprintf(stderr, "claimbench: %s\n", err.set ? err.msg : "no job to claim");
+			goto out;
+		}
+		cpu[i] = cpu_ms() - c0;
+		wall[i] = wall_ms() - t0;
+	}
+	qsort(wall, (size_t)claims, sizeof(double), cmp_d);
+	qsort(cpu, (size_t)claims, sizeof(double), cmp_d);
+	sb_init(&sb, 0);
+	t0 = wall_ms();
+	report_status_text(&ws, &sb, &err);
+	printf("status (text) with %ld pages: %.1f ms\n", n, wall_ms() - t0);
+	sb_reset(&sb);
+	t0 = wall_ms();
+	report_status_json(&ws, &sb, &err);
+	printf("status (json) with %ld pages: %.1f ms\n", n, wall_ms() - t0);
+	sb_release(&sb);
+	printf("claim CPU: median %.3f ms, 90th percentile %.3f ms\n", cpu[claims / 2], cpu[claims * 9 / 10]);
+	printf("claim wall: median %.3f ms, 90th percentile %.3f ms (each a committed transaction)\n",
+	       wall[claims / 2], wall[claims * 9 / 10]);
+	printf("median claim with %ld ready jobs: %.3f ms\n", n, wall[claims / 2]);
+	free(wall);
+	free(cpu);
+	rc = 0;
+out:
+	workspace_close(&ws);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	if (getenv("CLAIMBENCH_KEEP"))
+		printf("kept %s\n", dir);
+	else if (system(cmd) != 0)
+		fprintf(stderr, "claimbench: cannot remove '%s'\n", dir);
+	free(cmd);
+	free(dir);
+	return rc;
+}
