@@ -48,6 +48,10 @@
  * a measure that needs no ground truth: a reading that loses a block, or
  * turns paper into letter soup, scores less.  The event names the reading
  * kept and the scores of all.  A clean page reads once, as before.
+ * A page still under OCR_TURN_BELOW is read turned round as well (the
+ * orient stage's ascender count is fooled by small or blurred text); when
+ * that reads clearly better, the access copy is turned 180 degrees and the
+ * orient recorded turned with it, so that the text layer fits the image.
  * Page confidence: mean word confidence times the share of Vietnamese
  * syllables; at most 30 when only a handful of words or letters were read;
  * such a page, one with no text, and one whose words are mostly not
@@ -1018,6 +1022,9 @@ static TessBaseAPI *ocr_alt(struct ocr_engine *e)
 	return e->alt;
 }
 
+/* Under this page confidence the page is also read turned round. */
+#define OCR_TURN_BELOW 50
+
 /* Effective resolution from the x-height: 12 pt type has an x-height of
  * about 0.075 inch (Times: 0.45 em). */
 #define OCR_XHEIGHT_IN 0.075
@@ -1093,6 +1100,33 @@ int ocr_engine_page(struct ocr_engine *e, struct Pix *page, int dpi, struct ocr_
 		}
 		ocr_keep_best(res, &cand, name, &why);
 		ocr_judge(e, res);
+	}
+	/* Still poor: a page the orient stage left upside down (small or faint
+	 * text fools its ascender count) reads well turned round. */
+	if (res->page_conf < e->opts.reread_below && res->page_conf < OCR_TURN_BELOW) {
+		PIX *turned = pixRotate180(NULL, page);
+		if (turned) {
+			e->cur = e->api;
+			rc = ocr_read(e, turned, dpi, thresh, &cand, err);
+			pixDestroy(&turned);
+			if (rc < 0)
+				goto out;
+			res->readings++;
+			if (cand.score > 2 * res->score + 5) {
+				int readings = res->readings;
+				ocr_result_release(res);
+				*res = cand;
+				memset(&cand, 0, sizeof cand);
+				res->readings = readings;
+				res->turned = 180;
+				snprintf(res->reading, sizeof res->reading, "turned 180 %s", thresh == OCR_SAUVOLA ? "sauvola" : "otsu");
+				sb_addf(&why, "; turned 180 %.1f (%d/%d valid, conf %.0f): kept", res->score, res->valid, res->checked, res->mean_conf);
+			} else {
+				sb_addf(&why, "; turned 180 %.1f", cand.score);
+				ocr_result_release(&cand);
+			}
+			ocr_judge(e, res);
+		}
 	}
 	res->xheight = xh;
 	if (res->readings > 1)
@@ -1303,6 +1337,18 @@ static enum stage_rc ocr_run(struct stage_ctx *ctx, struct errbuf *err)
 		return rc;
 	if (ocr_engine_page(ctx->priv, pix, pg->dpi, &res, err) < 0)
 		goto out;
+	if (res.turned == 180) {
+		/* The text layer's boxes are those of the page turned round: so is
+		 * the access copy from now on. */
+		PIX *up = pixRotate180(NULL, pix);
+		if (!up || pageimg_replace(ctx, up, "ocr-upright.pnm", "access copy turned 180 degrees: the page reads upright so (the orient stage had it the other way)", err) < 0) {
+			pixDestroy(&up);
+			goto out;
+		}
+		pixDestroy(&up);
+		if (pg->orient >= 0)
+			stage_set_int(ctx, "orient", (pg->orient + 180) % 360);
+	}
 	if (put(ctx, "text.txt", "text_path", res.text, err) < 0 ||
 	    put(ctx, "page.hocr", "hocr_path", res.hocr ? res.hocr : "", err) < 0 ||
 	    put(ctx, "page.alto.xml", "alto_path", res.alto ? res.alto : "", err) < 0)

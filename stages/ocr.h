@@ -53,6 +53,7 @@ struct ocr_result {
 	double score;       /* what the readings were compared by: the sum over valid words of conf/100 */
 	int readings;       /* how many readings of the page were made */
 	int corrected;      /* words the correction step changed */
+	int turned;         /* 180 when the page read better turned round (the text layer is of that image) */
 	char reading[48];   /* the reading kept, e.g. "sauvola", "otsu", "enlarged 3.0x otsu" */
 	char why[400];      /* why: the readings and their scores */
 	char review[160];   /* a reason to review the page's text, "" when none */

@@ -20,7 +20,9 @@
 # over all characters (words) of the folder.  core-s/page: user + system
 # seconds of the whole run (sohoa: ingest, the stages and its workers) over
 # the pages.  Page classes: for a folder with real.tsv (mkpages.py --real),
-# one row per degradation family present on a page.
+# one row per degradation family present on a page.  Last, how well sohoa's
+# page confidence predicts its CER: Spearman's rank correlation over all
+# pages.
 #
 # A benchmark: it reports and exits 0 unless something could not run (1),
 # or 77 when there is nothing to measure.  Environment: BUILD (default
@@ -55,7 +57,7 @@ subset() {
 		[ -f "$1/$s.gt.txt" ] || continue
 		# a blank page says nothing about OCR
 		grep -q '[^[:space:]]' "$1/$s.gt.txt" || continue
-		ln -sf "$1/$f" "$2/$f"; cp "$1/$s.gt.txt" "$2/"
+		cp "$1/$f" "$1/$s.gt.txt" "$2/"
 		k=$((k + 1))
 	done
 	for m in manifest.tsv angles.tsv real.tsv; do [ -f "$1/$m" ] && cp "$1/$m" "$2/"; done
@@ -177,5 +179,32 @@ for d in $folders; do
 		}' $(for t in $tools; do echo "$o/$t.cer"; done)
 	fi
 done
-echo; echo "ocrtable: details in $work"
+# rho DIR...: Spearman rank correlation of page confidence and CER over the
+# pages of the quality.sh work folders DIR (pages.json, cer.txt).
+rho() {
+	for q in "$@"; do
+		[ -f "$q/pages.json" ] && [ -f "$q/cer.txt" ] || continue
+		jq -r '.[] | [(.source | sub("\\.[^.]*$"; "")), (.ocr_confidence // 0)] | @tsv' "$q/pages.json" |
+			awk -F'\t' -v cer="$q/cer.txt" 'BEGIN { while ((getline l < cer) > 0) { split(l, f, "\t"); if (f[3] ~ /^CER /) { split(f[3], c, " "); e[f[1]] = c[2] + 0 } } }
+				($1 in e) { print $2 "\t" e[$1] }'
+	done | awk -F'\t' '
+	function rank(v, r, n,   i, j, k, t, idx) {
+		for (i = 1; i <= n; i++) idx[i] = i
+		for (i = 2; i <= n; i++) { t = idx[i]; for (j = i - 1; j >= 1 && v[idx[j]] > v[t]; j--) idx[j + 1] = idx[j]; idx[j + 1] = t }
+		for (i = 1; i <= n; i = k) { for (k = i; k <= n && v[idx[k]] == v[idx[i]]; k++); for (j = i; j < k; j++) r[idx[j]] = (i + k - 1) / 2 }
+	}
+	{ n++; a[n] = $1; b[n] = $2 }
+	END {
+		if (n < 3) { print "page confidence vs CER: too few pages"; exit }
+		rank(a, ra, n); rank(b, rb, n)
+		for (i = 1; i <= n; i++) { ma += ra[i]; mb += rb[i] }
+		ma /= n; mb /= n
+		for (i = 1; i <= n; i++) { sab += (ra[i] - ma) * (rb[i] - mb); saa += (ra[i] - ma) ^ 2; sbb += (rb[i] - mb) ^ 2 }
+		printf "page confidence vs CER: Spearman rank correlation %.2f over %d pages (negative: lower confidence, more errors)\n", (saa && sbb) ? sab / sqrt(saa * sbb) : 0, n
+	}'
+}
+echo
+# shellcheck disable=SC2046
+rho $(for d in $folders; do echo "$work/$(basename "$d")/sohoa.q"; done)
+echo "ocrtable: details in $work"
 exit 0
