@@ -48,7 +48,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD = build-fuzz
 FUZZ_SAN   = -fsanitize=address,undefined -fno-omit-frame-pointer
 
-.PHONY: all deps demo check check-unit check-fuzz check-e2e fuzz bench bench-claim lint install clean samples
+.PHONY: all deps demo check check-unit check-fuzz check-e2e fuzz bench bench-claim bench-idle lint install clean samples
 all: $(BUILD)/sohoa $(TOOL_BIN)
 
 $(BUILD)/%.o: %.c
@@ -129,6 +129,10 @@ bench: deps
 CLAIM_N ?= 1000000
 bench-claim: $(BUILD)/tools/claimbench
 	SOHOA_SHARE=$(CURDIR) $(BUILD)/tools/claimbench $(CLAIM_N)
+
+# bench-idle: the CPU of an idle pipeline with its workers alive, over 60 s.
+bench-idle: all
+	sh tests/idlebench.sh $(BUILD) 60
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 --std=c11 -Ipipeline pipeline stages

@@ -557,8 +557,13 @@ decoded:
 	snprintf(detail, sizeof(detail), "%s: %dx%d px, %d dpi, %d-bit %s%s%s%s", who, pixGetWidth(norm), pixGetHeight(norm),
 		 xres, bits, colour, how[0] ? " (" : "", how, how[0] ? ")" : "");
 
-	/* The profile's rules. */
+	/* The profile's rules, unless the operator accepted this scan as is. */
 	min_dpi = stage_profile(ctx, "min_dpi") ? strtol(stage_profile(ctx, "min_dpi"), NULL, 10) : 200;
+	if (ctx->accepted) {
+		/* The rule it broke passes, recorded with who and why. */
+		stage_event(ctx, "validation", "accepted as is", ctx->accepted);
+		goto write;
+	}
 	if (xres <= 0) {
 		err_set(err, "%s does not say its resolution and profile '%s' assumes none; rescan, or set assume_dpi", who, pg->profile);
 		rc = STAGE_HOLD;
@@ -589,6 +594,7 @@ decoded:
 			goto out;
 		}
 	}
+write:
 	if (pageimg_write(ctx, norm, "capture.pnm", &out, err) < 0) {
 		rc = STAGE_RETRY;
 		goto out;

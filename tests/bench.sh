@@ -151,7 +151,7 @@ set -- $(fig "$tmp/sohoa.time"); s_wall=$1 s_cpu=$2 s_rss=$3
 set -- $(fig "$tmp/ocrmypdf.time"); o_wall=$1 o_cpu=$2 o_rss=$3
 set -- $(fig "$tmp/tess.time"); t_cpu=$2 t_rss=$3
 awk -v n="$n" -v sw="$s_wall" -v sc="$s_cpu" -v sr="$s_rss" -v ow="$o_wall" -v oc="$o_cpu" -v or="$o_rss" \
-	-v tc="$t_cpu" -v tr="$t_rss" -v scer="$sohoa_cer" -v ocer="$ocrmypdf_cer" -v tcer="$tess_cer" '
+	-v tc="$t_cpu" -v tr="$t_rss" -v scer="$sohoa_cer" -v ocer="$ocrmypdf_cer" -v tcer="$tess_cer" -v cores="$(nproc)" '
 BEGIN {
 	split(scer, a, " "); split(ocer, b, " "); split(tcer, c, " ")
 	printf "\n%-34s %9s %10s %9s %7s %7s\n", "", "pages/min", "core-s/pg", "peak RSS", "CER %", "WER %"
@@ -161,6 +161,8 @@ BEGIN {
 	printf "\nspeed: sohoa %.2fx ocrmypdf pages/min (target >= 4); core-seconds %.2fx ocrmypdf\n", ow / sw, (sc / n) / (oc / n)
 	printf "CER: sohoa %.2f%% vs ocrmypdf %.2f%% (%s)\n", a[2], b[2], a[2] <= b[2] ? "no worse: met" : "worse: missed"
 	printf "core-seconds per page: sohoa %.2f = %.2fx Tesseract alone %.2f (target <= 1.3)\n", sc / n, (sc / n) / (tc / n), tc / n
+	printf "core utilisation: sohoa %.1f%% of %d cores (core-s %.1f / (wall %.1f s x %d cores); targets >= 90%% on 24 pages, >= 95%% on 200)\n", \
+		100 * sc / (sw * cores), cores, sc, sw, cores
 }'
 for b in a4-400:400 a3-600:1536; do
 	[ -f "$tmp/${b%%:*}.time" ] || continue

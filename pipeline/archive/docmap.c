@@ -7,8 +7,8 @@
  * unique in its file (index documents_file_stt) and a name is unique
  * (documents.name UNIQUE).  Error policy: docmap_assign() runs inside the
  * engine's fan-in transaction and returns -1 with one message; the caller
- * rolls back, so nothing is half-mapped.  The workspace folder is found from
- * the database's file name, for config/ and scanner-profiles/.
+ * rolls back, so nothing is half-mapped.  The caller passes the workspace
+ * folder, for config/ and scanner-profiles/.
  */
 #include "archive/docmap.h"
 
@@ -190,23 +190,23 @@ static int resolve_file(struct ctx *c, const char *code, struct errbuf *err)
 	return 0;
 }
 
-int docmap_assign(sqlite3 *db, const struct config *cfg, int64_t batch_id, int64_t **ids, int *n, struct errbuf *err)
+int docmap_assign(sqlite3 *db, const char *root, int64_t batch_id, int64_t **ids, int *n, struct errbuf *err)
 {
 	struct ctx c;
-	char *root = workspace_root_of(db), *cdir = xasprintf("%s/config", root), *code = NULL, *prof = NULL;
+	char *cdir = xasprintf("%s/config", root), *code = NULL, *prof = NULL;
 	const char *rule = "none", *marker = NULL;
 	struct profile *pr = NULL;
 	sqlite3_stmt *st;
 	int rc = -1, lrc;
 	int64_t cur = 0, group = -2;
 	bool any_group, duplex = false, after_sheet = false;
-	(void)cfg;
 	*ids = NULL;
 	*n = 0;
 	memset(&c, 0, sizeof(c));
 	c.db = db;
 	c.batch_id = batch_id;
-	if (db_int(db, 0, "SELECT count(*) FROM pages WHERE batch_id = ?1 AND document_id IS NULL AND separator = 0", 1, batch_id) == 0) {
+	if (db_int(db, 0, "SELECT count(*) FROM pages WHERE batch_id = ?1 AND document_id IS NULL AND separator = 0 AND dropped = 0",
+		   1, batch_id) == 0) {
 		rc = 0;
 		goto out;
 	}
@@ -246,7 +246,7 @@ int docmap_assign(sqlite3 *db, const struct config *cfg, int64_t batch_id, int64
 	any_group = db_int(db, 0, "SELECT count(*) FROM pages WHERE batch_id = ?1 AND doc_group IS NOT NULL"
 				  " AND document_id IS NULL", 1, batch_id) > 0;
 	st = db_prepare(db, "SELECT id, doc_group, blank, text_path FROM pages WHERE batch_id = ?1 AND document_id IS NULL"
-			    " AND separator = 0 ORDER BY seq, img_index, id");
+			    " AND separator = 0 AND dropped = 0 ORDER BY seq, img_index, id");
 	sqlite3_bind_int64(st, 1, batch_id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		int64_t page = sqlite3_column_int64(st, 0);
@@ -300,7 +300,6 @@ out:
 	free(code);
 	free(prof);
 	free(cdir);
-	free(root);
 	return rc;
 }
 

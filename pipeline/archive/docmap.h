@@ -18,8 +18,10 @@
 struct config;
 
 /* ids: filled with a malloc'ed array of document ids now ready (caller
- * frees), *n their count.  Runs inside the caller's transaction. */
-int docmap_assign(sqlite3 *db, const struct config *cfg, int64_t batch_id, int64_t **ids, int *n, struct errbuf *err);
+ * frees), *n their count.  root is the workspace (its config/ tables, its
+ * scanner profiles, the pages' text files).  Runs inside the caller's
+ * transaction. */
+int docmap_assign(sqlite3 *db, const char *root, int64_t batch_id, int64_t **ids, int *n, struct errbuf *err);
 
 #endif
 

@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include "engine/jobq.h"
-#include "engine/workspace.h"
 #include "engine/db.h"
 #include "engine/events.h"
 #include "archive/meta.h"
@@ -250,13 +249,13 @@ int priority_apply(sqlite3 *db, const struct priority_rules *r, int64_t file_id,
 	return jobq_gate(db, file_id, t.effective, t.gate_ok ? NULL : t.gate, err);
 }
 
-int priority_apply_batch(sqlite3 *db, int64_t batch_id, struct errbuf *err)
+int priority_apply_batch(sqlite3 *db, const char *root, int64_t batch_id, struct errbuf *err)
 {
 	struct priority_rules *r;
 	sqlite3_stmt *st;
 	int64_t *ids = NULL;
 	int n = 0, rc = 0;
-	char *dir, *root;
+	char *dir;
 	st = db_prepare(db, "SELECT f.id FROM files f JOIN batches b ON b.file_code IN (f.file_code, f.alias) WHERE b.id = ?1"
 			    " UNION SELECT file_id FROM documents WHERE batch_id = ?1 AND file_id IS NOT NULL");
 	sqlite3_bind_int64(st, 1, batch_id);
@@ -267,11 +266,9 @@ int priority_apply_batch(sqlite3 *db, int64_t batch_id, struct errbuf *err)
 	sqlite3_finalize(st);
 	if (n == 0)
 		return 0;
-	root = workspace_root_of(db);
 	dir = xasprintf("%s/config", root);
 	r = priority_rules_load(dir, err);
 	free(dir);
-	free(root);
 	if (!r)
 		rc = -1;
 	for (int i = 0; i < n && rc == 0; i++)

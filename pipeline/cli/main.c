@@ -31,7 +31,7 @@ static const struct command commands[] = {
 	{"status", cmd_status, 1, "status [--json]               queues per stage, station and operator; throughput; review"},
 	{"log", cmd_log, 1, "log [--type T] [--object O] [--outcome X] [--json]   the audit log"},
 	{"pages", cmd_pages, 1, "pages [--json]                what happened to each page"},
-	{"jobs", cmd_jobs, 1, "jobs [--state S] | jobs hold|release ID...   list, hold or release jobs"},
+	{"jobs", cmd_jobs, 1, "jobs [--state S] | jobs hold|release|retry ID... | jobs accept|rescan|drop ID... --reason R"},
 	{"stages", cmd_stages, 1, "stages                        the pipeline of this workspace"},
 	{"fonds", cmd_fonds, 1, "fonds add CODE NAME [--archive CODE] | fonds list"},
 	{"file", cmd_file, 1, "file add CODE --paper P [options] | file set CODE [options] | file list"},

@@ -16,6 +16,7 @@
 #include "engine/jobq.h"
 #include "engine/registry.h"
 #include "engine/report.h"
+#include "engine/wake.h"
 #include "engine/workspace.h"
 
 int cmd_status(struct workspace *ws, int argc, char **argv)
@@ -172,6 +173,52 @@ int cmd_jobs(struct workspace *ws, int argc, char **argv)
 				rc = EXIT_DATAERR;
 			}
 		}
+		wake_notify(ws->root, "supervisor");
+		return rc;
+	}
+	if (argc >= 3 && (!strcmp(argv[1], "accept") || !strcmp(argv[1], "rescan") || !strcmp(argv[1], "drop"))) {
+		/* The operator's answers to a stopped page, each with a reason. */
+		const char *reason = NULL, *op = getenv("SOHOA_OPERATOR");
+		struct pipeline pl;
+		char *who;
+		int rc = 0, nids = 0;
+		for (int i = 2; i < argc; i++)
+			if (!strcmp(argv[i], "--reason") && i + 1 < argc)
+				reason = argv[++i];
+		if (!reason || !*reason) {
+			fprintf(stderr, "sohoa: jobs: %s needs --reason TEXT (it is recorded with who gave it)\n", argv[1]);
+			return EXIT_USAGE;
+		}
+		if (registry_pipeline(ws->cfg, &pl, &err) < 0) {
+			fprintf(stderr, "sohoa: jobs: %s\n", err.msg);
+			return EXIT_DATAERR;
+		}
+		who = xasprintf("operator:%s", op && *op ? op : config_str(ws->cfg, "ingest.operator"));
+		for (int i = 2; i < argc; i++) {
+			int r;
+			if (!strcmp(argv[i], "--reason")) {
+				i++;
+				continue;
+			}
+			nids++;
+			err_init(&err);
+			if (!strcmp(argv[1], "accept"))
+				r = jobq_accept(ws->db, atoll(argv[i]), who, reason, &err);
+			else if (!strcmp(argv[1], "rescan"))
+				r = jobq_request_rescan(ws->db, atoll(argv[i]), who, reason, &err);
+			else
+				r = jobq_drop_page(ws->db, ws->root, &pl, atoll(argv[i]), who, reason, &err);
+			if (r < 0) {
+				fprintf(stderr, "sohoa: jobs: %s\n", err.msg);
+				rc = EXIT_DATAERR;
+			}
+		}
+		free(who);
+		wake_notify(ws->root, "supervisor");
+		if (nids == 0) {
+			fprintf(stderr, "sohoa: jobs: %s: which job?\n", argv[1]);
+			return EXIT_USAGE;
+		}
 		return rc;
 	}
 	if (argc >= 3 && !strcmp(argv[1], "hold")) {
@@ -198,7 +245,7 @@ int cmd_jobs(struct workspace *ws, int argc, char **argv)
 		sqlite3_finalize(st);
 		return 0;
 	}
-	fprintf(stderr, "usage: sohoa jobs [--state STATE] | jobs hold ID... | jobs release ID...\n");
+	fprintf(stderr, "usage: sohoa jobs [--state STATE] | jobs hold|release|retry ID... | jobs accept|rescan|drop ID... --reason TEXT\n");
 	return EXIT_USAGE;
 }
 

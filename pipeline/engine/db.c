@@ -120,6 +120,12 @@ static const char *const migrations[] = {
 	"CREATE INDEX jobs_finished ON jobs(stage, state, finished_at) WHERE page_id IS NOT NULL;"
 	"CREATE INDEX pages_review ON pages(id) WHERE review <> 0;"
 	"CREATE INDEX jobs_document ON jobs(document_id) WHERE document_id IS NOT NULL;",
+	/* 5: the operator's decisions on a stopped page (issue 11, finding 17):
+	 * a held job accepted as is carries who and why (the stage lets the
+	 * rule it broke pass); a page dropped from its document is left out of
+	 * the fan-in and of every document */
+	"ALTER TABLE jobs ADD COLUMN accepted TEXT;"
+	"ALTER TABLE pages ADD COLUMN dropped INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -236,7 +242,23 @@ int db_open(const char *path, bool create, sqlite3 **out, struct errbuf *err)
 	return 0;
 }
 
+/* Bumped by every close: statements cached for a handle (jobq.c) are
+ * known stale once it changes, even if a new handle gets the same address. */
+static unsigned db_closes;
+
+unsigned db_generation(void)
+{
+	return db_closes;
+}
+
 void db_close(sqlite3 *db)
 {
+	sqlite3_stmt *st;
+	if (!db)
+		return;
+	/* Statements kept prepared for the hot paths are finalized here. */
+	while ((st = sqlite3_next_stmt(db, NULL)))
+		sqlite3_finalize(st);
+	db_closes++;
 	sqlite3_close(db);
 }

@@ -43,6 +43,9 @@
 
 /* Open (creating when `create`) and migrate to the current version. */
 int db_open(const char *path, bool create, sqlite3 **out, struct errbuf *err);
+/* Changes whenever a database is closed (for caches of prepared statements). */
+unsigned db_generation(void);
+/* Close, finalizing any statement still prepared on it. */
 void db_close(sqlite3 *db);
 int db_version(sqlite3 *db);
 

@@ -44,6 +44,7 @@
 #include "archive/priority.h"
 #include "archive/profile.h"
 #include "engine/registry.h"
+#include "engine/wake.h"
 #include "engine/workspace.h"
 
 struct ingest_batch {
@@ -374,13 +375,14 @@ int64_t ingest_close(struct ingest_batch *b, struct errbuf *err)
 	}
 	/* the new jobs follow the file's gate and score: the fan-in applies
 	 * them when it queues documents, else they are applied here */
-	if ((b->docs && close_map(b, &warn, err) < 0) || (ndocs = jobq_fanin(db, b->ws->cfg, b->pl, id, err)) < 0 ||
-	    (ndocs == 0 && priority_apply_batch(db, id, err) < 0) || db_commit(db, err) < 0) {
+	if ((b->docs && close_map(b, &warn, err) < 0) || (ndocs = jobq_fanin(db, b->ws->root, b->pl, id, err)) < 0 ||
+	    (ndocs == 0 && priority_apply_batch(db, b->ws->root, id, err) < 0) || db_commit(db, err) < 0) {
 		db_rollback(db);
 		goto fail;
 	}
 	if (warn.set)
 		err_set(err, "%s", warn.msg);
+	wake_notify(b->ws->root, "supervisor"); /* new work */
 out:
 	batch_free(b);
 	return id;

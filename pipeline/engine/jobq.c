@@ -25,6 +25,7 @@
 #include "engine/db.h"
 #include "archive/docmap.h"
 #include "engine/events.h"
+#include "engine/log.h"
 #include "archive/priority.h"
 #include "engine/registry.h"
 
@@ -32,6 +33,7 @@ const char *const jobq_state_names[JOBQ_NSTATES] = {"ready", "claimed", "done", 
 const char *const jobq_doc_state_names[JOBQ_DOC_NSTATES] = {"open", "ready"};
 const char *const jobq_error_names[JOBQ_E_NCODES] = {
 	"", "stage_failed", "bad_input", "needs_operator", "worker_died", "priority_gate", "operator_hold",
+	"rescan_requested", "dropped",
 };
 
 int jobq_state_parse(const char *name)
@@ -90,6 +92,33 @@ int jobq_enqueue_passed(sqlite3 *db, const char *stage, int64_t page_id, struct 
 	return 0;
 }
 
+/* The claim is the hot path: its statements are prepared once per database
+ * handle and reset after each use (db_close() finalizes them). */
+enum { C_SYNC_NORMAL, C_SYNC_FULL, C_AGING, C_READY, C_FAILED, C_CLAIM, C_N };
+static struct {
+	sqlite3 *db;
+	unsigned gen;
+	sqlite3_stmt *st[C_N];
+} cache;
+
+static sqlite3_stmt *cached(sqlite3 *db, int which, const char *sql)
+{
+	if (cache.db != db || cache.gen != db_generation()) {
+		memset(&cache, 0, sizeof(cache));
+		cache.db = db;
+		cache.gen = db_generation();
+	}
+	if (!cache.st[which])
+		cache.st[which] = db_prepare(db, sql);
+	return cache.st[which];
+}
+
+static void done_with(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
 /* The stored keys follow priority.aging_per_hour: when it changed, every
  * job that can still be claimed gets the new aging (its key follows, as a
  * generated column).  Inside the claim's transaction. */
@@ -97,10 +126,10 @@ static int rekey(sqlite3 *db, double aging, struct errbuf *err)
 {
 	sqlite3_stmt *st;
 	double cur = 0;
-	st = db_prepare(db, "SELECT value FROM jobq_params WHERE name = 'aging_per_hour'");
+	st = cached(db, C_AGING, "SELECT value FROM jobq_params WHERE name = 'aging_per_hour'");
 	if (sqlite3_step(st) == SQLITE_ROW)
 		cur = sqlite3_column_double(st, 0);
-	sqlite3_finalize(st);
+	done_with(st);
 	if (cur == aging)
 		return 0;
 	st = db_prepare(db, "UPDATE jobq_params SET value = ?1 WHERE name = 'aging_per_hour'");
@@ -113,9 +142,9 @@ static int rekey(sqlite3 *db, double aging, struct errbuf *err)
 }
 
 /* The best job of one state (ready; failed and due): its id and key. */
-static bool best_of(sqlite3 *db, const char *sql, const char *stage, int64_t now, int64_t *id, double *key)
+static bool best_of(sqlite3 *db, int which, const char *sql, const char *stage, int64_t now, int64_t *id, double *key)
 {
-	sqlite3_stmt *st = db_prepare(db, sql);
+	sqlite3_stmt *st = cached(db, which, sql);
 	bool found = false;
 	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
@@ -124,7 +153,7 @@ static bool best_of(sqlite3 *db, const char *sql, const char *stage, int64_t now
 		*key = sqlite3_column_double(st, 1);
 		found = true;
 	}
-	sqlite3_finalize(st);
+	done_with(st);
 	return found;
 }
 
@@ -138,10 +167,15 @@ static int claim_tx(sqlite3 *db, struct job *job, const char *stage, long pid, i
 int jobq_claim(sqlite3 *db, const char *stage, long pid, int lease_s, double aging_per_hour,
 	       struct job *job, struct errbuf *err)
 {
+	sqlite3_stmt *st = cached(db, C_SYNC_NORMAL, "PRAGMA synchronous = NORMAL");
 	int rc;
-	sqlite3_exec(db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+	sqlite3_step(st); /* a hint for speed: the claim is right either way */
+	done_with(st);
 	rc = claim_tx(db, job, stage, pid, lease_s, aging_per_hour, err);
-	sqlite3_exec(db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+	st = cached(db, C_SYNC_FULL, "PRAGMA synchronous = FULL");
+	if (sqlite3_step(st) != SQLITE_DONE)
+		log_panic("cannot set synchronous = FULL again: %s", sqlite3_errmsg(db)); /* every other commit relies on it */
+	done_with(st);
 	return rc;
 }
 
@@ -157,9 +191,9 @@ static int claim_tx(sqlite3 *db, struct job *job, const char *stage, long pid, i
 	if (rekey(db, aging_per_hour, err) < 0)
 		goto fail;
 	/* Both served by jobs_claim(stage, state, claim_key DESC, id). */
-	found = best_of(db, "SELECT id, claim_key FROM jobs INDEXED BY jobs_claim WHERE stage = ?1 AND state = 'ready'"
+	found = best_of(db, C_READY, "SELECT id, claim_key FROM jobs INDEXED BY jobs_claim WHERE stage = ?1 AND state = 'ready'"
 			    " ORDER BY claim_key DESC, id LIMIT 1", stage, now, &id, &key);
-	if (best_of(db, "SELECT id, claim_key FROM jobs INDEXED BY jobs_claim WHERE stage = ?1 AND state = 'failed'"
+	if (best_of(db, C_FAILED, "SELECT id, claim_key FROM jobs INDEXED BY jobs_claim WHERE stage = ?1 AND state = 'failed'"
 			" AND not_before <= ?2 ORDER BY claim_key DESC, id LIMIT 1", stage, now, &fid, &fkey) &&
 	    (!found || fkey > key || (fkey == key && fid < id))) {
 		id = fid;
@@ -169,7 +203,7 @@ static int claim_tx(sqlite3 *db, struct job *job, const char *stage, long pid, i
 		db_rollback(db);
 		return 0;
 	}
-	st = db_prepare(db, "UPDATE jobs SET state = 'claimed', worker_pid = ?2, lease_until = ?3, claimed_at = ?4,"
+	st = cached(db, C_CLAIM, "UPDATE jobs SET state = 'claimed', worker_pid = ?2, lease_until = ?3, claimed_at = ?4,"
 			    " updated = ?4 WHERE id = ?1 AND state IN ('ready', 'failed')"
 			    " RETURNING page_id, document_id, attempts, priority");
 	sqlite3_bind_int64(st, 1, id);
@@ -178,7 +212,7 @@ static int claim_tx(sqlite3 *db, struct job *job, const char *stage, long pid, i
 	sqlite3_bind_int64(st, 4, now);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		err_set(err, "cannot claim a '%s' job: %s", stage, sqlite3_errmsg(db));
-		sqlite3_finalize(st);
+		done_with(st);
 		goto fail;
 	}
 	memset(job, 0, sizeof(*job));
@@ -190,10 +224,10 @@ static int claim_tx(sqlite3 *db, struct job *job, const char *stage, long pid, i
 	snprintf(job->stage, sizeof(job->stage), "%s", stage);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		err_set(err, "cannot claim a '%s' job: %s", stage, sqlite3_errmsg(db));
-		sqlite3_finalize(st);
+		done_with(st);
 		goto fail;
 	}
-	sqlite3_finalize(st);
+	done_with(st);
 	if (db_commit(db, err) < 0)
 		goto fail;
 	return 1;
@@ -329,6 +363,76 @@ int jobq_release(sqlite3 *db, int64_t job_id, const char *who, struct errbuf *er
 		      "held, quarantined or failed", who, "release", "released by the operator or supervisor", err);
 }
 
+int jobq_accept(sqlite3 *db, int64_t job_id, const char *who, const char *reason, struct errbuf *err)
+{
+	char *sql, *detail;
+	int rc;
+	if (!reason || !*reason)
+		return err_set(err, "job %lld: accepting it as is needs a reason", (long long)job_id);
+	sql = sqlite3_mprintf("UPDATE jobs SET state = 'ready', attempts = 0, not_before = 0, error_code = NULL,"
+			      " accepted = '%q: %q', updated = ?2 WHERE id = ?1 AND state = 'held'"
+			      " AND COALESCE(error_code, '') NOT IN ('priority_gate', 'operator_hold')", who, reason);
+	detail = xasprintf("accepted as is by %s: %s", who, reason);
+	rc = decide(db, job_id, sql, "held by its stage (only a stage's hold can be accepted as is)", who, "accept as is",
+		    detail, err);
+	sqlite3_free(sql);
+	free(detail);
+	return rc;
+}
+
+int jobq_request_rescan(sqlite3 *db, int64_t job_id, const char *who, const char *reason, struct errbuf *err)
+{
+	char *sql, *detail;
+	int rc;
+	if (!reason || !*reason)
+		return err_set(err, "job %lld: a rescan request needs a reason", (long long)job_id);
+	detail = xasprintf("rescan requested by %s: %s", who, reason);
+	sql = sqlite3_mprintf("UPDATE jobs SET state = 'held', error_code = 'rescan_requested', error = %Q, updated = ?2"
+			      " WHERE id = ?1 AND state IN ('held', 'quarantined') AND page_id IS NOT NULL", detail);
+	rc = decide(db, job_id, sql, "a held or quarantined page job", who, "rescan request", detail, err);
+	sqlite3_free(sql);
+	free(detail);
+	return rc;
+}
+
+int jobq_drop_page(sqlite3 *db, const char *root, const struct pipeline *pl, int64_t job_id, const char *who,
+		   const char *reason, struct errbuf *err)
+{
+	char *sql, *detail;
+	int64_t page, batch;
+	sqlite3_stmt *st;
+	if (!reason || !*reason)
+		return err_set(err, "job %lld: dropping its page needs a reason", (long long)job_id);
+	page = db_int(db, 0, "SELECT page_id FROM jobs WHERE id = ?1", 1, job_id);
+	batch = db_int(db, 0, "SELECT batch_id FROM pages WHERE id = ?1", 1, page);
+	detail = xasprintf("page %lld dropped from its document by %s: %s", (long long)page, who, reason);
+	sql = sqlite3_mprintf("UPDATE jobs SET state = 'done', error_code = 'dropped', error = %Q, worker_pid = NULL,"
+			      " finished_at = ?2, updated = ?2 WHERE id = ?1 AND state IN ('held', 'quarantined')"
+			      " AND page_id IS NOT NULL AND (SELECT document_id FROM pages WHERE id = page_id) IS NULL", detail);
+	/* decide() commits the job's move and its event; the page's mark and
+	 * the fan-in it may unblock follow in one more transaction, which a
+	 * crash in between leaves to the supervisor's start-up fan-in check. */
+	if (decide(db, job_id, sql, "a held or quarantined page job not yet in a document", who, "page dropped", detail, err) < 0)
+		goto fail;
+	sqlite3_free(sql);
+	sql = NULL;
+	free(detail);
+	detail = NULL;
+	if (db_begin(db, err) < 0)
+		return -1;
+	st = db_prepare(db, "UPDATE pages SET dropped = 1 WHERE id = ?1");
+	sqlite3_bind_int64(st, 1, page);
+	if (db_step_done(db, st, "cannot mark the page dropped", err) < 0 || jobq_fanin(db, root, pl, batch, err) < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	return db_commit(db, err);
+fail:
+	sqlite3_free(sql);
+	free(detail);
+	return -1;
+}
+
 /* Jobs of a file: by page (page -> batch -> file code) or by document. */
 #define FILE_JOBS \
 	" (page_id IN (SELECT p.id FROM pages p JOIN batches b ON b.id = p.batch_id JOIN files f ON f.file_code = b.file_code OR f.alias = b.file_code WHERE f.id = ?1)" \
@@ -379,7 +483,7 @@ int jobq_restart_doc(sqlite3 *db, int64_t document_id, const char *first_stage, 
 	return 0;
 }
 
-int jobq_fanin(sqlite3 *db, const struct config *cfg, const struct pipeline *pl, int64_t batch_id,
+int jobq_fanin(sqlite3 *db, const char *root, const struct pipeline *pl, int64_t batch_id,
 	       struct errbuf *err)
 {
 	const char *last;
@@ -392,7 +496,7 @@ int jobq_fanin(sqlite3 *db, const struct config *cfg, const struct pipeline *pl,
 	if (db_int(db, 0, "SELECT finished IS NOT NULL FROM batches WHERE id = ?1", 1, batch_id) != 1)
 		return 0; /* the batch is still being ingested */
 	{
-		sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM pages p WHERE p.batch_id = ?1 AND NOT EXISTS"
+		sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM pages p WHERE p.batch_id = ?1 AND p.dropped = 0 AND NOT EXISTS"
 						  " (SELECT 1 FROM jobs j WHERE j.page_id = p.id AND j.stage = ?2 AND j.state = 'done')");
 		int rc;
 		sqlite3_bind_int64(st, 1, batch_id);
@@ -405,7 +509,7 @@ int jobq_fanin(sqlite3 *db, const struct config *cfg, const struct pipeline *pl,
 	}
 	if (waiting > 0)
 		return 0;
-	if (docmap_assign(db, cfg, batch_id, &docs, &n, err) < 0)
+	if (docmap_assign(db, root, batch_id, &docs, &n, err) < 0)
 		return -1;
 	for (int i = 0; i < n; i++) {
 		/* open -> ready: the document's pages are all there. */
@@ -423,7 +527,7 @@ int jobq_fanin(sqlite3 *db, const struct config *cfg, const struct pipeline *pl,
 	}
 	free(docs);
 	/* The new document jobs follow the file's gate and score. */
-	if (n > 0 && priority_apply_batch(db, batch_id, err) < 0)
+	if (n > 0 && priority_apply_batch(db, root, batch_id, err) < 0)
 		return -1;
 	return n;
 }
@@ -443,7 +547,7 @@ static int follow_gate(sqlite3 *db, const char *stage, int64_t page_id, struct e
 	return db_step_done(db, st, "cannot follow the priority gate", err);
 }
 
-int jobq_advance(sqlite3 *db, const struct config *cfg, const struct pipeline *pl,
+int jobq_advance(sqlite3 *db, const char *root, const struct pipeline *pl,
 		 const struct job *job, struct errbuf *err)
 {
 	int i = registry_index(pl, job->stage);
@@ -456,7 +560,7 @@ int jobq_advance(sqlite3 *db, const struct config *cfg, const struct pipeline *p
 				return err_set(err, "cannot queue page %lld: %s", (long long)job->page_id, sqlite3_errmsg(db));
 			return 0;
 		}
-		return jobq_fanin(db, cfg, pl, db_int(db, 0, "SELECT batch_id FROM pages WHERE id = ?1", 1, job->page_id), err) < 0
+		return jobq_fanin(db, root, pl, db_int(db, 0, "SELECT batch_id FROM pages WHERE id = ?1", 1, job->page_id), err) < 0
 			       ? -1 : 0;
 	}
 	if (i + 1 < pl->n && jobq_enqueue_doc(db, pl->stage[i + 1]->name, job->document_id) < 0)
@@ -470,8 +574,10 @@ static int put_back(sqlite3 *db, const char *where, int64_t arg, int max_attempt
 	sqlite3_stmt *st;
 	int n;
 	sb_init(&sql, 0);
-	/* Quarantine first those whose attempts are used up, then the rest back to ready. */
-	sb_addf(&sql, "UPDATE jobs SET state = 'quarantined', attempts = attempts + 1, error_code = 'worker_died',"
+	/* Quarantine first those whose attempts are used up, then the rest back
+	 * to ready.  Through the index on state: the claimed jobs are few, the
+	 * table may hold millions (the supervisor runs this at every scan). */
+	sb_addf(&sql, "UPDATE jobs INDEXED BY jobs_waiting SET state = 'quarantined', attempts = attempts + 1, error_code = 'worker_died',"
 		      " error = 'the worker died while running this job, ' || (attempts + 1) || ' times',"
 		      " worker_pid = NULL, lease_until = NULL, updated = ?2"
 		      " WHERE state = 'claimed' AND attempts + 1 >= ?3 AND %s", where);
@@ -483,7 +589,7 @@ static int put_back(sqlite3 *db, const char *where, int64_t arg, int max_attempt
 	sqlite3_finalize(st);
 	if (n == 0) {
 		sb_reset(&sql);
-		sb_addf(&sql, "UPDATE jobs SET state = 'ready', attempts = attempts + 1,"
+		sb_addf(&sql, "UPDATE jobs INDEXED BY jobs_waiting SET state = 'ready', attempts = attempts + 1,"
 			      " error = 'the worker died while running this job', error_code = NULL,"
 			      " worker_pid = NULL, lease_until = NULL, updated = ?2 WHERE state = 'claimed' AND %s", where);
 		st = db_prepare(db, sql.buf);

@@ -8,30 +8,43 @@
  *
  * Job states (enum jobq_state; the names are jobq_state_names[]):
  *
- *     jobq_enqueue_page(), jobq_enqueue_doc()        jobq_enqueue_passed()
- *                    |                                (split page: the
- *                    v                                 stages it passed)
- *     +-------->  [ ready ] ---- jobq_hold_waiting() (operator), ---+  |
- *     |            |  ^  ^       jobq_gate() (priority gate),       |  v
- *     |            |  |  |       follow the gate in jobq_advance()  | [ done ]
- *     |            |  |  +-- jobq_gate() (gate passes) ----------+  |
- *     | jobq_claim()  |                                          |  v
- *     | (priority +   +-- jobq_reclaim_dead(),              [ held ] <--+
- *     |  aging, id)   |   jobq_expire_leases()                   ^      |
- *     |            v  |   (worker gone: attempt + 1)             |      |
- *     |         [ claimed ] -- jobq_hold() (stage: needs the ----+      |
- *     |          |   |   |                   operator)                  |
- *     |          |   |   +-- jobq_done() --> [ done ]                   |
- *     |          |   +------ jobq_quarantine(), jobq_fail() at the      |
- *     |          |           last attempt, jobq_reclaim_dead() at the   |
- *     |          |           last attempt --> [ quarantined ]           |
- *     |          +---------- jobq_fail() ---> [ failed ] -- jobq_hold_waiting()
- *     |                                         |  (claimable again by
- *     |                                         |   jobq_claim() after
- *     |                                         |   not_before)
- *     +-- jobq_release() (operator: retry) <--- held, quarantined, failed
- *     jobq_restart_doc(): a corrected document's document jobs are dropped
- *                        and its first document stage is queued again.
+ *                 enqueue
+ *                    |
+ *                    v        claim               done
+ *      +-------> [ ready ] ---------> [ claimed ] ------> [ done ]
+ *      |           |   ^   worker gone  |  |  |  \
+ *      |      hold |   +----------------+  |  |   \ fail      claim, once due
+ *      |   waiting |                  hold |  |    +--> [ failed ] ---+
+ *      |      gate v                       v  |                |      |
+ *      |        [ held ] <-----------------+  | quarantine,    |      v
+ *      |           |                          | last attempt   |  [ claimed ]
+ *      |           |                          v                |
+ *      |           |                   [ quarantined ]         |
+ *      +-----------+-------------------------+-----------------+
+ *               release, accept, gate passes
+ *
+ * Every arrow, with the one function that makes it:
+ *
+ *   (new)            -> ready        jobq_enqueue_page(), jobq_enqueue_doc()
+ *   (new)            -> done         jobq_enqueue_passed() (a split page's passed stages)
+ *   ready            -> claimed      jobq_claim() (best claim key, then lowest id)
+ *   failed           -> claimed      jobq_claim(), once not_before has passed
+ *   claimed          -> done         jobq_done()
+ *   claimed          -> failed       jobq_fail() (retried after job.retry_delay, doubled)
+ *   claimed          -> quarantined  jobq_fail() at the last attempt; jobq_quarantine()
+ *   claimed          -> held         jobq_hold() (the stage: needs the operator)
+ *   claimed          -> ready        jobq_reclaim_dead(), jobq_expire_leases() (attempt + 1;
+ *                                    quarantined instead at the last attempt)
+ *   ready, failed    -> held         jobq_hold_waiting() (operator), jobq_gate() (priority
+ *                                    gate), jobq_advance() (a page's next job follows the gate)
+ *   held (gate)      -> ready        jobq_gate() (the file passes its gate)
+ *   held, quarantined, failed -> ready   jobq_release() (operator: retry)
+ *   held (by stage)  -> ready        jobq_accept() (operator: accept as is; the stage lets
+ *                                    the rule it broke pass)
+ *   held, quarantined -> held        jobq_request_rescan() (operator: rescan requested)
+ *   held, quarantined -> done        jobq_drop_page() (operator: the page leaves its batch's
+ *                                    documents)
+ *   document jobs    -> (new)        jobq_restart_doc() (a corrected document starts again)
  *
  * Document states (enum jobq_doc_state, jobq_doc_state_names[]):
  *
@@ -91,6 +104,8 @@ enum jobq_error {
 	JOBQ_E_WORKER_DIED,    /* the worker died (signal, lease expired) too often */
 	JOBQ_E_PRIORITY_GATE,  /* held by its file's priority gate */
 	JOBQ_E_OPERATOR_HOLD,  /* held by the operator or supervisor */
+	JOBQ_E_RESCAN,         /* the operator asked for a rescan of the page */
+	JOBQ_E_DROPPED,        /* done: the operator dropped the page from its document */
 	JOBQ_E_NCODES
 };
 extern const char *const jobq_error_names[JOBQ_E_NCODES];
@@ -147,6 +162,22 @@ int jobq_enqueue_passed(sqlite3 *db, const char *stage, int64_t page_id, struct 
  */
 int jobq_hold_waiting(sqlite3 *db, int64_t job_id, const char *who, struct errbuf *err);
 int jobq_release(sqlite3 *db, int64_t job_id, const char *who, struct errbuf *err);
+/*
+ * The operator's answers to a stopped page (`sohoa jobs accept|rescan|drop`
+ * and the web desk), each with a reason that is recorded with who gave it.
+ * jobq_accept(): a job its stage held (e.g. under the profile's dpi) ->
+ * ready, marked accepted: the stage lets the rule it broke pass
+ * (stage_ctx.accepted) instead of running the same check again.
+ * jobq_request_rescan(): a held or quarantined page job stays held, with
+ * error code rescan_requested and the reason.  jobq_drop_page(): a held or
+ * quarantined page job not yet in a document -> done (error code dropped);
+ * the page is left out of its batch's documents, and the batch's fan-in
+ * runs if it was the last page it waited for.
+ */
+int jobq_accept(sqlite3 *db, int64_t job_id, const char *who, const char *reason, struct errbuf *err);
+int jobq_request_rescan(sqlite3 *db, int64_t job_id, const char *who, const char *reason, struct errbuf *err);
+int jobq_drop_page(sqlite3 *db, const char *root, const struct pipeline *pl, int64_t job_id, const char *who,
+		   const char *reason, struct errbuf *err);
 
 /*
  * The priority gate of a file (priority.c decides, this applies), inside
@@ -166,14 +197,15 @@ int jobq_restart_doc(sqlite3 *db, int64_t document_id, const char *first_stage, 
  * After a job is done: queue the next stage of its page or document.  When
  * a page passes the last page stage and every page of its batch has, the
  * batch's pages are mapped to documents (docmap) and the first document
- * stage is queued for each (the fan-in).  Inside the caller's transaction.
+ * stage is queued for each (the fan-in).  root is the workspace, whose
+ * config/ tables docmap and priority read.  Inside the caller's transaction.
  */
-int jobq_advance(sqlite3 *db, const struct config *cfg, const struct pipeline *pl,
+int jobq_advance(sqlite3 *db, const char *root, const struct pipeline *pl,
 		 const struct job *job, struct errbuf *err);
 /* The fan-in check for one batch (also called when an ingest closes):
  * returns how many documents it queued (their file's priority applied),
  * or -1. */
-int jobq_fanin(sqlite3 *db, const struct config *cfg, const struct pipeline *pl, int64_t batch_id,
+int jobq_fanin(sqlite3 *db, const char *root, const struct pipeline *pl, int64_t batch_id,
 	       struct errbuf *err);
 
 /* Recovery: claimed jobs whose worker is gone go back to ready with one

@@ -95,6 +95,78 @@ static void group_json(sqlite3 *db, struct strbuf *sb, const char *col, bool jso
 	free(sql);
 }
 
+/*
+ * What waits, and on what: a batch is mapped into documents only when every
+ * page passed the page stages, so one held or quarantined page stops its
+ * whole batch; a document stops at a held or quarantined document job.
+ * Each is named with the jobs it waits for (found through the index on
+ * state: the cost is that of the stopped jobs, not of the queue).
+ */
+static void waiting(sqlite3 *db, struct strbuf *sb, bool json)
+{
+	sqlite3_stmt *st = db_prepare(db,
+		"SELECT 'batch', p.batch_id, COALESCE(b.file_code, ''),"
+		" (SELECT COALESCE(sum(n), 0) FROM batch_counts c WHERE c.batch_id = p.batch_id AND c.state = 'pages'),"
+		" j.page_id, j.id, j.stage, j.state, COALESCE(j.error, '') FROM jobs j INDEXED BY jobs_waiting CROSS JOIN pages p ON p.id = j.page_id"
+		" CROSS JOIN batches b ON b.id = p.batch_id WHERE j.state IN ('held', 'quarantined') AND p.document_id IS NULL"
+		" UNION ALL SELECT 'document', d.id, COALESCE(d.name, ''), (SELECT count(*) FROM pages WHERE document_id = d.id),"
+		" 0, j.id, j.stage, j.state, COALESCE(j.error, '') FROM jobs j INDEXED BY jobs_waiting CROSS JOIN documents d ON d.id = j.document_id"
+		" WHERE j.state IN ('held', 'quarantined') AND j.page_id IS NULL ORDER BY 1, 2, 5, 6");
+	char kind[16] = "";
+	int64_t cur = -1;
+	bool any = false;
+	if (json)
+		sb_adds(sb, ",\"waiting\":[");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(st, 0);
+		int64_t id = sqlite3_column_int64(st, 1), page = sqlite3_column_int64(st, 4);
+		bool is_batch = !strcmp(k, "batch");
+		if (strcmp(k, kind) != 0 || id != cur) {
+			if (json) {
+				sb_addf(sb, "%s{\"%s\":%lld,\"%s\":", any ? "]}," : "", k, (long long)id, is_batch ? "file_code" : "name");
+				sb_add_json_str(sb, (const char *)sqlite3_column_text(st, 2));
+				sb_addf(sb, ",\"pages\":%lld,\"waits_for\":[", sqlite3_column_int64(st, 3));
+			} else {
+				if (!any)
+					sb_adds(sb, "\nwaiting (answer with 'sohoa jobs retry ID', or 'sohoa jobs accept|rescan|drop ID --reason TEXT'):\n");
+				if (is_batch)
+					sb_addf(sb, "  batch %lld (file '%s', %lld pages) is not made into documents until these pages pass:\n",
+						(long long)id, sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3));
+				else
+					sb_addf(sb, "  document %lld '%s' (%lld pages) waits for:\n", (long long)id, sqlite3_column_text(st, 2),
+						sqlite3_column_int64(st, 3));
+			}
+			snprintf(kind, sizeof(kind), "%s", k);
+			cur = id;
+		} else if (json) {
+			sb_addc(sb, ',');
+		}
+		if (json) {
+			sb_adds(sb, "{");
+			if (is_batch)
+				sb_addf(sb, "\"page\":%lld,", (long long)page);
+			sb_addf(sb, "\"job\":%lld,\"stage\":", sqlite3_column_int64(st, 5));
+			sb_add_json_str(sb, (const char *)sqlite3_column_text(st, 6));
+			sb_adds(sb, ",\"state\":");
+			sb_add_json_str(sb, (const char *)sqlite3_column_text(st, 7));
+			sb_adds(sb, ",\"reason\":");
+			sb_add_json_str(sb, (const char *)sqlite3_column_text(st, 8));
+			sb_addc(sb, '}');
+		} else {
+			if (is_batch)
+				sb_addf(sb, "    page %lld: ", (long long)page);
+			else
+				sb_adds(sb, "    ");
+			sb_addf(sb, "job %lld %s %s: %s\n", sqlite3_column_int64(st, 5), sqlite3_column_text(st, 6),
+				sqlite3_column_text(st, 7), sqlite3_column_text(st, 8));
+		}
+		any = true;
+	}
+	sqlite3_finalize(st);
+	if (json)
+		sb_adds(sb, any ? "]}]" : "]");
+}
+
 static int report(struct workspace *ws, bool json, struct strbuf *out, struct errbuf *err)
 {
 	struct pipeline pl;
@@ -162,9 +234,10 @@ static int report(struct workspace *ws, bool json, struct strbuf *out, struct er
 			sb_adds(&sb, ",\"oldest_waiting_seconds\":null");
 		group_json(ws->db, &sb, "station", true);
 		group_json(ws->db, &sb, "operator", true);
+		waiting(ws->db, &sb, true);
 		sb_adds(&sb, ",\"attention\":[");
 		st = db_prepare(ws->db, "SELECT j.id, j.stage, j.state, COALESCE(j.page_id, 0), COALESCE(j.document_id, 0),"
-					" COALESCE(j.error, '') FROM jobs j WHERE j.state IN ('held','quarantined') ORDER BY j.id");
+					" COALESCE(j.error, '') FROM jobs j INDEXED BY jobs_waiting WHERE j.state IN ('held','quarantined') ORDER BY j.id");
 		for (bool first = true; sqlite3_step(st) == SQLITE_ROW; first = false) {
 			sb_addf(&sb, "%s{\"job\":%lld,\"stage\":", first ? "" : ",", sqlite3_column_int64(st, 0));
 			sb_add_json_str(&sb, (const char *)sqlite3_column_text(st, 1));
@@ -205,7 +278,8 @@ static int report(struct workspace *ws, bool json, struct strbuf *out, struct er
 			sb_addf(&sb, "oldest waiting: %lld s\n", (long long)((now_ms() - oldest_ms) / 1000));
 		group_json(ws->db, &sb, "station", false);
 		group_json(ws->db, &sb, "operator", false);
-		st = db_prepare(ws->db, "SELECT j.id, j.stage, j.state, COALESCE(j.error, '') FROM jobs j"
+		waiting(ws->db, &sb, false);
+		st = db_prepare(ws->db, "SELECT j.id, j.stage, j.state, COALESCE(j.error, '') FROM jobs j INDEXED BY jobs_waiting"
 					" WHERE j.state IN ('held','quarantined') ORDER BY j.id");
 		for (bool first = true; sqlite3_step(st) == SQLITE_ROW; first = false) {
 			if (first)

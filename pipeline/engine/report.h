@@ -11,8 +11,9 @@ struct workspace;
 
 /* Append the report to `out`: report_status_json() one JSON object and a
  * newline (keys: stages, pages, documents, throughput, backlog,
- * eta_seconds, oldest_waiting_seconds, stations, operators, attention,
- * review); report_status_text() the table for a terminal.  0, or -1 with
+ * eta_seconds, oldest_waiting_seconds, stations, operators, waiting (each
+ * batch or document that waits for a held or quarantined job, with those
+ * jobs), attention, review); report_status_text() the table for a terminal.  0, or -1 with
  * err set when the workspace's pipeline config is wrong.  Read-only. */
 int report_status_json(struct workspace *ws, struct strbuf *out, struct errbuf *err);
 int report_status_text(struct workspace *ws, struct strbuf *out, struct errbuf *err);

@@ -94,6 +94,10 @@ struct stage_ctx {
 	void *priv;               /* the stage's own per-process state (from init) */
 	struct sqlite3 *db;       /* read-only use by stages that need more (metadata) */
 	struct stage_result *res; /* opaque: filled by stage_set_*() */
+	/* The operator's "who: why" when they accepted this held job as is
+	 * (jobq_accept()): the stage lets the rule that held it pass, and says
+	 * so in an event; NULL otherwise. */
+	const char *accepted;
 };
 
 struct stage {

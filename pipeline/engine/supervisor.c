@@ -9,11 +9,17 @@
  * and a second one is refused, naming the first (pid, host, since when).
  * Start-up is recovery: tmp/ is emptied and every claimed job goes back to
  * ready (in-flight work is never trusted after a restart); then each finished
- * batch is checked for a fan-in a crash may have interrupted.  The periodic
- * scan (supervisor.scan_ms) is the guarantee; nothing depends on wake-ups.
+ * batch is checked for a fan-in a crash may have interrupted.  Between scans
+ * the supervisor sleeps in poll() on its wake-up FIFO (wake.h): a worker's
+ * commit, an ingest or an operator's decision wakes it, a worker's exit
+ * interrupts it (SIGCHLD), and it wakes the idle workers of each stage
+ * that has work.  The periodic scan (supervisor.scan_ms, worker.scan_ms)
+ * is the guarantee; nothing depends on wake-ups.
  * With --drain the supervisor exits 0 once no work is left.  A worker that
- * exits with EX_CONFIG (78) cannot start (missing key, bad config): its stage
- * is not restarted and --drain exits 78 naming it.
+ * exits with EX_CONFIG (78) cannot start (missing key, bad config; it leaves
+ * the reason in tmp/STAGE.cannot-start): its stage is not restarted, the
+ * other stages go on, and once nothing else can run --drain exits 78 naming
+ * the stage, the reason and how many jobs wait for it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -31,12 +37,12 @@
 #include "engine/config.h"
 #include "engine/db.h"
 #include "engine/fsio.h"
-#include "engine/ingest.h"
 #include "engine/jobq.h"
 #include "engine/log.h"
 #include "engine/registry.h"
 #include "engine/share.h"
 #include "engine/supervisor.h"
+#include "engine/wake.h"
 #include "engine/workspace.h"
 
 #define MAX_WORKERS 256
@@ -97,6 +103,12 @@ static int lock_workspace(struct workspace *ws, struct errbuf *err)
 	return fd;
 }
 
+/* A worker's exit interrupts the wait, so that its jobs go back at once. */
+static void on_child(int sig)
+{
+	(void)sig;
+}
+
 static void empty_tmp(struct workspace *ws)
 {
 	char *dir = workspace_path(ws, "tmp");
@@ -119,7 +131,7 @@ static int64_t ready_for(sqlite3 *db, const char *stage)
 {
 	/* ready from the counters; the failed ones that are due by the index */
 	sqlite3_stmt *st = db_prepare(db, "SELECT (SELECT COALESCE(sum(n), 0) FROM job_counts WHERE stage = ?1 AND state = 'ready')"
-					  " + (SELECT count(*) FROM jobs WHERE stage = ?1 AND state = 'failed' AND not_before <= ?2)");
+					  " + (SELECT count(*) FROM jobs INDEXED BY jobs_claim WHERE stage = ?1 AND state = 'failed' AND not_before <= ?2)");
 	int64_t n = 0;
 	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now_ms());
@@ -131,12 +143,43 @@ static int64_t ready_for(sqlite3 *db, const char *stage)
 	return n;
 }
 
+/* Jobs of a stage that still need a worker (ready, claimed, failed). */
+static int64_t pending_in(sqlite3 *db, const char *stage)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT COALESCE(sum(n), 0) FROM job_counts WHERE stage = ?1"
+					  " AND state IN ('ready', 'claimed', 'failed')");
+	int64_t n = 0;
+	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Why a stage's worker could not start: what it left in tmp/ (worker.c). */
+static char *cannot_start_reason(struct workspace *ws, const char *stage)
+{
+	char *path = workspace_path(ws, "tmp/%s.cannot-start", stage), *data = NULL;
+	size_t len = 0;
+	struct errbuf err;
+	err_init(&err);
+	if (fsio_read(path, &data, &len, 4096, &err) < 0 || len == 0) {
+		free(data);
+		data = xstrdup("its worker exited with EX_CONFIG and said nothing");
+	}
+	unlink(path);
+	free(path);
+	return data;
+}
+
+/* A worker for `stage`, or the hot-folder intake process (`sohoa watch`)
+ * when stage is NULL. */
 static pid_t spawn(struct workspace *ws, const char *exe, const char *stage)
 {
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
-		log_warn("cannot start a '%s' worker: %s", stage, strerror(errno));
+		log_warn("cannot start a '%s' worker: %s", stage ? stage : "intake", strerror(errno));
 		return -1;
 	}
 	if (pid == 0) {
@@ -150,7 +193,10 @@ static pid_t spawn(struct workspace *ws, const char *exe, const char *stage)
 		/* One Tesseract/OpenMP thread per worker: the supervisor runs one
 		 * worker per core, so more threads would only oversubscribe. */
 		setenv("OMP_THREAD_LIMIT", "1", 0);
-		execl(exe, "sohoa", "-C", ws->root, "worker", stage, (char *)NULL);
+		if (stage)
+			execl(exe, "sohoa", "-C", ws->root, "worker", stage, (char *)NULL);
+		else
+			execl(exe, "sohoa", "-C", ws->root, "watch", (char *)NULL);
 		_exit(127);
 	}
 	return pid;
@@ -160,7 +206,7 @@ static void recover_fanin(struct workspace *ws, const struct pipeline *pl)
 {
 	struct errbuf err;
 	sqlite3_stmt *st = db_prepare(ws->db, "SELECT id FROM batches WHERE finished IS NOT NULL AND EXISTS"
-					      " (SELECT 1 FROM pages p WHERE p.batch_id = batches.id AND p.document_id IS NULL)");
+					      " (SELECT 1 FROM pages p WHERE p.batch_id = batches.id AND p.document_id IS NULL AND p.dropped = 0)");
 	int64_t ids[4096];
 	int n = 0;
 	while (sqlite3_step(st) == SQLITE_ROW && n < 4096)
@@ -168,7 +214,7 @@ static void recover_fanin(struct workspace *ws, const struct pipeline *pl)
 	sqlite3_finalize(st);
 	for (int i = 0; i < n; i++) {
 		err_init(&err);
-		if (db_begin(ws->db, &err) < 0 || jobq_fanin(ws->db, ws->cfg, pl, ids[i], &err) < 0 ||
+		if (db_begin(ws->db, &err) < 0 || jobq_fanin(ws->db, ws->root, pl, ids[i], &err) < 0 ||
 		    db_commit(ws->db, &err) < 0) {
 			db_rollback(ws->db);
 			log_warn("batch %lld: %s", (long long)ids[i], err.msg);
@@ -180,8 +226,9 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 {
 	struct pipeline pl;
 	struct child kids[MAX_WORKERS];
-	int nkids = 0, max_attempts, rc = 0, lock_fd;
+	int nkids = 0, max_attempts, rc = 0, lock_fd, wfd;
 	bool drain = o->drain, watch = o->watch, broken[PIPELINE_MAX] = {false};
+	char *why[PIPELINE_MAX] = {NULL};
 	long scan_ms;
 	int64_t last_watch = 0;
 	char *exe;
@@ -194,9 +241,17 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 	exe = share_self_exe();
 	max_attempts = (int)config_long(ws->cfg, "job.max_attempts");
 	scan_ms = config_long(ws->cfg, "supervisor.scan_ms");
+	{
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_child; /* no SA_RESTART: poll() returns */
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGCHLD, &sa, NULL);
+	}
 	signal(SIGTERM, on_stop);
 	signal(SIGINT, on_stop);
 	empty_tmp(ws);
+	wfd = wake_open(ws->root, "supervisor");
 	{
 		int n = jobq_reclaim_dead(ws->db, 0, max_attempts);
 		if (n > 0)
@@ -213,11 +268,23 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 			for (int i = 0; i < nkids; i++) {
 				if (kids[i].pid != pid)
 					continue;
+				if (kids[i].stage < 0) {
+					/* the intake process: started again below */
+					log_warn("the hot-folder intake (pid %ld) ended: %s %d", (long)pid,
+						 WIFSIGNALED(status) ? "signal" : "status",
+						 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+					kids[i] = kids[--nkids];
+					break;
+				}
 				if (WIFSIGNALED(status))
 					log_warn("worker %ld (%s) died: signal %d", (long)pid, pl.stage[kids[i].stage]->name, WTERMSIG(status));
 				else if (WEXITSTATUS(status) == 78) {
-					log_warn("stage '%s' cannot start; not restarting it", pl.stage[kids[i].stage]->name);
-					broken[kids[i].stage] = true;
+					int s = kids[i].stage;
+					if (!broken[s]) {
+						why[s] = cannot_start_reason(ws, pl.stage[s]->name);
+						log_warn("stage '%s' cannot start (%s); not restarting it", pl.stage[s]->name, why[s]);
+					}
+					broken[s] = true;
 				} else if (WEXITSTATUS(status) != 0)
 					log_warn("worker %ld (%s) exited with status %d", (long)pid, pl.stage[kids[i].stage]->name, WEXITSTATUS(status));
 				jobq_reclaim_dead(ws->db, (long)pid, max_attempts);
@@ -226,8 +293,17 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 			}
 		}
 		jobq_expire_leases(ws->db, max_attempts);
-		if (watch && now_ms() - last_watch >= 1000) {
-			ingest_watch_once(ws, &pl);
+		/* Intake is a process of its own, started again when it ends
+		 * (not more than once a second). */
+		if (watch && now_ms() - last_watch >= 1000 && nkids < MAX_WORKERS) {
+			bool alive = false;
+			for (int i = 0; i < nkids; i++)
+				alive = alive || kids[i].stage < 0;
+			if (!alive && (pid = spawn(ws, exe, NULL)) > 0) {
+				kids[nkids].pid = pid;
+				kids[nkids].stage = -1;
+				nkids++;
+			}
 			last_watch = now_ms();
 		}
 		/* Start workers where there is work. */
@@ -241,9 +317,11 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 			want = config_long(ws->cfg, key);
 			for (int i = 0; i < nkids; i++)
 				have += kids[i].stage == s;
+			ready = ready_for(ws->db, pl.stage[s]->name);
+			if (ready > 0)
+				wake_notify(ws->root, pl.stage[s]->name); /* its idle workers, if any */
 			if (have >= want)
 				continue;
-			ready = ready_for(ws->db, pl.stage[s]->name);
 			while (have < want && have < ready && nkids < MAX_WORKERS) {
 				pid = spawn(ws, exe, pl.stage[s]->name);
 				if (pid < 0)
@@ -255,22 +333,36 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 			}
 		}
 		if (drain) {
-			bool stuck = false;
-			for (int s = 0; s < pl.n; s++)
-				if (broken[s] && ready_for(ws->db, pl.stage[s]->name) > 0) {
-					log_warn("stage '%s' has work but its workers cannot start", pl.stage[s]->name);
-					stuck = true;
-				}
-			if (stuck) {
-				rc = SUPERVISOR_STUCK;
-				break;
+			/* Drain all that can run; then stop, naming each stage that
+			 * cannot start and what waits for it. */
+			int64_t runnable = 0, waiting[PIPELINE_MAX] = {0};
+			for (int s = 0; s < pl.n; s++) {
+				int64_t n = pending_in(ws->db, pl.stage[s]->name);
+				if (broken[s])
+					waiting[s] = n;
+				else
+					runnable += n;
 			}
-			if (jobq_pending(ws->db) == 0)
+			if (runnable == 0) {
+				for (int s = 0; s < pl.n; s++)
+					if (waiting[s] > 0) {
+						log_warn("stage '%s' cannot start: %s; %lld jobs wait for it", pl.stage[s]->name, why[s],
+							 (long long)waiting[s]);
+						rc = SUPERVISOR_STUCK;
+					}
 				break; /* idle workers are told to stop below */
+			}
 		}
+		/* Sleep until a wake-up (a commit, an ingest, an operator's
+		 * decision), a worker's exit, or the periodic scan. */
 		{
-			struct timespec ts = {scan_ms / 1000, (scan_ms % 1000) * 1000000L};
-			nanosleep(&ts, NULL);
+			long t = scan_ms;
+			if (wfd >= 0) {
+				wake_wait(wfd, t);
+			} else {
+				struct timespec ts = {t / 1000, (t % 1000) * 1000000L};
+				nanosleep(&ts, NULL);
+			}
 		}
 	}
 	/* Stop: workers finish the job in hand, then what is left is released. */
@@ -281,7 +373,14 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 	if (nkids)
 		jobq_reclaim_dead(ws->db, 0, max_attempts + 1);
 	log_info("stopped");
+	for (int s = 0; s < pl.n; s++)
+		free(why[s]);
 	free(exe);
+	if (wfd >= 0)
+		close(wfd);
+	wake_remove(ws->root, "supervisor");
+	for (int s = 0; s < pl.n; s++)
+		wake_remove(ws->root, pl.stage[s]->name);
 	close(lock_fd); /* the lock goes with it */
 	return rc;
 }

@@ -28,6 +28,7 @@
 #include "engine/registry.h"
 #include "engine/stage.h"
 #include "engine/stage_result.h"
+#include "engine/wake.h"
 #include "engine/worker.h"
 #include "engine/workspace.h"
 
@@ -292,7 +293,7 @@ static int commit(struct workspace *ws, const struct pipeline *pl, struct stage_
 	case STAGE_OK:
 		if (ctx->res->split_path && apply_split(db, ws->root, ctx, pl, &err) < 0)
 			goto fail_rollback;
-		if (jobq_done(db, job, &err) < 0 || jobq_advance(db, ws->cfg, pl, job, &err) < 0)
+		if (jobq_done(db, job, &err) < 0 || jobq_advance(db, ws->root, pl, job, &err) < 0)
 			goto fail_rollback;
 		break;
 	case STAGE_RETRY:
@@ -326,12 +327,21 @@ static void run_one(struct workspace *ws, const struct pipeline *pl, const struc
 	struct stage_result res = {0};
 	struct errbuf err;
 	enum stage_rc rc;
-	char *msg;
+	char *msg, *accepted = NULL;
 	err_init(&err);
 	ctx->job_id = job->id;
 	ctx->res = &res;
 	ctx->page = NULL;
 	ctx->doc = NULL;
+	ctx->accepted = NULL;
+	{
+		sqlite3_stmt *st = db_prepare(ws->db, "SELECT accepted FROM jobs WHERE id = ?1");
+		sqlite3_bind_int64(st, 1, job->id);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+			accepted = db_col_strdup(st, 0);
+		sqlite3_finalize(st);
+		ctx->accepted = accepted;
+	}
 	if (job->page_id)
 		ctx->page = page_load(ws->db, ws->root, job->page_id);
 	else
@@ -355,6 +365,8 @@ static void run_one(struct workspace *ws, const struct pipeline *pl, const struc
 	ctx->page = NULL;
 	ctx->doc = NULL;
 	ctx->res = NULL; /* res lives on this frame */
+	ctx->accepted = NULL;
+	free(accepted);
 }
 
 int worker_run(struct workspace *ws, const char *stage, struct errbuf *err)
@@ -362,7 +374,9 @@ int worker_run(struct workspace *ws, const char *stage, struct errbuf *err)
 	struct pipeline pl;
 	struct stage_ctx ctx;
 	const struct stage *s;
-	long max_jobs, idle_ms, done = 0, waited = 0, nap = 20;
+	long max_jobs, idle_ms, scan_ms, done = 0;
+	int64_t idle_since;
+	int wfd;
 	char who[64];
 
 	s = registry_find(stage);
@@ -381,13 +395,23 @@ int worker_run(struct workspace *ws, const char *stage, struct errbuf *err)
 	signal(SIGINT, on_term);
 	max_jobs = config_long(ws->cfg, "worker.max_jobs");
 	idle_ms = config_long(ws->cfg, "worker.idle") * 1000;
+	scan_ms = config_long(ws->cfg, "worker.scan_ms");
+	wfd = wake_open(ws->root, s->name);
+	idle_since = now_ms();
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = ws->cfg;
 	ctx.workspace = ws->root;
 	ctx.stage = s->name;
 	ctx.db = ws->db;
-	if (s->init && s->init(&ctx, err) < 0)
+	if (s->init && s->init(&ctx, err) < 0) {
+		/* The supervisor names the reason when it stops draining. */
+		char *why = workspace_path(ws, "tmp/%s.cannot-start", s->name);
+		struct errbuf e2;
+		err_init(&e2);
+		fsio_write_atomic(why, err->msg, strlen(err->msg), &e2);
+		free(why);
 		log_fatal(WORKER_CONFIG, "cannot start stage '%s': %s", s->name, err->msg);
+	}
 	while (!stop_requested && done < max_jobs) {
 		struct job job;
 		int got = jobq_claim(ws->db, s->name, (long)getpid(), (int)config_long(ws->cfg, "job.lease"),
@@ -398,21 +422,31 @@ int worker_run(struct workspace *ws, const char *stage, struct errbuf *err)
 			got = 0;
 		}
 		if (got == 0) {
-			struct timespec ts = {0, nap * 1000000L};
-			if (waited >= idle_ms)
+			/* Sleep until a wake-up (the supervisor's, when this stage
+			 * has work) or the periodic scan; exit after worker.idle. */
+			int64_t idle_for = now_ms() - idle_since;
+			long t = scan_ms;
+			if (idle_for >= idle_ms)
 				break;
-			nanosleep(&ts, NULL);
-			waited += nap;
-			nap = nap < 400 ? nap * 2 : 400;
+			if (idle_ms - idle_for < t)
+				t = (long)(idle_ms - idle_for);
+			if (wfd >= 0) {
+				wake_wait(wfd, t); /* -1 is a signal: the loop looks at stop_requested */
+			} else {
+				struct timespec ts = {t / 1000, (t % 1000) * 1000000L};
+				nanosleep(&ts, NULL);
+			}
 			continue;
 		}
-		waited = 0;
-		nap = 20;
 		run_one(ws, &pl, s, &ctx, &job);
+		wake_notify(ws->root, "supervisor"); /* its next job is queued, or the queue is empty */
+		idle_since = now_ms();
 		done++;
 	}
 	if (s->fini)
 		s->fini(&ctx);
+	if (wfd >= 0)
+		close(wfd);
 	stage_profile_release();
 	return 0;
 }

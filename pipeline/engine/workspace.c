@@ -55,13 +55,6 @@ const char *workspace_rel(const char *root, const char *path)
 	return path;
 }
 
-char *workspace_root_of(sqlite3 *db)
-{
-	const char *f = sqlite3_db_filename(db, "main");
-	const char *slash = f ? strrchr(f, '/') : NULL;
-	return slash ? xstrndup(f, (size_t)(slash - f)) : xstrdup(".");
-}
-
 static bool exists(const char *path)
 {
 	struct stat st;

@@ -48,8 +48,5 @@ char *workspace_path(const struct workspace *ws, const char *fmt, ...) __attribu
  */
 char *workspace_abs(const char *root, const char *stored);
 const char *workspace_rel(const char *root, const char *path);
-/* The root of the workspace whose database `db` is (the folder of its
- * file); caller frees. */
-char *workspace_root_of(sqlite3 *db);
 
 #endif

@@ -201,7 +201,7 @@ int main(void)
 		batch = make_batch(prof, cases[i].pages, cases[i].map);
 		err_init(&err);
 		exec_id("BEGIN");
-		rc = docmap_assign(db, NULL, batch, &ids, &n, &err);
+		rc = docmap_assign(db, root, batch, &ids, &n, &err);
 		exec_id(rc < 0 ? "ROLLBACK" : "COMMIT");
 		free(ids);
 		if (!cases[i].want) {
@@ -229,7 +229,7 @@ int main(void)
 		}
 		/* a second run finds nothing left to map and changes nothing */
 		exec_id("BEGIN");
-		rc = docmap_assign(db, NULL, batch, &ids, &n, &err);
+		rc = docmap_assign(db, root, batch, &ids, &n, &err);
 		exec_id("COMMIT");
 		free(ids);
 		CHECK(rc == 0 && n == 0);

@@ -65,7 +65,7 @@ static const char *code_of(int64_t job)
 
 /* Every arrow of jobq.h that the fan-in walk above did not take, and the
  * refusal of a transition from a state no arrow starts at. */
-static void arrows(void)
+static void arrows(const struct config *cfg, const struct pipeline *pl)
 {
 	struct errbuf err;
 	struct job j;
@@ -106,7 +106,15 @@ static void arrows(void)
 	CHECK(jobq_hold(db, &j, "sohoa/arrow", "x", &err) < 0);
 	err_init(&err);
 	CHECK_STR(state_of(id), "held");
-	CHECK(jobq_release(db, id, "op", &err) == 0);
+	/* held by its stage -> ready, accepted as is (a reason is needed) */
+	CHECK(jobq_accept(db, id, "op", "", &err) < 0);
+	err_init(&err);
+	CHECK(jobq_accept(db, id, "op", "the only copy", &err) == 0);
+	CHECK_STR(state_of(id), "ready");
+	CHECK(db_int(db, 0, "SELECT accepted = 'op: the only copy' FROM jobs WHERE id = ?1", 1, id) == 1);
+	CHECK(count_events(id, "accept as is") == 1);
+	CHECK(jobq_accept(db, id, "op", "again", &err) < 0); /* ready: refused */
+	err_init(&err);
 
 	/* claimed -> quarantined (bad input) */
 	CHECK(jobq_claim(db, "arrow", 7, 60, 0, &j, &err) == 1 && j.id == id);
@@ -115,6 +123,13 @@ static void arrows(void)
 	CHECK_STR(code_of(id), "bad_input");
 	CHECK(jobq_hold_waiting(db, id, "op", &err) < 0); /* only waiting jobs are held */
 	err_init(&err);
+	CHECK(jobq_accept(db, id, "op", "bad input", &err) < 0); /* quarantined: not accepted */
+	err_init(&err);
+	/* quarantined -> held, rescan requested */
+	CHECK(jobq_request_rescan(db, id, "op", "torn", &err) == 0);
+	CHECK_STR(state_of(id), "held");
+	CHECK_STR(code_of(id), "rescan_requested");
+	CHECK(count_events(id, "rescan request") == 1);
 	CHECK(jobq_release(db, id, "op", &err) == 0);
 
 	/* the priority gate: waiting jobs of the file are held, then released */
@@ -125,6 +140,21 @@ static void arrows(void)
 	CHECK(jobq_gate(db, 1, 90, NULL, &err) == 0);
 	CHECK_STR(state_of(id), "ready");
 	CHECK(db_int(db, 0, "SELECT priority FROM jobs WHERE id = ?1", 1, id) == 90);
+
+	/* held -> done, the page dropped from its (future) document */
+	{
+		int64_t p2 = add_page(2, 10), id2;
+		CHECK(jobq_enqueue_page(db, "capture", p2) == 0);
+		id2 = db_int(db, 0, "SELECT id FROM jobs WHERE page_id = ?1", 1, p2);
+		CHECK(jobq_drop_page(db, "/tmp", pl, id2, "op", "blank cover", &err) < 0); /* ready: refused */
+		err_init(&err);
+		CHECK(jobq_hold_waiting(db, id2, "op", &err) == 0);
+		CHECK(jobq_drop_page(db, "/tmp", pl, id2, "op", "blank cover", &err) == 0);
+		CHECK_STR(state_of(id2), "done");
+		CHECK_STR(code_of(id2), "dropped");
+		CHECK(db_int(db, 0, "SELECT dropped FROM pages WHERE id = ?1", 1, p2) == 1);
+		CHECK(count_events(id2, "page dropped") == 1);
+	}
 
 	/* a split page's passed stages; a document's jobs made again */
 	CHECK(jobq_enqueue_passed(db, "capture", page, &err) == 0);
@@ -297,25 +327,25 @@ int main(void)
 	CHECK(jobq_claim(db, "capture", 555, 60, 0, &j, &err) == 1);
 	while (j.page_id != p1 && j.page_id != p2) {
 		CHECK(db_begin(db, &err) == 0);
-		CHECK(jobq_done(db, &j, &err) == 0 && jobq_advance(db, cfg, &pl, &j, &err) == 0);
+		CHECK(jobq_done(db, &j, &err) == 0 && jobq_advance(db, "/tmp", &pl, &j, &err) == 0);
 		CHECK(db_commit(db, &err) == 0);
 		CHECK(jobq_claim(db, "capture", 555, 60, 0, &j, &err) == 1);
 	}
 	CHECK(db_begin(db, &err) == 0);
-	CHECK(jobq_done(db, &j, &err) == 0 && jobq_advance(db, cfg, &pl, &j, &err) == 0);
+	CHECK(jobq_done(db, &j, &err) == 0 && jobq_advance(db, "/tmp", &pl, &j, &err) == 0);
 	CHECK(db_commit(db, &err) == 0);
 	CHECK(db_int(db, 0, "SELECT count(*) FROM jobs WHERE stage = 'pdf'", 0) == 1); /* batch 2 only */
 	CHECK(db_int(db, 0, "SELECT count(*) FROM pages WHERE batch_id = 1 AND document_id IS NULL", 0) == 2);
 	CHECK(jobq_claim(db, "capture", 555, 60, 0, &j, &err) == 1);
 	CHECK(db_begin(db, &err) == 0);
-	CHECK(jobq_done(db, &j, &err) == 0 && jobq_advance(db, cfg, &pl, &j, &err) == 0);
+	CHECK(jobq_done(db, &j, &err) == 0 && jobq_advance(db, "/tmp", &pl, &j, &err) == 0);
 	CHECK(db_commit(db, &err) == 0);
 	CHECK(db_int(db, 0, "SELECT count(*) FROM jobs WHERE stage = 'pdf'", 0) == 2);
 	CHECK(db_int(db, 0, "SELECT count(*) FROM pages WHERE document_id IS NULL", 0) == 0);
 	CHECK(db_int(db, 0, "SELECT count(DISTINCT document_id) FROM pages", 0) == 2);
 	CHECK(jobq_claim(db, "capture", 555, 60, 0, &j, &err) == 0);
 
-	arrows();
+	arrows(cfg, &pl);
 	claim_order();
 	/* The counters the status report reads agree with the jobs, after every
 	 * transition above (triggers, migration 4). */

@@ -1,5 +1,7 @@
 /*
- * pdfa.c - the PDF/A-2b writer (see pdfa.h for the file layout).
+ * pdfa.c - the PDF/A-2b writer (see pdfa.h for the file layout): the
+ * document (open, strings, fonts, metadata, cross-reference table, close).
+ * The object writer is pdfa_obj.c, page content pdfa_page.c (pdfa_int.h).
  *
  * Invariants:
  * - Objects are written in one pass to a temporary file; d->off counts every
@@ -22,14 +24,11 @@
  * pdfa_close(), which then removes the temporary file.  Drawing on text
  * pages cannot fail.
  */
-#include "formats/pdf/pdfa.h"
+#include "formats/pdf/pdfa_int.h"
 
 #include <errno.h>
 #include <lcms2.h>
 #include <leptonica/allheaders.h>
-#include <libxml/HTMLparser.h>
-#include <libxml/tree.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,105 +36,7 @@
 #include <unistr.h>
 
 #include "engine/fsio.h"
-#include "formats/image/pageimg.h"
 #include "formats/pdf/ttf.h"
-
-#define PDFA_MAX_HOCR (64u << 20)
-#define PDFA_GLYPHLESS_WIDTH 500 /* the glyph's advance in 1/1000 em (pdf.ttf) */
-
-struct pdfa {
-	char *path, *tmp;
-	FILE *fp;
-	uint64_t off;
-	int werrno;               /* first write error */
-	uint64_t *offsets;        /* by object number; 0 = not written yet */
-	int nobj, aobj;
-	int *kids;
-	int nkids, akids;
-	char *title, *creator, *description, *keywords, *language, *producer;
-	int64_t date_ms;
-	int jpeg_quality;
-	char *text_font_path, *glyphless_path;
-	/* glyphless font: object number once used, and the codes used */
-	int gl_obj;
-	uint8_t gl_used[65536 / 8];
-	/* text font */
-	struct ttf *font;
-	int font_obj;
-	uint32_t *gid_uni;        /* per glyph: a code point it shows, 0 = unused */
-	uint8_t *gid_used;
-	/* the text page being drawn */
-	bool in_page;
-	double pw, ph;
-	struct strbuf content;
-};
-
-/* ---- low-level output ---- */
-
-static void out(struct pdfa *d, const void *data, size_t len)
-{
-	if (d->werrno)
-		return;
-	if (len && fwrite(data, 1, len, d->fp) != len) {
-		d->werrno = errno ? errno : EIO;
-		return;
-	}
-	d->off += len;
-}
-
-static void outf(struct pdfa *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void outf(struct pdfa *d, const char *fmt, ...)
-{
-	char *s;
-	va_list ap;
-	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
-	va_end(ap);
-	out(d, s, strlen(s));
-	free(s);
-}
-
-static int new_obj(struct pdfa *d)
-{
-	if (d->nobj + 1 >= d->aobj) {
-		d->aobj = d->aobj ? 2 * d->aobj : 64;
-		d->offsets = xrealloc(d->offsets, (size_t)d->aobj * sizeof *d->offsets);
-	}
-	d->nobj++;
-	d->offsets[d->nobj] = 0;
-	return d->nobj;
-}
-
-static void obj_begin(struct pdfa *d, int num)
-{
-	d->offsets[num] = d->off;
-	outf(d, "%d 0 obj\n", num);
-}
-
-/* A whole stream object; `dict` holds the keys other than /Length. */
-static void stream_obj(struct pdfa *d, int num, const char *dict, const void *data, size_t len)
-{
-	obj_begin(d, num);
-	outf(d, "<< %s /Length %zu >>\nstream\n", dict, len);
-	out(d, data, len);
-	outf(d, "\nendstream\nendobj\n");
-}
-
-/* A Flate-compressed stream object. */
-static void flate_obj(struct pdfa *d, int num, const char *dict, const void *data, size_t len)
-{
-	size_t n = 0;
-	l_uint8 *z = zlibCompress((const l_uint8 *)data, len, &n);
-	char *dict2;
-	if (!z) { /* Leptonica failed to allocate: store it plain */
-		stream_obj(d, num, dict, data, len);
-		return;
-	}
-	dict2 = xasprintf("%s /Filter /FlateDecode", dict);
-	stream_obj(d, num, dict2, z, n);
-	free(dict2);
-	lept_free(z);
-}
 
 /* ---- strings ---- */
 
@@ -194,7 +95,7 @@ void pdfa_add_text_string(struct strbuf *sb, const char *utf8)
 }
 
 /* NFC copy of a UTF-8 string (invalid input comes back unchanged). */
-static char *nfc(const char *s)
+char *pdfa_nfc(const char *s)
 {
 	size_t n = 0;
 	uint8_t *r = u8_normalize(UNINORM_NFC, (const uint8_t *)s, strlen(s), NULL, &n);
@@ -210,7 +111,7 @@ static char *nfc(const char *s)
 
 static char *dup_or_null(const char *s)
 {
-	return s && *s ? nfc(s) : NULL;
+	return s && *s ? pdfa_nfc(s) : NULL;
 }
 
 struct pdfa *pdfa_open(const char *path, const struct pdfa_meta *meta, const struct pdfa_opts *opts, struct errbuf *err)
@@ -240,451 +141,16 @@ struct pdfa *pdfa_open(const char *path, const struct pdfa_meta *meta, const str
 	d->text_font_path = xstrdup(opts && opts->text_font ? opts->text_font : PDFA_TEXT_FONT);
 	d->glyphless_path = xstrdup(opts && opts->glyphless_font ? opts->glyphless_font : PDFA_GLYPHLESS_FONT);
 	sb_init(&d->content, 0);
-	new_obj(d); /* 1: Catalog */
-	new_obj(d); /* 2: Pages */
+	pdfa_obj_new(d); /* 1: Catalog */
+	pdfa_obj_new(d); /* 2: Pages */
 	/* A binary comment right after the header marks the file as binary. */
-	outf(d, "%%PDF-1.7\n%%\xE2\xE3\xCF\xD3\n");
+	pdfa_obj_outf(d, "%%PDF-1.7\n%%\xE2\xE3\xCF\xD3\n");
 	return d;
 }
 
 int pdfa_pages(const struct pdfa *d)
 {
 	return d->nkids;
-}
-
-static void add_kid(struct pdfa *d, int page_obj)
-{
-	if (d->nkids == d->akids) {
-		d->akids = d->akids ? 2 * d->akids : 16;
-		d->kids = xrealloc(d->kids, (size_t)d->akids * sizeof *d->kids);
-	}
-	d->kids[d->nkids++] = page_obj;
-}
-
-/* ---- hOCR to an invisible text layer ---- */
-
-struct hword {
-	int x0, y0, x1, y1;
-	char *text;
-};
-
-struct hline {
-	bool have_box, have_base;
-	int x0, y0, x1, y1;
-	double slope, offset, x_size;
-	struct hword *w;
-	size_t n, alloc;
-};
-
-struct hocr_ctx {
-	struct pdfa *d;
-	struct strbuf *cs;      /* the content stream */
-	double scale;           /* points per pixel */
-	int height;             /* page height in pixels */
-	int words;
-};
-
-/* Parse "bbox a b c d; baseline s o; x_size n" from a title. */
-static void parse_title(const char *t, int *bbox, bool *have_box, double *slope, double *offset, bool *have_base, double *x_size)
-{
-	const char *p;
-	if (!t)
-		return;
-	if ((p = strstr(t, "bbox ")) && sscanf(p + 5, "%d %d %d %d", &bbox[0], &bbox[1], &bbox[2], &bbox[3]) == 4)
-		*have_box = true;
-	if (slope && (p = strstr(t, "baseline ")) && sscanf(p + 9, "%lf %lf", slope, offset) == 2)
-		*have_base = true;
-	if (x_size && (p = strstr(t, "x_size ")))
-		*x_size = strtod(p + 7, NULL);
-}
-
-/* Append the text as glyphless-font codes (hex) and return how many. */
-static int add_codes(struct pdfa *d, struct strbuf *cs, const char *s)
-{
-	const uint8_t *p = (const uint8_t *)s;
-	size_t n = strlen(s);
-	int count = 0;
-	while (n > 0) {
-		ucs4_t c;
-		int k = u8_mbtouc(&c, p, n);
-		uint32_t units[2];
-		int nu = 1, i;
-		if (c > 0xFFFF) {
-			units[0] = 0xD800 + ((c - 0x10000) >> 10);
-			units[1] = 0xDC00 + ((c - 0x10000) & 0x3FF);
-			nu = 2;
-		} else {
-			units[0] = c;
-		}
-		for (i = 0; i < nu; i++) {
-			d->gl_used[units[i] >> 3] |= (uint8_t)(1u << (units[i] & 7));
-			sb_addf(cs, "%04X", units[i]);
-			count++;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-	return count;
-}
-
-static void flush_line(struct hocr_ctx *h, struct hline *ln)
-{
-	size_t i;
-	double size_px;
-	if (ln->n == 0)
-		goto done;
-	size_px = ln->x_size > 0 ? ln->x_size : (ln->have_box ? ln->y1 - ln->y0 : 0);
-	for (i = 0; i < ln->n; i++) {
-		struct hword *w = &ln->w[i];
-		double sz = size_px > 0 ? size_px : w->y1 - w->y0, base_px, target, natural, tz;
-		bool last = i + 1 == ln->n;
-		int nchars;
-		if (sz < 1)
-			sz = 1;
-		if (ln->have_box && ln->have_base)
-			base_px = ln->y1 + ln->offset + ln->slope * (w->x0 - ln->x0);
-		else
-			base_px = w->y1;
-		sb_addf(h->cs, "/F0 %.2f Tf ", sz * h->scale);
-		sb_addf(h->cs, "1 0 0 1 %.2f %.2f Tm ", w->x0 * h->scale, (h->height - base_px) * h->scale);
-		/* Tz is set before the string; its value is known after counting. */
-		{
-			struct strbuf hex;
-			sb_init(&hex, 0);
-			nchars = add_codes(h->d, &hex, w->text);
-			if (!last)
-				nchars += add_codes(h->d, &hex, " ");
-			target = (last || ln->w[i + 1].x0 <= w->x0 ? w->x1 - w->x0 : ln->w[i + 1].x0 - w->x0) * h->scale;
-			natural = nchars * PDFA_GLYPHLESS_WIDTH / 1000.0 * sz * h->scale;
-			tz = natural > 0 && target > 0 ? 100.0 * target / natural : 100.0;
-			sb_addf(h->cs, "%.2f Tz <%s> Tj\n", tz, hex.buf);
-			sb_release(&hex);
-		}
-		h->words++;
-	}
-done:
-	for (i = 0; i < ln->n; i++)
-		free(ln->w[i].text);
-	free(ln->w);
-	memset(ln, 0, sizeof *ln);
-}
-
-static bool has_class(const char *cls, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p = cls;
-	while (p && (p = strstr(p, name)) != NULL) {
-		if ((p == cls || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
-			return true;
-		p += n;
-	}
-	return false;
-}
-
-static void add_word(struct hline *ln, xmlNode *n)
-{
-	xmlChar *title = xmlGetProp(n, (const xmlChar *)"title");
-	xmlChar *text = xmlNodeGetContent(n);
-	int bb[4];
-	bool have = false;
-	char *t;
-	parse_title((const char *)title, bb, &have, NULL, NULL, NULL, NULL);
-	if (have && text && bb[2] > bb[0] && bb[3] > bb[1]) {
-		/* trim spaces; skip empty words */
-		const char *s = (const char *)text;
-		size_t len;
-		while (*s == ' ' || *s == '\n' || *s == '\t')
-			s++;
-		len = strlen(s);
-		while (len && (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\t'))
-			len--;
-		if (len) {
-			char *raw = xstrndup(s, len);
-			t = nfc(raw);
-			free(raw);
-			if (ln->n == ln->alloc) {
-				ln->alloc = ln->alloc ? 2 * ln->alloc : 16;
-				ln->w = xrealloc(ln->w, ln->alloc * sizeof *ln->w);
-			}
-			ln->w[ln->n].x0 = bb[0];
-			ln->w[ln->n].y0 = bb[1];
-			ln->w[ln->n].x1 = bb[2];
-			ln->w[ln->n].y1 = bb[3];
-			ln->w[ln->n].text = t;
-			ln->n++;
-		}
-	}
-	xmlFree(title);
-	xmlFree(text);
-}
-
-static void walk(struct hocr_ctx *h, xmlNode *n, struct hline *ln)
-{
-	for (; n; n = n->next) {
-		xmlChar *cls;
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		cls = xmlGetProp(n, (const xmlChar *)"class");
-		if (cls && has_class((const char *)cls, "ocrx_word")) {
-			add_word(ln, n);
-		} else if (cls && (has_class((const char *)cls, "ocr_line") || has_class((const char *)cls, "ocrx_line") ||
-				   has_class((const char *)cls, "ocr_caption") || has_class((const char *)cls, "ocr_header") ||
-				   has_class((const char *)cls, "ocr_textfloat"))) {
-			xmlChar *title = xmlGetProp(n, (const xmlChar *)"title");
-			struct hline line;
-			int bb[4] = { 0, 0, 0, 0 };
-			flush_line(h, ln);
-			memset(&line, 0, sizeof line);
-			parse_title((const char *)title, bb, &line.have_box, &line.slope, &line.offset, &line.have_base, &line.x_size);
-			line.x0 = bb[0];
-			line.y0 = bb[1];
-			line.x1 = bb[2];
-			line.y1 = bb[3];
-			xmlFree(title);
-			walk(h, n->children, &line);
-			flush_line(h, &line);
-		} else {
-			walk(h, n->children, ln);
-		}
-		xmlFree(cls);
-	}
-}
-
-/* Append the text layer of an hOCR page to the content stream. */
-static int hocr_layer(struct pdfa *d, const char *hocr, size_t len, int height, double scale, struct strbuf *cs, struct errbuf *err)
-{
-	htmlDocPtr doc;
-	struct hocr_ctx h = { d, cs, scale, height, 0 };
-	struct hline loose;
-	size_t mark;
-	if (!hocr || len == 0)
-		return 0;
-	if (len > INT32_MAX)
-		return err_set(err, "hOCR text too large: %zu bytes", len);
-	doc = htmlReadMemory(hocr, (int)len, "page.hocr", "UTF-8",
-			     HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
-	if (!doc)
-		return 0; /* nothing parseable: a page without a text layer */
-	memset(&loose, 0, sizeof loose);
-	sb_adds(cs, "BT\n3 Tr\n");
-	mark = cs->len;
-	walk(&h, xmlDocGetRootElement(doc), &loose);
-	flush_line(&h, &loose);
-	xmlFreeDoc(doc);
-	if (cs->len == mark) {
-		cs->len = mark - strlen("BT\n3 Tr\n");
-		cs->buf[cs->len] = '\0';
-	} else {
-		sb_adds(cs, "ET\n");
-		if (!d->gl_obj)
-			d->gl_obj = new_obj(d);
-	}
-	return 0;
-}
-
-/* ---- scanned pages ---- */
-
-/* A copy of pix in a form the encoders take: 1 bpp, 8 bpp grey or 32 bpp RGB. */
-static PIX *normalise_pix(PIX *pix)
-{
-	PIX *p = pixClone(pix), *q;
-	if (pixGetColormap(p)) {
-		q = pixRemoveColormap(p, REMOVE_CMAP_BASED_ON_SRC);
-		pixDestroy(&p);
-		p = q;
-	}
-	if (p && pixGetDepth(p) == 16) {
-		q = pixConvert16To8(p, L_MS_BYTE);
-		pixDestroy(&p);
-		p = q;
-	}
-	if (p && pixGetDepth(p) == 32 && pixGetSpp(p) == 4) {
-		q = pixAlphaBlendUniform(p, 0xffffff00);
-		pixDestroy(&p);
-		p = q;
-		if (p)
-			pixSetSpp(p, 3);
-	}
-	if (p && pixGetDepth(p) == 24) {
-		q = pixConvert24To32(p);
-		pixDestroy(&p);
-		p = q;
-	}
-	if (p && (pixGetDepth(p) == 2 || pixGetDepth(p) == 4)) {
-		q = pixConvertTo8(p, 0);
-		pixDestroy(&p);
-		p = q;
-	}
-	return p;
-}
-
-int pdfa_add_pix(struct pdfa *d, struct Pix *pix, int dpi, const char *hocr, size_t hocr_len, struct errbuf *err)
-{
-	PIX *p = NULL;
-	L_COMP_DATA *cid = NULL;
-	struct strbuf cs, dict;
-	int img, content, page, w, h, rc = -1;
-	double scale, pw, ph;
-
-	sb_init(&cs, 0);
-	sb_init(&dict, 0);
-	if (d->in_page) {
-		err_set(err, "cannot add a scanned page while a text page is open");
-		goto out;
-	}
-	if (dpi <= 0)
-		dpi = pixGetXRes(pix) > 0 ? pixGetXRes(pix) : 300;
-	p = normalise_pix(pix);
-	if (!p || (pixGetDepth(p) != 1 && pixGetDepth(p) != 8 && pixGetDepth(p) != 32)) {
-		err_set(err, "cannot encode page %d: unsupported image depth %d", d->nkids + 1, p ? pixGetDepth(p) : 0);
-		goto out;
-	}
-	w = pixGetWidth(p);
-	h = pixGetHeight(p);
-	if (pixGenerateCIData(p, pixGetDepth(p) == 1 ? L_G4_ENCODE : L_JPEG_ENCODE, d->jpeg_quality, 0, &cid) != 0 || !cid) {
-		err_set(err, "cannot encode page %d: %s data not made", d->nkids + 1, pixGetDepth(p) == 1 ? "CCITT G4" : "JPEG");
-		goto out;
-	}
-	sb_addf(&dict, "/Type /XObject /Subtype /Image /Width %d /Height %d", cid->w, cid->h);
-	if (cid->type == L_G4_ENCODE)
-		sb_addf(&dict, " /ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns %d /Rows %d%s >>",
-			cid->w, cid->h, cid->minisblack ? " /BlackIs1 true" : "");
-	else
-		sb_addf(&dict, " /ColorSpace %s /BitsPerComponent 8 /Filter /DCTDecode", cid->spp == 1 ? "/DeviceGray" : "/DeviceRGB");
-
-	scale = 72.0 / dpi;
-	pw = w * scale;
-	ph = h * scale;
-	sb_addf(&cs, "q %.4f 0 0 %.4f 0 0 cm /Im0 Do Q\n", pw, ph);
-	if (hocr_layer(d, hocr, hocr_len, h, scale, &cs, err) < 0)
-		goto out;
-
-	img = new_obj(d);
-	stream_obj(d, img, dict.buf, cid->datacomp, cid->nbytescomp);
-	content = new_obj(d);
-	flate_obj(d, content, "", cs.buf, cs.len);
-	page = new_obj(d);
-	obj_begin(d, page);
-	outf(d, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.4f %.4f] /Resources << /XObject << /Im0 %d 0 R >>", pw, ph, img);
-	if (strstr(cs.buf, "/F0 "))
-		outf(d, " /Font << /F0 %d 0 R >>", d->gl_obj);
-	outf(d, " >> /Contents %d 0 R >>\nendobj\n", content);
-	add_kid(d, page);
-	rc = 0;
-out:
-	if (cid)
-		l_CIDataDestroy(&cid);
-	pixDestroy(&p);
-	sb_release(&cs);
-	sb_release(&dict);
-	return rc;
-}
-
-int pdfa_add_image(struct pdfa *d, const char *image_path, int dpi, const char *hocr_path, struct errbuf *err)
-{
-	PIX *pix = pageimg_read_file(image_path);
-	char *hocr = NULL;
-	size_t len = 0;
-	int rc;
-	if (!pix)
-		return err_set(err, "cannot read '%s': not an image Leptonica can read", image_path);
-	if (hocr_path && fsio_read(hocr_path, &hocr, &len, PDFA_MAX_HOCR, err) < 0) {
-		pixDestroy(&pix);
-		return -1;
-	}
-	rc = pdfa_add_pix(d, pix, dpi, hocr, len, err);
-	free(hocr);
-	pixDestroy(&pix);
-	return rc;
-}
-
-/* ---- text pages ---- */
-
-int pdfa_page_begin(struct pdfa *d, double width_pt, double height_pt, struct errbuf *err)
-{
-	if (d->in_page)
-		return err_set(err, "cannot begin a text page: one is open");
-	if (!d->font) {
-		d->font = ttf_load(d->text_font_path, err);
-		if (!d->font)
-			return -1;
-		d->font_obj = new_obj(d);
-		d->gid_uni = xcalloc((size_t)ttf_metrics(d->font)->num_glyphs + 1, sizeof *d->gid_uni);
-		d->gid_used = xcalloc((size_t)ttf_metrics(d->font)->num_glyphs + 1, 1);
-	}
-	d->in_page = true;
-	d->pw = width_pt;
-	d->ph = height_pt;
-	sb_reset(&d->content);
-	return 0;
-}
-
-void pdfa_text(struct pdfa *d, double x, double y, double size, const char *utf8)
-{
-	char *s;
-	const uint8_t *p;
-	size_t n;
-	if (!d->in_page || !d->font)
-		return;
-	s = nfc(utf8);
-	p = (const uint8_t *)s;
-	n = strlen(s);
-	sb_addf(&d->content, "BT /F1 %.2f Tf %.2f %.2f Td <", size, x, y);
-	while (n > 0) {
-		ucs4_t c;
-		int k = u8_mbtouc(&c, p, n);
-		unsigned g = ttf_glyph(d->font, c);
-		d->gid_used[g] = 1;
-		if (!d->gid_uni[g])
-			d->gid_uni[g] = c;
-		sb_addf(&d->content, "%04X", g);
-		p += k;
-		n -= (size_t)k;
-	}
-	sb_adds(&d->content, "> Tj ET\n");
-	free(s);
-}
-
-void pdfa_line(struct pdfa *d, double x1, double y1, double x2, double y2, double width)
-{
-	if (d->in_page)
-		sb_addf(&d->content, "0 G %.2f w %.2f %.2f m %.2f %.2f l S\n", width, x1, y1, x2, y2);
-}
-
-double pdfa_text_width(struct pdfa *d, const char *utf8, double size)
-{
-	struct errbuf err;
-	double w;
-	char *s;
-	if (!d->font) {
-		err_init(&err);
-		d->font = ttf_load(d->text_font_path, &err);
-		if (!d->font)
-			return 0.5 * size * (double)strlen(utf8);
-		d->font_obj = new_obj(d);
-		d->gid_uni = xcalloc((size_t)ttf_metrics(d->font)->num_glyphs + 1, sizeof *d->gid_uni);
-		d->gid_used = xcalloc((size_t)ttf_metrics(d->font)->num_glyphs + 1, 1);
-	}
-	s = nfc(utf8);
-	w = ttf_text_width(d->font, s, size);
-	free(s);
-	return w;
-}
-
-int pdfa_page_end(struct pdfa *d, struct errbuf *err)
-{
-	int content, page;
-	if (!d->in_page)
-		return err_set(err, "cannot end a text page: none is open");
-	content = new_obj(d);
-	flate_obj(d, content, "", d->content.buf, d->content.len);
-	page = new_obj(d);
-	obj_begin(d, page);
-	outf(d, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.2f %.2f] /Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>\nendobj\n",
-	     d->pw, d->ph, d->font_obj, content);
-	add_kid(d, page);
-	d->in_page = false;
-	return 0;
 }
 
 /* ---- fonts, written at close ---- */
@@ -717,7 +183,7 @@ static void tounicode(struct pdfa *d, int num, size_t n, uint32_t (*code)(struct
 	if (in_block)
 		sb_addf(&cm, "%d beginbfchar\n%sendbfchar\n", in_block, block.buf);
 	sb_adds(&cm, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
-	flate_obj(d, num, "", cm.buf, cm.len);
+	pdfa_obj_flate(d, num, "", cm.buf, cm.len);
 	sb_release(&cm);
 	sb_release(&block);
 }
@@ -741,20 +207,20 @@ static int write_glyphless(struct pdfa *d, struct errbuf *err)
 	char *font;
 	size_t len, i;
 	uint8_t *map;
-	int cid = new_obj(d), desc = new_obj(d), file = new_obj(d), gmap = new_obj(d), tu = new_obj(d);
+	int cid = pdfa_obj_new(d), desc = pdfa_obj_new(d), file = pdfa_obj_new(d), gmap = pdfa_obj_new(d), tu = pdfa_obj_new(d);
 	char *dict;
 	if (fsio_read(d->glyphless_path, &font, &len, 1u << 20, err) < 0)
 		return -1;
-	obj_begin(d, d->gl_obj);
-	outf(d, "<< /Type /Font /Subtype /Type0 /BaseFont /GlyphLessFont /Encoding /Identity-H /DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>\nendobj\n", cid, tu);
-	obj_begin(d, cid);
-	outf(d, "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /GlyphLessFont /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor %d 0 R /CIDToGIDMap %d 0 R /DW %d >>\nendobj\n",
+	pdfa_obj_begin(d, d->gl_obj);
+	pdfa_obj_outf(d, "<< /Type /Font /Subtype /Type0 /BaseFont /GlyphLessFont /Encoding /Identity-H /DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>\nendobj\n", cid, tu);
+	pdfa_obj_begin(d, cid);
+	pdfa_obj_outf(d, "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /GlyphLessFont /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor %d 0 R /CIDToGIDMap %d 0 R /DW %d >>\nendobj\n",
 	     desc, gmap, PDFA_GLYPHLESS_WIDTH);
-	obj_begin(d, desc);
-	outf(d, "<< /Type /FontDescriptor /FontName /GlyphLessFont /Flags 5 /FontBBox [0 0 %d 1000] /ItalicAngle 0 /Ascent 1000 /Descent 0 /CapHeight 1000 /StemV 80 /FontFile2 %d 0 R >>\nendobj\n",
+	pdfa_obj_begin(d, desc);
+	pdfa_obj_outf(d, "<< /Type /FontDescriptor /FontName /GlyphLessFont /Flags 5 /FontBBox [0 0 %d 1000] /ItalicAngle 0 /Ascent 1000 /Descent 0 /CapHeight 1000 /StemV 80 /FontFile2 %d 0 R >>\nendobj\n",
 	     PDFA_GLYPHLESS_WIDTH, file);
 	dict = xasprintf("/Length1 %zu", len);
-	flate_obj(d, file, dict, font, len);
+	pdfa_obj_flate(d, file, dict, font, len);
 	free(dict);
 	free(font);
 	/* Every CID shows glyph 1, the font's one (empty) glyph. */
@@ -763,7 +229,7 @@ static int write_glyphless(struct pdfa *d, struct errbuf *err)
 		map[2 * i] = 0;
 		map[2 * i + 1] = 1;
 	}
-	flate_obj(d, gmap, "", map, 2 * 65536);
+	pdfa_obj_flate(d, gmap, "", map, 2 * 65536);
 	free(map);
 	tounicode(d, tu, 65536, gl_code);
 	return 0;
@@ -773,7 +239,7 @@ static void write_truetype(struct pdfa *d)
 {
 	const struct ttf_metrics *m = ttf_metrics(d->font);
 	const char *name = ttf_ps_name(d->font);
-	int cid = new_obj(d), desc = new_obj(d), file = new_obj(d), tu = new_obj(d), g;
+	int cid = pdfa_obj_new(d), desc = pdfa_obj_new(d), file = pdfa_obj_new(d), tu = pdfa_obj_new(d), g;
 	double k = 1000.0 / m->units_per_em;
 	const unsigned char *data;
 	size_t len;
@@ -784,18 +250,18 @@ static void write_truetype(struct pdfa *d)
 	for (g = 0; g < m->num_glyphs; g++)
 		if (d->gid_used[g])
 			sb_addf(&wv, "%d [%.0f] ", g, ttf_advance(d->font, (unsigned)g) * k);
-	obj_begin(d, d->font_obj);
-	outf(d, "<< /Type /Font /Subtype /Type0 /BaseFont /%s /Encoding /Identity-H /DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>\nendobj\n", name, cid, tu);
-	obj_begin(d, cid);
-	outf(d, "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /%s /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor %d 0 R /CIDToGIDMap /Identity /W [%s] >>\nendobj\n",
+	pdfa_obj_begin(d, d->font_obj);
+	pdfa_obj_outf(d, "<< /Type /Font /Subtype /Type0 /BaseFont /%s /Encoding /Identity-H /DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>\nendobj\n", name, cid, tu);
+	pdfa_obj_begin(d, cid);
+	pdfa_obj_outf(d, "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /%s /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor %d 0 R /CIDToGIDMap /Identity /W [%s] >>\nendobj\n",
 	     name, desc, wv.buf);
-	obj_begin(d, desc);
-	outf(d, "<< /Type /FontDescriptor /FontName /%s /Flags %d /FontBBox [%.0f %.0f %.0f %.0f] /ItalicAngle %.1f /Ascent %.0f /Descent %.0f /CapHeight %.0f /StemV 80 /FontFile2 %d 0 R >>\nendobj\n",
+	pdfa_obj_begin(d, desc);
+	pdfa_obj_outf(d, "<< /Type /FontDescriptor /FontName /%s /Flags %d /FontBBox [%.0f %.0f %.0f %.0f] /ItalicAngle %.1f /Ascent %.0f /Descent %.0f /CapHeight %.0f /StemV 80 /FontFile2 %d 0 R >>\nendobj\n",
 	     name, 32 | 2 | (m->fixed_pitch ? 1 : 0), m->bbox[0] * k, m->bbox[1] * k, m->bbox[2] * k, m->bbox[3] * k,
 	     m->italic_angle, m->ascent * k, m->descent * k, m->cap_height * k, file);
 	data = ttf_data(d->font, &len);
 	dict = xasprintf("/Length1 %zu", len);
-	flate_obj(d, file, dict, data, len);
+	pdfa_obj_flate(d, file, dict, data, len);
 	free(dict);
 	tounicode(d, tu, (size_t)m->num_glyphs, tt_code);
 	sb_release(&wv);
@@ -859,7 +325,7 @@ static void write_xmp(struct pdfa *d, int num)
 	for (i = 0; i < 20; i++)
 		sb_adds(&x, "                                                                                                   \n");
 	sb_adds(&x, "<?xpacket end=\"w\"?>");
-	stream_obj(d, num, "/Type /Metadata /Subtype /XML", x.buf, x.len);
+	pdfa_obj_stream(d, num, "/Type /Metadata /Subtype /XML", x.buf, x.len);
 	sb_release(&x);
 }
 
@@ -889,7 +355,7 @@ static int write_icc(struct pdfa *d, int num, struct errbuf *err)
 		return err_set(err, "cannot make the sRGB profile: lcms2 failed");
 	}
 	cmsCloseProfile(prof);
-	flate_obj(d, num, "/N 3", buf, n);
+	pdfa_obj_flate(d, num, "/N 3", buf, n);
 	free(buf);
 	return 0;
 }
@@ -946,34 +412,34 @@ int pdfa_close(struct pdfa *d, struct errbuf *err)
 		goto fail;
 	if (d->font)
 		write_truetype(d);
-	xmp = new_obj(d);
+	xmp = pdfa_obj_new(d);
 	write_xmp(d, xmp);
-	icc = new_obj(d);
+	icc = pdfa_obj_new(d);
 	if (write_icc(d, icc, err) < 0)
 		goto fail;
 
 	sb_init(&sb, 0);
 	pdfa_date(d->date_ms, date, sizeof date);
-	info = new_obj(d);
-	obj_begin(d, info);
+	info = pdfa_obj_new(d);
+	pdfa_obj_begin(d, info);
 	info_entry(&sb, "Title", d->title);
 	info_entry(&sb, "Author", d->creator);
 	info_entry(&sb, "Subject", d->description);
 	info_entry(&sb, "Keywords", d->keywords);
 	info_entry(&sb, "Creator", "sohoa");
 	info_entry(&sb, "Producer", d->producer);
-	outf(d, "<<%s /CreationDate (%s) /ModDate (%s) >>\nendobj\n", sb.buf, date, date);
+	pdfa_obj_outf(d, "<<%s /CreationDate (%s) /ModDate (%s) >>\nendobj\n", sb.buf, date, date);
 
-	obj_begin(d, 1);
+	pdfa_obj_begin(d, 1);
 	sb_reset(&sb);
 	pdfa_add_text_string(&sb, d->language);
-	outf(d, "<< /Type /Catalog /Pages 2 0 R /Metadata %d 0 R /Lang %s /OutputIntents [<< /Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier (sRGB IEC61966-2.1) /Info (sRGB IEC61966-2.1) /DestOutputProfile %d 0 R >>] >>\nendobj\n",
+	pdfa_obj_outf(d, "<< /Type /Catalog /Pages 2 0 R /Metadata %d 0 R /Lang %s /OutputIntents [<< /Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier (sRGB IEC61966-2.1) /Info (sRGB IEC61966-2.1) /DestOutputProfile %d 0 R >>] >>\nendobj\n",
 	     xmp, sb.buf, icc);
-	obj_begin(d, 2);
-	outf(d, "<< /Type /Pages /Kids [");
+	pdfa_obj_begin(d, 2);
+	pdfa_obj_outf(d, "<< /Type /Pages /Kids [");
 	for (i = 0; i < d->nkids; i++)
-		outf(d, "%s%d 0 R", i ? " " : "", d->kids[i]);
-	outf(d, "] /Count %d >>\nendobj\n", d->nkids);
+		pdfa_obj_outf(d, "%s%d 0 R", i ? " " : "", d->kids[i]);
+	pdfa_obj_outf(d, "] /Count %d >>\nendobj\n", d->nkids);
 
 	/* the file identifier: a hash of what makes this document this one */
 	sb_reset(&sb);
@@ -983,15 +449,15 @@ int pdfa_close(struct pdfa *d, struct errbuf *err)
 	sb_release(&sb);
 
 	xref = d->off;
-	outf(d, "xref\n0 %d\n0000000000 65535 f \n", d->nobj + 1);
+	pdfa_obj_outf(d, "xref\n0 %d\n0000000000 65535 f \n", d->nobj + 1);
 	for (i = 1; i <= d->nobj; i++) {
 		if (!d->offsets[i]) {
 			fprintf(stderr, "sohoa: panic: pdfa: object %d reserved but never written\n", i);
 			abort();
 		}
-		outf(d, "%010llu 00000 n \n", (unsigned long long)d->offsets[i]);
+		pdfa_obj_outf(d, "%010llu 00000 n \n", (unsigned long long)d->offsets[i]);
 	}
-	outf(d, "trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R /ID [<%s> <%s>] >>\nstartxref\n%llu\n%%%%EOF\n",
+	pdfa_obj_outf(d, "trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R /ID [<%s> <%s>] >>\nstartxref\n%llu\n%%%%EOF\n",
 	     d->nobj + 1, info, idhex, idhex, (unsigned long long)xref);
 	if (fflush(d->fp) != 0 && !d->werrno)
 		d->werrno = errno;
