@@ -14,6 +14,9 @@ for name in "$@"; do
 	t=${name#fuzz_}
 	mkdir -p "$fb/corpus/$name"
 	log="$fb/logs/$name.log"
+	# the targets' scratch folders: libFuzzer may end without atexit()
+	export TMPDIR="$fb/tmp/$name"
+	rm -rf "$TMPDIR" && mkdir -p "$TMPDIR"
 	if [ "$jobs" -gt 1 ]; then
 		set -- -fork="$jobs" -ignore_crashes=1
 	else
@@ -23,6 +26,7 @@ for name in "$@"; do
 		-print_final_stats=1 -artifact_prefix="$fb/crashes/$name-" \
 		"$fb/corpus/$name" "$top/tests/fuzz/corpus/$t" > "$log" 2>&1
 	rc=$?
+	rm -rf "$TMPDIR"
 	execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | awk '{s += $2} END {print s + 0}')
 	[ "$execs" = 0 ] && execs=$(grep -o '#[0-9]*' "$log" | tail -n 1 | tr -d '#')
 	crashes=$(ls "$fb/crashes" 2>/dev/null | grep -c "^$name-")
