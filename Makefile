@@ -7,12 +7,12 @@ BUILD    ?= build
 SAN      ?= 0
 CC       ?= gcc
 
-PKGS     = tesseract lept libtiff-4 libjpeg libpng zlib libcrypto libssl sqlite3 libxml-2.0 libzip libcurl lcms2 libmicrohttpd
+PKGS     = tesseract hunspell lept libtiff-4 libjpeg libpng zlib libcrypto libssl sqlite3 libxml-2.0 libzip libcurl lcms2 libmicrohttpd
 # Debian 12 packages: to build, to run, to test; `make deps` installs the missing ones.
 DEB_BUILD = gcc make pkg-config libtesseract-dev libleptonica-dev libtiff-dev libjpeg62-turbo-dev \
             libpng-dev zlib1g-dev libssl-dev libsqlite3-dev libxml2-dev libzip-dev libcurl4-openssl-dev \
-            liblcms2-dev libunistring-dev libmicrohttpd-dev xxd
-DEB_RUN   = tesseract-ocr-vie tesseract-ocr-osd fonts-liberation2 openssl poppler-utils
+            liblcms2-dev libunistring-dev libmicrohttpd-dev xxd libhunspell-dev
+DEB_RUN   = tesseract-ocr-vie tesseract-ocr-osd hunspell-vi fonts-liberation2 openssl poppler-utils
 DEB_TEST  = qpdf poppler-utils libxml2-utils pango1.0-tools fonts-dejavu-core softhsm2 \
             libengine-pkcs11-openssl gnutls-bin libnss3-tools jq python3 zip unzip sqlite3 procps clang curl \
             chromium chromium-driver python3-selenium libtiff-tools

@@ -7,7 +7,9 @@
  * components touching the image border: a third of a side long, or solid
  * and 8 mm or more),
  * specks at full resolution (tiny components with no writing within 1 mm, so
- * the dots of Vietnamese diacritics such as dấu nặng stay), the gutter on the
+ * the dots of Vietnamese diacritics such as dấu nặng stay; none at all on a
+ * page of small text, x-height under CLEAN_SMALL_TEXT px, where a tone mark
+ * is as small as a speck), the gutter on the
  * column profile of the 1/4 reduction.  The image keeps its size: a margin is
  * painted, not cropped, so that page geometry stays that of the scan.
  *
@@ -126,7 +128,10 @@ static PIX *clean_border_mask(PIX *b, int dpi)
 static PIX *clean_speckle_mask(PIX *b, int dpi, int *count)
 {
 	int s = dpi / 100 > 2 ? dpi / 100 : 2;
-	int near = dpi / 25 | 1;
+	/* 1 mm, but never under 7 px: on a scan of small text (x-height 4-8
+	 * px, often tagged 72 or 96 dpi) a tone mark stands 2-3 px from its
+	 * letter and must not be taken for a speck (issue 10) */
+	int near = (dpi / 25 > 7 ? dpi / 25 : 7) | 1;
 	PIX *small, *big, *nearby, *spk;
 	l_int32 changed = 0;
 
@@ -152,6 +157,35 @@ static PIX *clean_speckle_mask(PIX *b, int dpi, int *count)
 	pixDestroy(&spk);
 	return small;
 }
+
+/* The most frequent height (px) of the letter-like components of the
+ * binary b; 0 when there are too few.  (The ocr stage measures the same
+ * to choose its readings; a stage does not include another.) */
+static int clean_xheight(PIX *b)
+{
+	BOXA *boxa = pixConnCompBB(b, 8);
+	int n, i, hist[130] = { 0 }, best = 0, total = 0;
+	if (!boxa)
+		return 0;
+	n = boxaGetCount(boxa);
+	for (i = 0; i < n; i++) {
+		int bx, by, bw, bh;
+		boxaGetBoxGeometry(boxa, i, &bx, &by, &bw, &bh);
+		if (bh >= 3 && bh <= 128 && bw >= 2 && bw <= 2 * bh) {
+			hist[bh]++;
+			total++;
+		}
+	}
+	boxaDestroy(&boxa);
+	for (i = 3; i <= 128; i++)
+		if (hist[i - 1] + 2 * hist[i] + hist[i + 1] > hist[best ? best - 1 : 0] + 2 * hist[best] + hist[best + 1])
+			best = i;
+	return total >= 50 ? best : 0;
+}
+
+/* Text this small (x-height in px) keeps its specks: a tone mark is as
+ * small as a speck and as near its letter as a speck to the text. */
+#define CLEAN_SMALL_TEXT 12
 
 /* Paint the mask's pixels of pix with the paper colour. */
 static void clean_paint(PIX *pix, PIX *mask, l_uint32 paper)
@@ -186,7 +220,8 @@ PIX *clean_page(PIX *pix, int dpi, struct clean_info *ci, struct errbuf *err)
 		pixSubtract(b, b, m);
 		pixDestroy(&m);
 	}
-	m = clean_speckle_mask(b, dpi, &ci->speckles);
+	n = clean_xheight(b);
+	m = n > 0 && n < CLEAN_SMALL_TEXT ? NULL : clean_speckle_mask(b, dpi, &ci->speckles);
 	if (m) {
 		clean_paint(out, m, paper);
 		pixDestroy(&m);

@@ -2,6 +2,14 @@
  * deskew.c - the deskew stage: measure how far the scanner turned the page
  * and turn the access copy back.
  *
+ * Up to +-90 degrees (issue 10: photographed and hand-fed pages): when the
+ * search near upright (+-12) is unsure, the page is turned by 24, 48, 72
+ * and 90 degrees either way and searched again there, and a clearly better
+ * answer wins; after a turn of more than 12 degrees the text may lie
+ * sideways or upside down, which its ascenders and descenders show
+ * (Leptonica's orientation test, as the orient stage uses), and the page is
+ * turned upright too.  A page found near upright costs what it did.
+ *
  * The angle is found with Leptonica's sweep-and-binary-search over the
  * differential square sum of row projections (sweep at half, search at
  * full resolution of a binarized copy reduced to 225 dpi or below, keeping
@@ -29,12 +37,38 @@
 
 /* Below this angle (degrees) turning the page changes nothing visible. */
 #define DESKEW_MIN_TURN 0.02
+/* Leptonica's confidence of a page of text found near upright: at and
+ * above it the wide angles are not tried. */
+#define DESKEW_SURE 3.0
+/* A wide angle's confidence must be this many times the near one's. */
+#define DESKEW_WIDE_BETTER 1.5
+/* Leptonica's up/left confidence that turns a page a quarter after a wide
+ * skew (the orient stage's decision: pixOrientDecision's minimum). */
+#define DESKEW_ORIENT_SURE 5.0
+
+/* Leptonica's search for the skew of the binary page b within
+ * +-DESKEW_MAX_ANGLE; *angle and *conf stay 0 when it finds none. */
+static void deskew_search(PIX *b, double *angle, double *conf)
+{
+	l_float32 a = 0, c = 0, end = 0;
+	*angle = 0;
+	*conf = 0;
+	if (pixFindSkewSweepAndSearchScorePivot(b, &a, &c, &end, 2, 1, 0.0f, (l_float32)DESKEW_MAX_ANGLE, 0.5f, 0.01f, L_SHEAR_ABOUT_CENTER) != 0)
+		return; /* Leptonica refuses pages without enough lines */
+	if (c <= 0)
+		return; /* Leptonica's angle means nothing then */
+	*angle = a;
+	*conf = c;
+}
 
 int deskew_find(PIX *pix, int dpi, double *angle, double *conf, struct errbuf *err)
 {
 	PIX *b, *nb;
-	l_float32 a = 0, c = 0, end = 0;
 	l_int32 ink = 0;
+	/* Turns tried when the page does not lie within +-12 degrees: each
+	 * covers its own +-12, so together (-90, 90]. */
+	static const double wide[] = { 24, -24, 48, -48, 72, -72, 90 };
+	size_t i;
 
 	*angle = 0;
 	*conf = 0;
@@ -52,15 +86,58 @@ int deskew_find(PIX *pix, int dpi, double *angle, double *conf, struct errbuf *e
 	pixCountPixels(nb, &ink, NULL);
 	if (ink < 200) /* nothing to measure */
 		goto done;
-	if (pixFindSkewSweepAndSearchScorePivot(nb, &a, &c, &end, 2, 1, 0.0f, (l_float32)DESKEW_MAX_ANGLE, 0.5f, 0.01f, L_SHEAR_ABOUT_CENTER) != 0)
-		goto done; /* Leptonica refuses pages without enough lines */
-	if (c <= 0)
-		goto done; /* Leptonica's angle means nothing then */
-	*angle = a;
-	*conf = c;
+	deskew_search(nb, angle, conf);
+	if (*conf >= DESKEW_SURE && fabs(*angle) < DESKEW_MAX_ANGLE - 1)
+		goto done;
+	/* Not found near upright: a page photographed or fed at a large angle.
+	 * Turn the page by each of the wide angles and search again there; a
+	 * wide answer must be clearly better than the near one. */
+	for (i = 0; i < sizeof wide / sizeof wide[0]; i++) {
+		PIX *t = pixRotate(nb, (l_float32)(wide[i] * M_PI / 180.0), L_ROTATE_SAMPLING, L_BRING_IN_WHITE, 0, 0), *tb;
+		double a, c;
+		if (!t)
+			continue;
+		tb = pixRemoveBorderConnComps(t, 8);
+		pixDestroy(&t);
+		if (!tb)
+			continue;
+		deskew_search(tb, &a, &c);
+		pixDestroy(&tb);
+		if (c > *conf * DESKEW_WIDE_BETTER && c >= DESKEW_SURE) {
+			*angle = wide[i] + a;
+			*conf = c;
+		}
+	}
+	if (*angle > 90)
+		*angle -= 180;
+	else if (*angle <= -90)
+		*angle += 180;
 done:
 	pixDestroy(&nb);
 	return 0;
+}
+
+/* The page is turned by a multiple of 90 degrees after a wide skew is undone
+ * (a page at 69 degrees is a sideways page at -21): its text's ascenders
+ * and descenders say which way is up, as the orient stage judges.  Returns
+ * the counter-clockwise quarter turns the page then lies at (0..3). */
+static int deskew_quarter(PIX *pix, int dpi)
+{
+	PIX *b = pageimg_reduce(pageimg_ink(pix, NULL), &dpi, 225), *nb;
+	l_float32 up = 0, left = 0;
+	int q = 0;
+	if (!b)
+		return 0;
+	nb = pixRemoveBorderConnComps(b, 8);
+	pixDestroy(&b);
+	if (nb && pixOrientDetect(nb, &up, &left, 0, 0) == 0) {
+		if (fabsf(up) >= fabsf(left))
+			q = up >= 0 || fabsf(up) < DESKEW_ORIENT_SURE ? 0 : 2;
+		else if (fabsf(left) >= DESKEW_ORIENT_SURE)
+			q = left >= 0 ? 1 : 3;
+	}
+	pixDestroy(&nb);
+	return q;
 }
 
 PIX *deskew_rotate(PIX *pix, double angle, struct errbuf *err)
@@ -95,7 +172,7 @@ static enum stage_rc deskew_run(struct stage_ctx *ctx, struct errbuf *err)
 	double angle, conf;
 	enum stage_rc rc = STAGE_RETRY;
 	PIX *pix, *out;
-	char detail[160];
+	char detail[200];
 
 	pix = pageimg_read(ctx, &rc, err);
 	if (!pix)
@@ -115,6 +192,20 @@ static enum stage_rc deskew_run(struct stage_ctx *ctx, struct errbuf *err)
 	if (!out)
 		goto out_pix;
 	snprintf(detail, sizeof(detail), "access copy turned clockwise by %.2f degrees (confidence %.1f)", angle, conf);
+	if (fabs(angle) > DESKEW_MAX_ANGLE) {
+		int q = deskew_quarter(out, ctx->page->dpi);
+		if (q) {
+			PIX *up = pixRotateOrth(out, 4 - q);
+			if (up) {
+				pixDestroy(&out);
+				out = up;
+				snprintf(detail, sizeof(detail), "access copy turned clockwise by %.2f degrees (confidence %.1f), then by %d: the page lay at %.2f degrees",
+				         angle, conf, 90 * (4 - q), angle + 90 * q);
+				if (ctx->page->orient >= 0)
+					stage_set_int(ctx, "orient", (ctx->page->orient + 90 * q) % 360);
+			}
+		}
+	}
 	if (pageimg_replace(ctx, out, "deskew.pnm", detail, err) == 0)
 		rc = STAGE_OK;
 	pixDestroy(&out);

@@ -10,13 +10,14 @@
 
 #include "engine/util.h"
 
-/* The widest skew deskew_find() looks for, in degrees either way. */
+/* The widest skew Leptonica searches at once, in degrees either way
+ * (deskew_find() turns the page to search wider). */
 #define DESKEW_MAX_ANGLE 12.0
 
 /*
  * Find the skew of an upright page image of any depth scanned at `dpi`
  * (under 50 means unknown, and the short side is then taken for A4's 8.27
- * inches).  On success *angle is the counter-clockwise
+ * inches).  On success *angle (-90, 90] is the counter-clockwise
  * rotation in degrees that the scanner applied to the page (so the page is
  * straightened by turning it clockwise by *angle), and *conf is Leptonica's
  * confidence: about 0 when the page holds no lines of text to measure, above

@@ -25,6 +25,12 @@ struct ocr_opts {
 	double retry_margin;   /* keep the retry unless its confidence is this much lower */
 	const char *vars;      /* Tesseract variables "name=value name=value", or NULL */
 	bool want_hocr, want_alto;
+	const char *dict;      /* hunspell dictionary (path without .aff/.dic), NULL or "" = none */
+	double reread_below;   /* page confidence under which the page is read another way */
+	double upscale_xheight; /* x-height in px under which the page is also read enlarged (0 = never) */
+	const char *alt_lang;  /* another model tried on a poor page, e.g. "vie+Vietnamese" (NULL = none) */
+	bool columns;          /* side-by-side blocks in reading order: left block, then right */
+	const char *pairs;     /* word-pair counts of the correction step (NULL = no correction) */
 };
 
 /* Fill opts with the defaults the stage uses. */
@@ -39,6 +45,18 @@ struct ocr_result {
 	int lines_retried;  /* lines read again (line_retry) or with a word read again (retry_circumflex) */
 	int lines_replaced; /* of those, lines whose new reading was kept in text */
 	int lines_patched;  /* of those, lines whose words were put in the hOCR too */
+	int checked, valid; /* words judged as Vietnamese syllables, and those valid */
+	int chars;          /* letters and digits in text */
+	double xheight;     /* the page's x-height in px as measured on the image (0 = not found) */
+	double page_conf;   /* 0..100: mean word confidence times the share of valid syllables, capped
+	                       for a page with a handful of words; what the stage records */
+	double score;       /* what the readings were compared by: the sum over valid words of conf/100 */
+	int readings;       /* how many readings of the page were made */
+	int corrected;      /* words the correction step changed */
+	int turned;         /* 180 when the page read better turned round (the text layer is of that image) */
+	char reading[48];   /* the reading kept, e.g. "sauvola", "otsu", "enlarged 3.0x otsu" */
+	char why[400];      /* why: the readings and their scores */
+	char review[160];   /* a reason to review the page's text, "" when none */
 };
 
 /* Load the model; NULL with err set when Tesseract cannot initialise it.
@@ -55,6 +73,17 @@ void ocr_result_release(struct ocr_result *res);
 /* NFC-normalize a UTF-8 string into a new string (caller frees); invalid
  * UTF-8 makes it return NULL. */
 char *ocr_nfc(const char *s);
+
+/* The x-height of the text on pix in pixels, from the heights of its ink's
+ * connected components (the most frequent letter height); 0 when there is
+ * too little ink to say. */
+double ocr_xheight(struct Pix *pix);
+
+/* Scale every geometry number of an hOCR (bbox, baseline offset, x_size,
+ * x_ascenders, x_descenders) or ALTO (HPOS, VPOS, WIDTH, HEIGHT) text by f,
+ * in place (*doc is replaced): a page read enlarged keeps the page's
+ * geometry in its text layer. */
+void ocr_scale_geometry(char **doc, bool alto, double f);
 
 /* Mean of the x_wconf values of the ocrx_word elements of an hOCR text,
  * -1 when there are none (used to check what the page records). */

@@ -31,7 +31,8 @@
 # worse, core-seconds per page <= 1.3x Tesseract alone, worker RSS <= 400 MB
 # (A4 400 dpi colour) and <= ~1.5 GB (A3 600 dpi).  A benchmark, not a test:
 # it reports, and exits 0 unless something could not run.  Wall-clock figures
-# need an otherwise idle machine; core-seconds are steadier.
+# need an otherwise idle machine; core-seconds are steadier.  Then the OCR
+# quality table of tests/ocrtable.sh (BENCH_QUALITY=0 skips it).
 set -u
 build=${1:?usage: bench.sh BUILD}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -169,3 +170,11 @@ for b in a4-400:400 a3-600:1536; do
 	echo "peak worker RSS, ${b%%:*}: $3 MB in ${1}s wall, $2 core-s (target <= ${b##*:} MB)"
 done
 echo "bench: details in $tmp"
+
+# ---- the OCR quality table (issue 10): sohoa, plain tesseract, OCRmyPDF
+# per folder of ../shared/corpus; BENCH_QUALITY=0 skips it ----
+if [ "${BENCH_QUALITY:-1}" = 1 ]; then
+	BUILD=$build sh "$here/ocrtable.sh"
+	[ $? -eq 77 ] && echo "bench: no ../shared/corpus: OCR quality table skipped"
+fi
+exit 0

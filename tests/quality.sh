@@ -15,8 +15,10 @@
 # is expected blank when its NAME.gt.txt is empty.
 #
 # The pages are ingested into a fresh workspace WORKDIR/ws (WORKDIR: a new
-# temporary folder unless given; kept, and named at the end) under the legacy
-# profile (grey and bitonal scans accepted), run through
+# temporary folder unless given; kept, and named at the end) under the
+# profile `quality` written into that workspace (the legacy profile's keys
+# with min_dpi 1: real scans tagged 72 or 96 dpi are read, not held, since
+# the OCR stage judges resolution from the text itself), run through
 # capture orient deskew clean blank ocr pdf ($QUALITY_STAGES to change), and
 # judged from `sohoa pages --json`.  The OCR text of each page is copied to
 # WORKDIR/out/NAME.txt and scored by build/tools/cer.
@@ -30,7 +32,7 @@
 # set-up error.
 #
 # Environment: BUILD (build folder, default build), QUALITY_STAGES,
-# QUALITY_PROFILE (scanner profile, default legacy; overhead-book splits
+# QUALITY_PROFILE (scanner profile, default quality; overhead-book splits
 # facing pages),
 # QUALITY_WORKERS (ocr workers, default the number of cores),
 # QUALITY_CONF ("key = value" lines added to sohoa.conf, e.g.
@@ -70,13 +72,15 @@ export SOHOA_QUIET=1
 	echo "ocr.workers = ${QUALITY_WORKERS:-$(nproc 2>/dev/null || echo 2)}"
 	[ -n "${QUALITY_CONF:-}" ] && printf '%s\n' "$QUALITY_CONF"
 } >> "$ws/sohoa.conf"
+sed -e 's/^min_dpi = .*/min_dpi = 1/' -e 's/^description = .*/description = measuring: any resolution/' \
+	"$ws/scanner-profiles/legacy.conf" > "$ws/scanner-profiles/quality.conf" || exit 2
 
 # Only the images: the ground truth and manifest are not scans.
 find "$dir" -maxdepth 1 -type f \( -name '*.png' -o -name '*.jpg' -o -name '*.jpeg' -o -name '*.tif' \
 	-o -name '*.tiff' -o -name '*.pnm' \) | sort > "$work/files"
 [ -s "$work/files" ] || { echo "quality.sh: no images in '$dir'" >&2; exit 2; }
 # shellcheck disable=SC2046
-"$sohoa" -C "$ws" ingest --profile "${QUALITY_PROFILE:-legacy}" $(cat "$work/files") > "$work/ingest.log" ||
+"$sohoa" -C "$ws" ingest --profile "${QUALITY_PROFILE:-quality}" $(cat "$work/files") > "$work/ingest.log" ||
 	{ echo "quality.sh: ingest failed (see $work/ingest.log)" >&2; exit 2; }
 t0=$(date +%s.%N)
 "$sohoa" -C "$ws" run --drain 2> "$work/run.log" || { echo "quality.sh: run failed (see $work/run.log)" >&2; exit 2; }

@@ -28,6 +28,7 @@
 #include "engine/events.h"
 #include "engine/fsio.h"
 #include "engine/workspace.h"
+#include "archive/viet.h"
 
 static const char *const field_names[PROPOSE_NFIELDS] = {
 	"codeNumber", "codeNotation", "issuedDate", "organName", "typeName", "subject",
@@ -430,6 +431,35 @@ static void set(struct proposal *p, int k, char *v, double conf)
 	p->item[k].confidence = conf;
 }
 
+/*
+ * Words the value's confidence rests on (issue 10): a name or subject with
+ * a word that is no Vietnamese syllable (OCR letter soup, a misread mark)
+ * is not sure, whatever the layout says: its confidence is capped at
+ * PROPOSE_UNSURE.  The dictionary is opened once per process; without it
+ * nothing is capped.
+ */
+#define PROPOSE_UNSURE 0.5
+
+static void propose_check_words(struct proposal *p, int k)
+{
+	static struct viet *v;
+	static bool tried;
+	int checked = 0, valid = 0;
+	if (!p->item[k].value)
+		return;
+	if (!tried) {
+		struct errbuf err;
+		err_init(&err);
+		tried = true;
+		v = viet_open(VIET_DICT_DEFAULT, &err);
+	}
+	if (!v)
+		return;
+	viet_count(v, p->item[k].value, &checked, &valid);
+	if (valid < checked && p->item[k].confidence > PROPOSE_UNSURE)
+		p->item[k].confidence = PROPOSE_UNSURE;
+}
+
 void propose_text(const char *text, const struct meta_codelist *types, struct proposal *out)
 {
 	struct line *L = NULL;
@@ -566,6 +596,8 @@ void propose_text(const char *text, const struct meta_codelist *types, struct pr
 		if (!body_start(L[i].fold + a))
 			set(out, PROPOSE_SUBJECT, take_subject(L, n, i, a), 0.75);
 	}
+	propose_check_words(out, PROPOSE_ORGAN_NAME);
+	propose_check_words(out, PROPOSE_SUBJECT);
 	for (int i = 0; i < n; i++) {
 		free(L[i].fold);
 		free(L[i].map);

@@ -13,11 +13,18 @@
  * words.  An empty ground truth (a blank page) counts its output's length as
  * errors over zero characters: it adds to the total's errors only.
  *
+ * BOW, the bag-of-words error, ignores reading order (two-column headers
+ * of real letters can be read either way): over the multisets of words,
+ * max(words of the truth not in the output, words of the output not in
+ * the truth) divided by the truth's word count, so that a misread word
+ * counts once, as in WER.
+ *
  * Prints one line per page (unless -q)
- *   NAME<TAB>chars N<TAB>CER x.xx%<TAB>WER x.xx%
+ *   NAME<TAB>chars N<TAB>CER x.xx%<TAB>WER x.xx%<TAB>BOW x.xx%
  * and the total line
- *   CER x.xx WER x.xx pages N missing M
- * the same format as ../shared/corpus/cer.py, which it must agree with.
+ *   CER x.xx WER x.xx pages N missing M BOW x.xx
+ * the format of ../shared/corpus/cer.py, which it must agree with on CER
+ * and WER, with BOW appended.
  *
  * Error policy: an unreadable ground truth or invalid UTF-8 in it is fatal
  * (exit 1, naming the file); invalid UTF-8 in the OCR output is read as
@@ -175,12 +182,32 @@ static size_t cer_words(struct cer_vocab *v, const uint32_t *s, size_t n, uint32
 	return k;
 }
 
+/* Bag-of-words errors of the output ids `o` against the truth ids `g`
+ * (ids below nvocab): max(missing, extra). */
+static size_t cer_bow(const uint32_t *g, size_t ng, const uint32_t *o, size_t no, size_t nvocab)
+{
+	long *count = xcalloc(nvocab + 1, sizeof *count);
+	size_t i, missing = 0, extra = 0;
+	for (i = 0; i < ng; i++)
+		count[g[i]]++;
+	for (i = 0; i < no; i++)
+		count[o[i]]--;
+	for (i = 0; i < nvocab; i++) {
+		if (count[i] > 0)
+			missing += (size_t)count[i];
+		else
+			extra += (size_t)-count[i];
+	}
+	free(count);
+	return missing > extra ? missing : extra;
+}
+
 int main(int argc, char **argv)
 {
 	const char *ext = ".txt", *gtdir, *outdir;
 	char **names = NULL;
 	size_t nnames = 0, i;
-	size_t ce = 0, cn = 0, we = 0, wn = 0;
+	size_t ce = 0, cn = 0, we = 0, wn = 0, be = 0;
 	int quiet = 0, only = 0, missing = 0, c;
 
 	while ((c = getopt(argc, argv, "qe:n")) != -1) {
@@ -224,7 +251,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < nnames; i++) {
 		char *gp = xasprintf("%s/%s.gt.txt", gtdir, names[i]);
 		char *op = xasprintf("%s/%s%s", outdir, names[i], ext);
-		size_t glen, olen = 0, ng, no, nwg, nwo, d, wd;
+		size_t glen, olen = 0, ng, no, nwg, nwo, d, wd, bd;
 		char *graw = cer_slurp(gp, &glen), *oraw;
 		uint32_t *g, *o, *wg, *wo;
 		struct cer_vocab v = { 0 };
@@ -248,13 +275,15 @@ int main(int argc, char **argv)
 		nwg = cer_words(&v, g, ng, &wg);
 		nwo = cer_words(&v, o, no, &wo);
 		wd = cer_lev(wg, nwg, wo, nwo);
+		bd = cer_bow(wg, nwg, wo, nwo, v.n);
+		be += bd;
 		ce += d;
 		cn += ng;
 		we += wd;
 		wn += nwg;
 		if (!quiet)
-			printf("%s\tchars %zu\tCER %.2f%%\tWER %.2f%%\n", names[i], ng,
-			       100.0 * d / (ng ? ng : 1), 100.0 * wd / (nwg ? nwg : 1));
+			printf("%s\tchars %zu\tCER %.2f%%\tWER %.2f%%\tBOW %.2f%%\n", names[i], ng,
+			       100.0 * d / (ng ? ng : 1), 100.0 * wd / (nwg ? nwg : 1), 100.0 * bd / (nwg ? nwg : 1));
 		free(v.w);
 		free(v.len);
 		free(g);
@@ -268,7 +297,7 @@ int main(int argc, char **argv)
 		free(names[i]);
 	}
 	free(names);
-	printf("CER %.2f WER %.2f pages %zu missing %d\n", 100.0 * ce / (cn ? cn : 1),
-	       100.0 * we / (wn ? wn : 1), nnames, missing);
+	printf("CER %.2f WER %.2f pages %zu missing %d BOW %.2f\n", 100.0 * ce / (cn ? cn : 1),
+	       100.0 * we / (wn ? wn : 1), nnames, missing, 100.0 * be / (wn ? wn : 1));
 	return 0;
 }

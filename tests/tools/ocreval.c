@@ -3,15 +3,20 @@
  * measuring quality and speed (`make bench`, and by hand with
  * ../shared/corpus/cer.py).
  *
- * usage: ocreval [-l LANG] [-p PSM] [-t THRESHOLDING] [-r LINE_RETRY] [-s SCALE] [-n] [-m MARGIN] [-v 'VAR=VAL ...'] [-H] INDIR OUTDIR
+ * usage: ocreval [-l LANG] [-a ALT_LANG] [-R REREAD_BELOW] [-u UPSCALE_XHEIGHT] [-p PSM] [-t THRESHOLDING] [-r LINE_RETRY] [-s SCALE] [-n] [-m MARGIN] [-v 'VAR=VAL ...'] [-H] [-C] [-P PAIRS.tsv] INDIR OUTDIR
  * Defaults are the ocr stage's (Sauvola, circumflex word retry); -n turns
  * the retry off, -t 0 gives Tesseract's Otsu, -r re-reads lines under a
- * confidence, -v sets Tesseract variables, -s scales the image first.
+ * confidence, -v sets Tesseract variables, -s scales the image first;
+ * -a, -R, -u set ocr.alt_lang, ocr.reread_below, ocr.upscale_xheight;
+ * -C turns ocr.columns off; -P PAIRS.tsv turns the correction step on
+ * (ocr.pairs, e.g. config/viet-bigrams.tsv).
  * Every *.png, *.jpg, *.tif, *.pnm in INDIR (sorted) is recognized into
  * OUTDIR/NAME.txt (NAME: the file name without its extension), and with -H
  * the hOCR into OUTDIR/NAME.hocr.  Prints on stdout one line per page
- * "NAME SECONDS CPU_SECONDS CONF retried N replaced N patched N" (lines
- * with a word or the whole line read again, changed, patched into the hOCR)
+ * "NAME SECONDS CPU_SECONDS CONF retried N replaced N patched N page_conf P
+ * xheight X readings N kept READING" (lines with a word or the whole line
+ * read again, changed, patched into the hOCR; the page confidence, the
+ * measured x-height, how many readings and which was kept)
  * and the closing line "pages N seconds/page S.SS cpu/page C.CC mean_conf M".
  * Exits 1 when a page fails.
  *
@@ -56,9 +61,12 @@ int main(int argc, char **argv)
 	ocr_opts_default(&opts);
 	opts.want_alto = false;
 	opts.want_hocr = false;
-	while ((c = getopt(argc, argv, "l:p:t:r:s:nm:v:H")) != -1) {
+	while ((c = getopt(argc, argv, "l:a:R:u:p:t:r:s:nm:v:HCP:")) != -1) {
 		switch (c) {
 		case 'l': opts.lang = optarg; break;
+		case 'a': opts.alt_lang = optarg; break;
+		case 'R': opts.reread_below = atof(optarg); break;
+		case 'u': opts.upscale_xheight = atof(optarg); break;
 		case 'p': opts.psm = atoi(optarg); break;
 		case 't': opts.thresholding = atoi(optarg); break;
 		case 'r': opts.line_retry = atof(optarg); break;
@@ -66,14 +74,16 @@ int main(int argc, char **argv)
 		case 'n': opts.retry_circumflex = false; break;
 		case 'v': opts.vars = optarg; break;
 		case 'H': opts.want_hocr = true; break;
+		case 'C': opts.columns = false; break;
+		case 'P': opts.pairs = optarg; break;
 		case 'm': opts.retry_margin = atof(optarg); break;
 		default:
-			fprintf(stderr, "usage: ocreval [-l LANG] [-p PSM] [-t THRESHOLDING] [-r LINE_RETRY] [-s SCALE] [-n] [-m MARGIN] [-v 'VAR=VAL ...'] [-H] INDIR OUTDIR\n");
+			fprintf(stderr, "usage: ocreval [-l LANG] [-a ALT_LANG] [-R REREAD_BELOW] [-u UPSCALE_XHEIGHT] [-p PSM] [-t THRESHOLDING] [-r LINE_RETRY] [-s SCALE] [-n] [-m MARGIN] [-v 'VAR=VAL ...'] [-H] [-C] [-P PAIRS.tsv] INDIR OUTDIR\n");
 			return 2;
 		}
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "usage: ocreval [-l LANG] [-p PSM] [-t THRESHOLDING] [-r LINE_RETRY] [-s SCALE] [-n] [-m MARGIN] [-v 'VAR=VAL ...'] [-H] INDIR OUTDIR\n");
+		fprintf(stderr, "usage: ocreval [-l LANG] [-a ALT_LANG] [-R REREAD_BELOW] [-u UPSCALE_XHEIGHT] [-p PSM] [-t THRESHOLDING] [-r LINE_RETRY] [-s SCALE] [-n] [-m MARGIN] [-v 'VAR=VAL ...'] [-H] [-C] [-P PAIRS.tsv] INDIR OUTDIR\n");
 		return 2;
 	}
 	err_init(&err);
@@ -141,7 +151,11 @@ int main(int argc, char **argv)
 		cpu += dc;
 		confsum += res.mean_conf;
 		done++;
-		printf("%s %.2f %.2f %.1f retried %d replaced %d patched %d\n", stem, dt, dc, res.mean_conf, res.lines_retried, res.lines_replaced, res.lines_patched);
+		printf("%s %.2f %.2f %.1f retried %d replaced %d patched %d page_conf %.1f xheight %.0f readings %d corrected %d kept %s\n", stem, dt, dc,
+		       res.mean_conf, res.lines_retried, res.lines_replaced, res.lines_patched, res.page_conf, res.xheight, res.readings,
+		       res.corrected, res.reading);
+		if (getenv("OCREVAL_WHY"))
+			printf("  %s%s%s\n", res.why, res.review[0] ? "; review: " : "", res.review);
 		fflush(stdout);
 next:
 		ocr_result_release(&res);

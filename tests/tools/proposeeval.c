@@ -10,7 +10,8 @@
  * correct when it equals the truth after NFC, collapsing spaces and, for
  * organName and subject, ignoring case and a leading "V/v"/"Về việc".
  * Prints one line per field: proposed, correct, truth count, precision,
- * recall; with -v also every miss.  Exit 0.
+ * recall, and wrong proposals with a confidence of 0.8 or more; with -v
+ * also every miss with its confidence.  Exit 0.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -88,7 +89,7 @@ int main(int argc, char **argv)
 	struct meta_schema *s;
 	const char *ext = ".ocr.txt";
 	int verbose = 0, ai = 1, ndocs = 0;
-	int prop[PROPOSE_NFIELDS] = {0}, ok[PROPOSE_NFIELDS] = {0}, truth[PROPOSE_NFIELDS] = {0};
+	int prop[PROPOSE_NFIELDS] = {0}, ok[PROPOSE_NFIELDS] = {0}, truth[PROPOSE_NFIELDS] = {0}, sure_wrong[PROPOSE_NFIELDS] = {0};
 	DIR *d;
 	struct dirent *e;
 	if (argc > 1 && !strcmp(argv[1], "-v")) {
@@ -135,8 +136,11 @@ int main(int argc, char **argv)
 					prop[k]++;
 					if (!strcmp(a, b))
 						ok[k]++;
-					else if (verbose)
-						printf("%s %s: proposed '%s' truth '%s'\n", base, p.item[k].field, p.item[k].value, t ? t : "");
+					else if (p.item[k].confidence >= 0.8)
+						sure_wrong[k]++;
+					if (strcmp(a, b) && verbose)
+						printf("%s %s: proposed '%s' (confidence %.2f) truth '%s'\n", base, p.item[k].field, p.item[k].value,
+						       p.item[k].confidence, t ? t : "");
 					free(a);
 					free(b);
 				} else if (verbose && t && *t) {
@@ -153,11 +157,11 @@ int main(int argc, char **argv)
 		free(base);
 	}
 	closedir(d);
-	printf("%d documents\n%-14s %8s %8s %8s %9s %7s\n", ndocs, "field", "proposed", "correct", "truth", "precision", "recall");
+	printf("%d documents\n%-14s %8s %8s %8s %9s %7s %9s\n", ndocs, "field", "proposed", "correct", "truth", "precision", "recall", "wrong>=.8");
 	for (int k = 0; k < PROPOSE_NFIELDS; k++) {
 		static const char *const names[] = {"codeNumber", "codeNotation", "issuedDate", "organName", "typeName", "subject"};
-		printf("%-14s %8d %8d %8d %9.3f %7.3f\n", names[k], prop[k], ok[k], truth[k],
-		       prop[k] ? (double)ok[k] / prop[k] : 0.0, truth[k] ? (double)ok[k] / truth[k] : 0.0);
+		printf("%-14s %8d %8d %8d %9.3f %7.3f %9d\n", names[k], prop[k], ok[k], truth[k],
+		       prop[k] ? (double)ok[k] / prop[k] : 0.0, truth[k] ? (double)ok[k] / truth[k] : 0.0, sure_wrong[k]);
 	}
 	meta_schema_free(s);
 	return 0;

@@ -1,7 +1,8 @@
 /*
  * test_deskew.c - deskew_find() on generated pages turned by known angles,
  * in grey, bitonal and colour; deskew_rotate() keeps size and depth and
- * really straightens; a blank page is left at 0.
+ * really straightens; a blank page is left at 0; pages turned far (22, -33,
+ * 69 degrees: photographed or hand-fed) are found by the wide search.
  * usage: test_deskew [SAMPLES-DIR]  (a folder made by tests/mksamples.sh:
  * every page with writing is also checked against its manifest)
  */
@@ -73,6 +74,22 @@ int main(int argc, char **argv)
 		pixDestroy(&pix);
 		pixDestroy(&turned);
 		pixDestroy(&page);
+	}
+
+	/* turned far: the wide search (residual within 0.15 degrees) */
+	{
+		static const double far[] = { 22.0, -33.0, 69.0 };
+		for (i = 0; i < sizeof far / sizeof far[0]; i++) {
+			PIX *page = pagegen_text8(1240, 1754, 150, 30, 30, 240), *turned = pagegen_skew(page, far[i]);
+			double angle = 99, conf = 0;
+			err_init(&err);
+			CHECK(deskew_find(turned, 150, &angle, &conf, &err) == 0);
+			if (fabs(angle - far[i]) > 0.15)
+				fprintf(stderr, "far case %.1f: found %.3f (conf %.1f)\n", far[i], angle, conf);
+			CHECK(fabs(angle - far[i]) <= 0.15);
+			pixDestroy(&turned);
+			pixDestroy(&page);
+		}
 	}
 
 	/* a blank, noisy sheet: nothing to measure, no angle */

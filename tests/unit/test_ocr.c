@@ -4,7 +4,12 @@
  * rendered with pango-view at 300 dpi are read back within a CER bound,
  * the same twice (deterministic), with every word of the text in the hOCR
  * and ALTO too (re-read words are patched in); and the engine runs
- * Tesseract's OpenMP on one thread.
+ * Tesseract's OpenMP on one thread.  Real-scan classes: the same sentence
+ * at a third of the resolution, tagged 300 dpi (the x-height is measured,
+ * the page read enlarged, and the hOCR keeps the small page's geometry);
+ * a page of two words (low confidence, review with the reason); the hOCR
+ * and ALTO geometry scaling (table); a two-column letter header (issuer |
+ * national motto) read left block first, then right block.
  * usage: test_ocr [FOLDER]  FOLDER holds NAME.png + NAME.gt.txt pages to
  * use instead of rendering (the bound then applies to each page).
  */
@@ -184,6 +189,120 @@ static void ocr_low_contrast(struct ocr_engine *e, const char *img, const char *
 	pixDestroy(&pix);
 }
 
+/* The sentence at a quarter of its resolution (x-height about 5 px) with a
+ * wrong 300 dpi tag: read enlarged, within the bound, with the geometry of
+ * the small image in the hOCR; and without enlarging it reads worse. */
+static void ocr_low_resolution(struct ocr_engine *e, const char *img, const char *want)
+{
+	struct errbuf err;
+	struct ocr_result res;
+	PIX *pix = pixRead(img), *small = pix ? pixScaleAreaMap(pix, 0.25f, 0.25f) : NULL;
+	CHECK(small != NULL);
+	if (!small) {
+		pixDestroy(&pix);
+		return;
+	}
+	err_init(&err);
+	CHECK(ocr_engine_page(e, small, 300, &res, &err) == 0);
+	if (res.text) {
+		double c = cer(want, res.text);
+		const char *bb = res.hocr ? strstr(res.hocr, "ocr_page") : NULL;
+		int pw = 0, ph = 0;
+		printf("%s at 1/4: CER %.2f%% page conf %.1f x-height %.0f px, %d readings, kept %s (%s)\n", img, 100 * c, res.page_conf,
+		       res.xheight, res.readings, res.reading, res.why);
+		CHECK(c <= 0.05);
+		CHECK(res.xheight >= 4 && res.xheight <= 7);
+		CHECK(res.readings >= 2 && !strncmp(res.reading, "enlarged", 8));
+		bb = bb ? strstr(bb, "bbox ") : NULL;
+		CHECK(bb && sscanf(bb, "bbox 0 0 %d %d", &pw, &ph) == 2);
+		CHECK(pw == pixGetWidth(small) && ph == pixGetHeight(small));
+		if (c > 0.05)
+			fprintf(stderr, "want: %s\ngot:  %s\n", want, res.text);
+	}
+	ocr_result_release(&res);
+	pixDestroy(&small);
+	pixDestroy(&pix);
+}
+
+/* Two words on a page: whatever Tesseract's confidence, the page's is low
+ * and the reason says why. */
+static void ocr_few_words(struct ocr_engine *e, const char *img)
+{
+	struct errbuf err;
+	struct ocr_result res;
+	PIX *pix = pixRead(img);
+	BOX *box = boxCreate(0, 0, 300, pix ? pixGetHeight(pix) : 1);
+	PIX *cut = pix ? pixClipRectangle(pix, box, NULL) : NULL;
+	boxDestroy(&box);
+	CHECK(cut != NULL);
+	err_init(&err);
+	if (cut && ocr_engine_page(e, cut, 300, &res, &err) == 0) {
+		printf("%s, first inch: '%s' mean conf %.1f page conf %.1f review '%s'\n", img, res.text, res.mean_conf, res.page_conf, res.review);
+		CHECK(res.page_conf <= 30);
+		CHECK(strstr(res.review, "only") != NULL);
+		ocr_result_release(&res);
+	}
+	pixDestroy(&cut);
+	pixDestroy(&pix);
+}
+
+/* Render text (lines by \n) with pango-view at 300 dpi; NULL when it
+ * cannot. */
+static PIX *render(const char *dir, const char *name, const char *text)
+{
+	char *txt = xasprintf("%s/%s.txt", dir, name), *img = xasprintf("%s/%s.png", dir, name);
+	char *cmd = xasprintf("pango-view -q --font='Liberation Serif 13' --dpi=300 --margin=20 --align=center "
+	                      "--antialias=gray -o '%s' '%s' 2>/dev/null", img, txt);
+	struct errbuf err;
+	PIX *pix = NULL;
+	err_init(&err);
+	if (fsio_write_atomic(txt, text, strlen(text), &err) == 0 && system(cmd) == 0)
+		pix = pixRead(img);
+	unlink(txt);
+	unlink(img);
+	free(txt);
+	free(img);
+	free(cmd);
+	return pix;
+}
+
+/* Issuer block | national motto side by side, with the số line under the
+ * issuer: the text has the left block, then the right. */
+static void ocr_two_columns(struct ocr_engine *e, const char *dir)
+{
+	static const char left[] = "ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 574/UBND-KTTH\nV/v tham gia ý kiến";
+	static const char right[] = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nQuảng Ngãi, ngày 04 tháng 02 năm 2025";
+	static const char want[] = "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI Số: 574/UBND-KTTH V/v tham gia ý kiến "
+	                           "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc Quảng Ngãi, ngày 04 tháng 02 năm 2025";
+	PIX *l = render(dir, "left", left), *r = render(dir, "right", right), *page = NULL, *l8 = NULL, *r8 = NULL;
+	struct errbuf err;
+	struct ocr_result res;
+	CHECK(l && r);
+	if (l && r) {
+		l8 = pixConvertTo8(l, 0);
+		r8 = pixConvertTo8(r, 0);
+		page = pixCreate(2480, 900, 8);
+		pixSetAll(page);
+		pixRasterop(page, 100, 100, pixGetWidth(l8), pixGetHeight(l8), PIX_SRC, l8, 0, 0);
+		pixRasterop(page, 1150, 100, pixGetWidth(r8), pixGetHeight(r8), PIX_SRC, r8, 0, 0);
+		err_init(&err);
+		CHECK(ocr_engine_page(e, page, 300, &res, &err) == 0);
+		if (res.text) {
+			double c = cer(want, res.text);
+			printf("two-column header: CER %.2f%%\n", 100 * c);
+			CHECK(c <= 0.03);
+			if (c > 0.03)
+				fprintf(stderr, "want: %s\ngot:  %s\n", want, res.text);
+		}
+		ocr_result_release(&res);
+	}
+	pixDestroy(&page);
+	pixDestroy(&l8);
+	pixDestroy(&r8);
+	pixDestroy(&l);
+	pixDestroy(&r);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct { const char *in, *want; } nfc[] = {
@@ -214,6 +333,20 @@ int main(int argc, char **argv)
 		double m = ocr_hocr_mean_conf(confs[i].hocr, &n);
 		CHECK(n == confs[i].n);
 		CHECK(m > confs[i].mean - 0.01 && m < confs[i].mean + 0.01);
+	}
+	{
+		static const struct { const char *in, *want; bool alto; double f; } geo[] = {
+			{ "title='bbox 30 60 90 120; baseline 0.012 -9; x_size 30; x_descenders 6.5; x_ascenders 9'",
+			  "title='bbox 10 20 30 40; baseline 0.012 -3; x_size 10; x_descenders 2.167; x_ascenders 3'", false, 1.0 / 3 },
+			{ "<String ID=\"s1\" HPOS=\"10\" VPOS=\"20\" WIDTH=\"31\" HEIGHT=\"8\" WC=\"0.96\" CONTENT=\"bbox 1 2\"/>",
+			  "<String ID=\"s1\" HPOS=\"20\" VPOS=\"40\" WIDTH=\"62\" HEIGHT=\"16\" WC=\"0.96\" CONTENT=\"bbox 1 2\"/>", true, 2 },
+		};
+		for (i = 0; i < sizeof geo / sizeof geo[0]; i++) {
+			char *d = xstrdup(geo[i].in);
+			ocr_scale_geometry(&d, geo[i].alto, geo[i].f);
+			CHECK_STR(d, geo[i].want);
+			free(d);
+		}
 	}
 	CHECK(cer("abc", "abc") == 0);
 	CHECK(cer("khẩu", "khâu") > 0.24 && cer("khẩu", "khâu") < 0.26);
@@ -274,6 +407,9 @@ int main(int argc, char **argv)
 			} else {
 				ocr_one(e, img, sentences[i]);
 				ocr_low_contrast(e, img, sentences[i]);
+				ocr_low_resolution(e, img, sentences[i]);
+				if (i == 0)
+					ocr_few_words(e, img);
 			}
 			unlink(img);
 			unlink(txt);
@@ -281,6 +417,7 @@ int main(int argc, char **argv)
 			free(txt);
 			free(cmd);
 		}
+		ocr_two_columns(e, dir);
 		rmdir(dir);
 	}
 	ocr_engine_free(e);
