@@ -506,4 +506,5 @@ void api_document(struct web_req *r)
 	json_end(&j);
 	json_end(&j);
 	sb_addc(&r->out, '\n');
+	doc_release(&d);
 }
