@@ -8,7 +8,7 @@
 ws_init ws capture
 echo "ingest.stable_seconds = 1" >> ws/sohoa.conf
 mkdir -p ws/inbox/may-1 outside
-echo "-----BEGIN PRIVATE KEY----- not for the watcher" > secret.key
+echo "a secret not for the watcher" > secret.key
 "$TOOLS/mkimg" page ok.png 1240 1754 150 1
 "$TOOLS/mkimg" page outside/elsewhere.png 1240 1754 150 2
 cp ok.png ws/inbox/may-1/ok.png
