@@ -58,9 +58,7 @@ static double pages_per_min(sqlite3 *db, const char *last_stage, int minutes)
 	return n / minutes;
 }
 
-/* Group counts (station or operator): pages by where their current job is,
- * from the batch counters (a page has at most one job not done). */
-static void group_json(sqlite3 *db, struct strbuf *sb, const char *col, bool json)
+sqlite3_stmt *report_groups(sqlite3 *db, const char *col)
 {
 	char *sql = xasprintf(
 		"SELECT b.%s, sum(CASE c.state WHEN 'pages' THEN c.n END) AS pages,"
@@ -70,6 +68,15 @@ static void group_json(sqlite3 *db, struct strbuf *sb, const char *col, bool jso
 		" FROM batch_counts c JOIN batches b ON b.id = c.batch_id GROUP BY b.%s HAVING pages > 0 ORDER BY b.%s",
 		col, col, col);
 	sqlite3_stmt *st = db_prepare(db, sql);
+	free(sql);
+	return st;
+}
+
+/* Group counts (station or operator): pages by where their current job is,
+ * from the batch counters (a page has at most one job not done). */
+static void group_json(sqlite3 *db, struct strbuf *sb, const char *col, bool json)
+{
+	sqlite3_stmt *st = report_groups(db, col);
 	bool first = true;
 	if (json)
 		sb_addf(sb, ",\"%ss\":[", col);
@@ -92,7 +99,6 @@ static void group_json(sqlite3 *db, struct strbuf *sb, const char *col, bool jso
 	if (json)
 		sb_addc(sb, ']');
 	sqlite3_finalize(st);
-	free(sql);
 }
 
 /*

@@ -5,6 +5,8 @@
 #ifndef SOHOA_REPORT_H
 #define SOHOA_REPORT_H
 
+#include <sqlite3.h>
+
 #include "engine/util.h"
 
 struct workspace;
@@ -15,6 +17,10 @@ struct workspace;
  * batch or document that waits for a held or quarantined job, with those
  * jobs), attention, review); report_status_text() the table for a terminal.  0, or -1 with
  * err set when the workspace's pipeline config is wrong.  Read-only. */
+/* Pages per station or operator (`col` is "station" or "operator"), from
+ * the batch counters: rows of name, pages, done, waiting, stopped. */
+sqlite3_stmt *report_groups(sqlite3 *db, const char *col);
+
 int report_status_json(struct workspace *ws, struct strbuf *out, struct errbuf *err);
 int report_status_text(struct workspace *ws, struct strbuf *out, struct errbuf *err);
 

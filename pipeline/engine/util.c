@@ -435,3 +435,14 @@ void kv_close(struct kvfile *kv)
 		fclose(kv->f);
 	kv->f = NULL;
 }
+
+int hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

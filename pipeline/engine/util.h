@@ -78,6 +78,9 @@ void sb_add_printable(struct strbuf *sb, const char *s, size_t max);
 /* The same as a new string (the caller frees it). */
 char *str_printable(const char *s, size_t max);
 
+/* The value of one hexadecimal digit, or -1 when c is none. */
+int hex_digit(int c);
+
 /* Time helpers. now_ms(): wall clock in milliseconds since the epoch. */
 int64_t now_ms(void);
 /* ISO 8601 local time with Vietnam offset, e.g. 2025-07-01T14:03:22+07:00;

@@ -16,6 +16,7 @@
 #include "archive/priority.h"
 #include "engine/db.h"
 #include "engine/registry.h"
+#include "engine/report.h"
 #include "engine/workspace.h"
 #include "web/html.h"
 #include "web/pages.h"
@@ -134,15 +135,7 @@ static void totals(struct web_req *r, const char *last)
 
 static void group_table(struct web_req *r, const char *col, const char *title)
 {
-	/* the batch counters: a page has at most one job not done */
-	char *sql = xasprintf(
-		"SELECT b.%s, sum(CASE c.state WHEN 'pages' THEN c.n END) AS pages,"
-		" sum(CASE c.state WHEN 'pages' THEN c.n WHEN 'done' THEN 0 ELSE -c.n END),"
-		" sum(CASE WHEN c.state IN ('ready','claimed','failed') THEN c.n ELSE 0 END),"
-		" sum(CASE WHEN c.state IN ('held','quarantined') THEN c.n ELSE 0 END)"
-		" FROM batch_counts c JOIN batches b ON b.id = c.batch_id GROUP BY b.%s HAVING pages > 0 ORDER BY b.%s",
-		col, col, col);
-	sqlite3_stmt *st = db_prepare(r->ws->db, sql);
+	sqlite3_stmt *st = report_groups(r->ws->db, col);
 	html_raw(&r->out, "<div><h3>%s</h3><table class=\"num\"><thead><tr><th></th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
 		 title, L(r, "trang", "pages"), L(r, "xong", "done"), L(r, "đang chờ", "waiting"), L(r, "dừng", "stopped"));
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -152,7 +145,6 @@ static void group_table(struct web_req *r, const char *col, const char *title)
 			 sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4));
 	}
 	sqlite3_finalize(st);
-	free(sql);
 	sb_adds(&r->out, "</tbody></table></div>");
 }
 

@@ -48,17 +48,6 @@ static void set_reason(struct sigverify_sig *s, const char *fmt, ...)
 	s->ok = false;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode a <hex> string; NULL when it holds anything but hex and space. */
 static unsigned char *unhex(struct pdfread_span v, size_t *n)
 {
@@ -66,7 +55,7 @@ static unsigned char *unhex(struct pdfread_span v, size_t *n)
 	size_t i, k = 0;
 	int hi = -1;
 	for (i = 1; i + 1 < v.len; i++) {
-		int d = hexval(v.s[i]);
+		int d = hex_digit(v.s[i]);
 		if (d < 0) {
 			if (v.s[i] == ' ' || v.s[i] == '\n' || v.s[i] == '\r' || v.s[i] == '\t')
 				continue;
