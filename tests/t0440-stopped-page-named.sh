@@ -47,6 +47,9 @@ expect_eq "$(sq ws "SELECT count(*) FROM events WHERE type = 'rescan request' AN
 SOHOA_OPERATOR=minh expect_ok "$SOHOA" -C ws jobs drop $empty --reason "a blank cover sheet"
 expect_eq "$(sq ws "SELECT state || ' ' || error_code FROM jobs WHERE id = $empty")" "done dropped" "dropped page's job"
 expect_eq "$(sq ws "SELECT count(*) FROM events WHERE type = 'page dropped' AND detail LIKE '%a blank cover sheet'")" 1 "drop event"
+# the drop queues the batch's fan-in job; a worker forms the documents
+expect_eq "$(sq ws "SELECT state FROM jobs WHERE stage = 'fanin' AND batch_id = 2")" ready "batch 2's fan-in job"
+expect_ok "$SOHOA" -C ws run --drain 2> run3.log
 expect_eq "$(sq ws "SELECT count(*) FROM pages WHERE batch_id = 2 AND document_id IS NOT NULL")" 1 "batch 2 made into documents without it"
 expect_eq "$(sq ws "SELECT document_id IS NULL AND dropped = 1 FROM pages p JOIN masters m ON m.id = p.master_id WHERE m.src_name = 'empty.png'")" 1 "dropped page"
 "$SOHOA" -C ws status --json > st2.json

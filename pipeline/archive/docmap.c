@@ -5,10 +5,15 @@
  * never change once given (names are stable across re-runs: a second call
  * for the same batch finds no unmapped pages and does nothing); an STT is
  * unique in its file (index documents_file_stt) and a name is unique
- * (documents.name UNIQUE).  Error policy: docmap_assign() runs inside the
- * engine's fan-in transaction and returns -1 with one message; the caller
- * rolls back, so nothing is half-mapped.  The caller passes the workspace
- * folder, for config/ and scanner-profiles/.
+ * (documents.name UNIQUE).  Two steps: docmap_plan() only reads (the
+ * database, the scanner profile, the pages' text) and is run by the fan-in
+ * stage outside any write transaction; docmap_apply() writes the plan in the
+ * fan-in's short transaction, and refuses (1) when what the plan was made
+ * from changed meanwhile (another batch of the same file took the next
+ * STT, an operator moved a page), so a stale plan is never written.  Error
+ * policy: -1 with one message; the caller rolls back, so nothing is
+ * half-mapped.  The caller passes the tables (docmap_tables_load()) and the
+ * workspace folder (scanner-profiles/, the pages' text).
  */
 #include "archive/docmap.h"
 
@@ -23,6 +28,7 @@
 #include "engine/events.h"
 #include "archive/filecode.h"
 #include "engine/fsio.h"
+#include "engine/jobq.h"
 #include "archive/meta.h"
 #include "archive/profile.h"
 #include "engine/workspace.h"
@@ -48,81 +54,6 @@ static struct meta_schema *load_schema(const char *config_dir, struct filecode_n
 		free(np);
 	}
 	return s;
-}
-
-struct ctx {
-	sqlite3 *db;
-	struct meta_schema *schema;
-	struct filecode_naming own_naming;
-	const struct filecode_naming *nm;
-	int64_t file_id;
-	char *file_code;
-	int64_t batch_id;
-	int nbatch_docs;
-};
-
-static int64_t next_stt(struct ctx *c)
-{
-	if (c->file_id)
-		return 1 + db_int(c->db, 0, "SELECT max(stt) FROM documents WHERE file_id = ?1", 1, c->file_id);
-	return 1 + db_int(c->db, 0, "SELECT max(stt) FROM documents d JOIN batches b ON b.id = d.batch_id"
-			       " WHERE b.file_code = (SELECT file_code FROM batches WHERE id = ?1)", 1, c->batch_id);
-}
-
-/* A document for the next group of pages. */
-static int64_t new_document(struct ctx *c, struct errbuf *err)
-{
-	sqlite3_stmt *st;
-	struct errbuf why;
-	int64_t stt, doc;
-	char *name;
-	if (c->file_id && c->nm->per_document) {
-		/* Documents registered before scanning (CSV import) come first. */
-		doc = db_int(c->db, 0, "SELECT d.id FROM documents d WHERE d.file_id = ?1 AND d.state = 'open'"
-				       " AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.document_id = d.id) ORDER BY d.stt LIMIT 1",
-			     1, c->file_id);
-		if (doc) {
-			st = db_prepare(c->db, "UPDATE documents SET batch_id = ?2 WHERE id = ?1");
-			sqlite3_bind_int64(st, 1, doc);
-			sqlite3_bind_int64(st, 2, c->batch_id);
-			if (db_step_done(c->db, st, "cannot attach the document to its batch", err) < 0)
-				return -1;
-			return doc;
-		}
-	}
-	c->nbatch_docs++;
-	if (c->file_code && !c->nm->per_document) {
-		doc = db_int(c->db, 0, "SELECT id FROM documents WHERE file_id = ?1 AND stt = 1 AND state = 'open'", 1, c->file_id);
-		if (doc)
-			return doc;
-		if (db_int(c->db, 0, "SELECT count(*) FROM documents WHERE file_id = ?1", 1, c->file_id) > 0) {
-			err_set(err, "file '%s': already digitized as one document (naming mode whole-file); add pages with 'sohoa doc map'", c->file_code);
-			return -1;
-		}
-		stt = 1;
-		name = filecode_expand(c->nm->whole_file, c->file_code, 1, err);
-	} else if (c->file_code) {
-		stt = next_stt(c);
-		name = filecode_doc_name(c->nm, c->file_code, stt, err);
-	} else {
-		stt = 1 + db_int(c->db, 0, "SELECT count(*) FROM documents WHERE batch_id = ?1", 1, c->batch_id);
-		name = xasprintf("batch-%lld.%lld", (long long)c->batch_id, (long long)stt);
-	}
-	if (!name)
-		return -1;
-	err_init(&why);
-	doc = meta_doc_insert(c->db, c->file_id, c->batch_id, stt, name, &why);
-	if (doc < 0) {
-		err_set(err, "cannot create document '%s': %s", name, why.msg);
-		free(name);
-		return -1;
-	}
-	if (c->schema && c->file_code && meta_doc_init(c->db, c->schema, doc, c->file_code, (long)stt, AGENT, err) < 0) {
-		free(name);
-		return -1;
-	}
-	free(name);
-	return doc;
 }
 
 static bool text_has(const char *path, const char *root, const char *marker)
@@ -161,59 +92,148 @@ static int set_page(sqlite3 *db, int64_t page, int64_t doc, int separator)
 	return rc;
 }
 
-/* Resolve (or register) the batch's file. */
-static int resolve_file(struct ctx *c, const char *code, struct errbuf *err)
+int docmap_tables_load(const char *config_dir, struct docmap_tables *t, struct errbuf *err)
 {
-	sqlite3_stmt *st = db_prepare(c->db, "SELECT id, file_code FROM files WHERE file_code = ?1 OR alias = ?1");
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		c->file_id = sqlite3_column_int64(st, 0);
-		c->file_code = db_col_strdup(st, 1);
-	}
-	sqlite3_finalize(st);
-	if (c->file_id)
-		return 0;
-	if (filecode_parse(code, NULL, err) < 0)
+	int rc;
+	memset(t, 0, sizeof(*t));
+	t->schema = load_schema(config_dir, &t->own, err, &rc);
+	if (rc < 0) {
+		docmap_tables_release(t);
 		return -1;
-	if (c->schema) {
-		if (meta_file_add(c->db, c->schema, code, NULL, NULL, 0, AGENT, &c->file_id, err) < 0)
-			return -1;
-	} else {
-		st = db_prepare(c->db, "INSERT INTO files(file_code, created) VALUES (?1, ?2)");
-		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, now_ms());
-		if (db_step_done(c->db, st, "cannot register the file", err) < 0)
-			return -1;
-		c->file_id = sqlite3_last_insert_rowid(c->db);
 	}
-	c->file_code = xstrdup(code);
+	t->nm = t->schema ? &t->schema->naming : &t->own;
 	return 0;
 }
 
-int docmap_assign(sqlite3 *db, const char *root, int64_t batch_id, int64_t **ids, int *n, struct errbuf *err)
+void docmap_tables_release(struct docmap_tables *t)
 {
-	struct ctx c;
-	char *cdir = xasprintf("%s/config", root), *code = NULL, *prof = NULL;
+	meta_schema_free(t->schema);
+	filecode_naming_release(&t->own);
+	memset(t, 0, sizeof(*t));
+}
+
+/* The batch's file: its row by code or legacy alias. */
+#define BATCH_FILE "(SELECT f.id FROM files f JOIN batches b ON b.file_code IN (f.file_code, f.alias) WHERE b.id = ?1)"
+
+/* What a plan is made from, as one string: the batch's pages still to map
+ * (ids, positions, blank flags, the operator's groups), its file, and the
+ * documents of the batch and of the file (id, STT, state, batch, pages).
+ * A plan applies only while this is unchanged.  NULL on a database error. */
+static char *stamp(sqlite3 *db, int64_t batch_id)
+{
+	sqlite3_stmt *st = db_prepare(db,
+		"SELECT (SELECT count(*) || ':' || COALESCE(sum(id), 0) || ':' || COALESCE(sum(seq * id), 0) || ':'"
+		" || COALESCE(sum(blank * id), 0) || ':' || COALESCE(sum(COALESCE(doc_group, -1) * id), 0) || ':'"
+		" || COALESCE(sum(COALESCE(length(text_path), 0) * id), 0)"
+		" FROM pages WHERE batch_id = ?1 AND document_id IS NULL AND separator = 0 AND dropped = 0)"
+		" || '/' || COALESCE(" BATCH_FILE ", 0) || '/' || COALESCE((SELECT group_concat(x, ',') FROM"
+		" (SELECT d.id || '.' || COALESCE(d.stt, '') || '.' || d.state || '.' || COALESCE(d.batch_id, '') || '.'"
+		" || (SELECT count(*) FROM pages q WHERE q.document_id = d.id) AS x FROM documents d"
+		" WHERE d.batch_id = ?1 OR d.file_id = " BATCH_FILE " ORDER BY d.id)), '')");
+	char *s = NULL;
+	sqlite3_bind_int64(st, 1, batch_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		s = db_col_strdup(st, 0);
+	sqlite3_finalize(st);
+	return s;
+}
+
+/* Planning state: what the groups of the batch become. */
+struct planner {
+	sqlite3 *db;
+	const struct docmap_tables *t;
+	struct docmap_plan *p;
+	int64_t *prereg;      /* documents registered before scanning (CSV import), in STT order */
+	int nprereg, used;
+	int64_t stt;          /* the last STT given */
+	int whole;            /* whole-file mode: the one group, or -1 */
+};
+
+static int64_t *id_list(sqlite3 *db, sqlite3_stmt *st, int *n, bool *failed)
+{
+	int64_t *v = NULL;
+	int rc;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = xrealloc(v, sizeof(int64_t) * (size_t)(*n + 1));
+		v[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	*failed = rc != SQLITE_DONE;
+	sqlite3_finalize(st);
+	(void)db;
+	return v;
+}
+
+/* The group the next document's pages go to: index into p->groups, or -1. */
+static int plan_group(struct planner *c, struct errbuf *err)
+{
+	struct docmap_plan *p = c->p;
+	const struct filecode_naming *nm = c->t->nm;
+	struct docmap_group g;
+	memset(&g, 0, sizeof(g));
+	if (p->file_code && !nm->per_document && c->whole >= 0)
+		return c->whole;
+	if (p->file_id && nm->per_document && c->used < c->nprereg) {
+		g.doc = c->prereg[c->used++];
+		g.attach = true;
+	} else if (p->file_code && !nm->per_document) {
+		g.doc = p->file_id ? db_int(c->db, 0, "SELECT id FROM documents WHERE file_id = ?1 AND stt = 1 AND state = 'open'",
+					    1, p->file_id) : 0;
+		if (!g.doc) {
+			if (p->file_id && db_int(c->db, 0, "SELECT count(*) FROM documents WHERE file_id = ?1", 1, p->file_id) > 0)
+				return err_set(err, "file '%s': already digitized as one document (naming mode whole-file); add pages with 'sohoa doc map'",
+					       p->file_code);
+			g.stt = 1;
+			if (!(g.name = filecode_expand(nm->whole_file, p->file_code, 1, err)))
+				return -1;
+		}
+		c->whole = p->ngroups;
+	} else if (p->file_code) {
+		g.stt = ++c->stt;
+		if (!(g.name = filecode_doc_name(nm, p->file_code, g.stt, err)))
+			return -1;
+	} else {
+		g.stt = ++c->stt;
+		g.name = xasprintf("batch-%lld.%lld", (long long)p->batch_id, (long long)g.stt);
+	}
+	p->groups = xrealloc(p->groups, sizeof(*p->groups) * (size_t)(p->ngroups + 1));
+	p->groups[p->ngroups] = g;
+	return p->ngroups++;
+}
+
+static void group_add(struct docmap_group *g, int64_t page)
+{
+	g->pages = xrealloc(g->pages, sizeof(int64_t) * (size_t)(g->npages + 1));
+	g->pages[g->npages++] = page;
+}
+
+int docmap_plan(sqlite3 *db, const struct docmap_tables *t, const char *root, int64_t batch_id, struct docmap_plan *p,
+		struct errbuf *err)
+{
+	struct planner c;
+	char *code = NULL, *prof = NULL;
 	const char *rule = "none", *marker = NULL;
 	struct profile *pr = NULL;
 	sqlite3_stmt *st;
-	int rc = -1, lrc;
-	int64_t cur = 0, group = -2;
-	bool any_group, duplex = false, after_sheet = false;
-	*ids = NULL;
-	*n = 0;
+	int rc = -1, cur = -1, step;
+	int64_t group = -2;
+	bool any_group, duplex = false, after_sheet = false, failed;
+	memset(p, 0, sizeof(*p));
 	memset(&c, 0, sizeof(c));
+	p->batch_id = batch_id;
 	c.db = db;
-	c.batch_id = batch_id;
+	c.t = t;
+	c.p = p;
+	c.whole = -1;
+	if (!(p->stamp = stamp(db, batch_id))) {
+		err_set(err, "batch %lld: cannot read it: %s", (long long)batch_id, sqlite3_errmsg(db));
+		goto out;
+	}
 	if (db_int(db, 0, "SELECT count(*) FROM pages WHERE batch_id = ?1 AND document_id IS NULL AND separator = 0 AND dropped = 0",
 		   1, batch_id) == 0) {
 		rc = 0;
 		goto out;
 	}
-	c.schema = load_schema(cdir, &c.own_naming, err, &lrc);
-	if (lrc < 0)
-		goto out;
-	c.nm = c.schema ? &c.schema->naming : &c.own_naming;
 	st = db_prepare(db, "SELECT file_code, profile FROM batches WHERE id = ?1");
 	sqlite3_bind_int64(st, 1, batch_id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -221,9 +241,21 @@ int docmap_assign(sqlite3 *db, const char *root, int64_t batch_id, int64_t **ids
 		prof = db_col_strdup(st, 1);
 	}
 	sqlite3_finalize(st);
-	if (code && *code && resolve_file(&c, code, err) < 0) {
-		err_prefix(err, "batch %lld", (long long)batch_id);
-		goto out;
+	if (code && *code) {
+		st = db_prepare(db, "SELECT id, file_code FROM files WHERE file_code = ?1 OR alias = ?1");
+		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			p->file_id = sqlite3_column_int64(st, 0);
+			p->file_code = db_col_strdup(st, 1);
+		}
+		sqlite3_finalize(st);
+		if (!p->file_id) {
+			if (filecode_parse(code, NULL, err) < 0) {
+				err_prefix(err, "batch %lld", (long long)batch_id);
+				goto out;
+			}
+			p->file_code = xstrdup(code); /* registered when the plan is applied */
+		}
 	}
 	if (prof && *prof) {
 		struct errbuf pe;
@@ -243,19 +275,32 @@ int docmap_assign(sqlite3 *db, const char *root, int64_t batch_id, int64_t **ids
 		err_set(err, "scanner profile '%s': separator 'text' needs a 'separator_text'", prof);
 		goto out;
 	}
+	if (p->file_id && t->nm->per_document) {
+		st = db_prepare(db, "SELECT d.id FROM documents d WHERE d.file_id = ?1 AND d.state = ?2"
+				    " AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.document_id = d.id) ORDER BY d.stt");
+		sqlite3_bind_int64(st, 1, p->file_id);
+		sqlite3_bind_text(st, 2, jobq_doc_state_names[JOBQ_DOC_OPEN], -1, SQLITE_STATIC);
+		c.prereg = id_list(db, st, &c.nprereg, &failed);
+		if (failed)
+			goto db_fail_nost;
+	}
+	if (p->file_code)
+		c.stt = p->file_id ? db_int(db, 0, "SELECT max(stt) FROM documents WHERE file_id = ?1", 1, p->file_id) : 0;
+	else
+		c.stt = db_int(db, 0, "SELECT count(*) FROM documents WHERE batch_id = ?1", 1, batch_id);
 	any_group = db_int(db, 0, "SELECT count(*) FROM pages WHERE batch_id = ?1 AND doc_group IS NOT NULL"
 				  " AND document_id IS NULL", 1, batch_id) > 0;
 	st = db_prepare(db, "SELECT id, doc_group, blank, text_path FROM pages WHERE batch_id = ?1 AND document_id IS NULL"
 			    " AND separator = 0 AND dropped = 0 ORDER BY seq, img_index, id");
 	sqlite3_bind_int64(st, 1, batch_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t page = sqlite3_column_int64(st, 0);
 		bool sep = false;
 		if (any_group) {
 			int64_t g = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 1);
 			if (g != group) {
 				group = g;
-				cur = 0;
+				cur = -1;
 			}
 		} else if (!strcmp(rule, "blank")) {
 			sep = sqlite3_column_int(st, 2) != 0;
@@ -268,39 +313,114 @@ int docmap_assign(sqlite3 *db, const char *root, int64_t batch_id, int64_t **ids
 			after_sheet = sep && !blank;
 		}
 		if (sep) {
-			cur = 0; /* the next page starts a new document */
-			if (set_page(db, page, 0, 1) < 0)
-				goto db_fail;
+			cur = -1; /* the next page starts a new document */
+			p->separators = xrealloc(p->separators, sizeof(int64_t) * (size_t)(p->nseparators + 1));
+			p->separators[p->nseparators++] = page;
 			continue;
 		}
-		if (!cur && (cur = new_document(&c, err)) < 0) {
+		if (cur < 0 && (cur = plan_group(&c, err)) < 0) {
 			sqlite3_finalize(st);
 			goto out;
 		}
-		if (set_page(db, page, cur, 0) < 0)
-			goto db_fail;
-		add_id(ids, n, cur);
+		group_add(&p->groups[cur], page);
 	}
 	sqlite3_finalize(st);
+	if (step != SQLITE_DONE)
+		goto db_fail_nost;
 	rc = 0;
 	goto out;
-db_fail:
-	err_set(err, "batch %lld: cannot map pages: %s", (long long)batch_id, sqlite3_errmsg(db));
-	sqlite3_finalize(st);
+db_fail_nost:
+	err_set(err, "batch %lld: cannot read its pages: %s", (long long)batch_id, sqlite3_errmsg(db));
 out:
-	if (rc < 0) {
-		free(*ids);
-		*ids = NULL;
-		*n = 0;
-	}
 	profile_free(pr);
-	meta_schema_free(c.schema);
-	filecode_naming_release(&c.own_naming);
-	free(c.file_code);
+	free(c.prereg);
 	free(code);
 	free(prof);
-	free(cdir);
+	if (rc < 0)
+		docmap_plan_release(p);
 	return rc;
+}
+
+void docmap_plan_release(struct docmap_plan *p)
+{
+	for (int i = 0; i < p->ngroups; i++) {
+		free(p->groups[i].name);
+		free(p->groups[i].pages);
+	}
+	free(p->groups);
+	free(p->separators);
+	free(p->file_code);
+	free(p->stamp);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Register the batch's file (a valid code not yet registered). */
+static int register_file(sqlite3 *db, const struct docmap_tables *t, const char *code, int64_t *file_id, struct errbuf *err)
+{
+	sqlite3_stmt *st;
+	if (t->schema)
+		return meta_file_add(db, t->schema, code, NULL, NULL, 0, AGENT, file_id, err);
+	st = db_prepare(db, "INSERT INTO files(file_code, created) VALUES (?1, ?2)");
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now_ms());
+	if (db_step_done(db, st, "cannot register the file", err) < 0)
+		return -1;
+	*file_id = sqlite3_last_insert_rowid(db);
+	return 0;
+}
+
+int docmap_apply(sqlite3 *db, const struct docmap_tables *t, const struct docmap_plan *p, int64_t **ids, int *n,
+		 struct errbuf *err)
+{
+	char *now = stamp(db, p->batch_id);
+	int64_t file_id = p->file_id;
+	bool same = now && p->stamp && !strcmp(now, p->stamp);
+	*ids = NULL;
+	*n = 0;
+	if (!now)
+		return err_set(err, "batch %lld: cannot read it: %s", (long long)p->batch_id, sqlite3_errmsg(db));
+	free(now);
+	if (!same)
+		return 1;
+	if (p->ngroups && !file_id && p->file_code && register_file(db, t, p->file_code, &file_id, err) < 0)
+		goto fail;
+	for (int i = 0; i < p->ngroups; i++) {
+		const struct docmap_group *g = &p->groups[i];
+		int64_t doc = g->doc;
+		if (doc && g->attach) {
+			sqlite3_stmt *st = db_prepare(db, "UPDATE documents SET batch_id = ?2 WHERE id = ?1");
+			sqlite3_bind_int64(st, 1, doc);
+			sqlite3_bind_int64(st, 2, p->batch_id);
+			if (db_step_done(db, st, "cannot attach the document to its batch", err) < 0)
+				goto fail;
+		} else if (!doc) {
+			struct errbuf why;
+			err_init(&why);
+			doc = meta_doc_insert(db, file_id, p->batch_id, g->stt, g->name, &why);
+			if (doc < 0) {
+				err_set(err, "cannot create document '%s': %s", g->name, why.msg);
+				goto fail;
+			}
+			if (t->schema && p->file_code && meta_doc_init(db, t->schema, doc, p->file_code, (long)g->stt, AGENT, err) < 0)
+				goto fail;
+		}
+		for (int k = 0; k < g->npages; k++)
+			if (set_page(db, g->pages[k], doc, 0) < 0)
+				goto db_fail;
+		add_id(ids, n, doc);
+	}
+	for (int i = 0; i < p->nseparators; i++)
+		if (set_page(db, p->separators[i], 0, 1) < 0)
+			goto db_fail;
+	return 0;
+db_fail:
+	err_set(err, "cannot map pages: %s", sqlite3_errmsg(db));
+fail:
+	err_prefix(err, "batch %lld", (long long)p->batch_id);
+	free(*ids);
+	*ids = NULL;
+	*n = 0;
+	return -1;
 }
 
 int docmap_parse_map(const char *spec, long npages, long **ends, struct errbuf *err)

@@ -1,29 +1,71 @@
 /*
- * docmap.h - pages to documents.  The engine calls docmap_assign() once per
- * batch, inside the transaction in which the batch's last page passes the
- * last page stage (the document fan-in).  It gives every page of the batch
- * that has no document yet a document (by the operator's mapping given at
- * ingest, by the scanner profile's separator rules, or one document per
- * batch by default), names the new documents, and returns their ids so the
- * engine can queue the document stages for them.
+ * docmap.h - pages to documents.  The fan-in stage (stages/fanin.c) plans
+ * a batch's documents with docmap_plan() outside any write transaction and
+ * writes the plan with docmap_apply() in its short commit: every page of
+ * the batch that has no document yet gets one (by the operator's mapping
+ * given at ingest, by the scanner profile's separator rules, or one
+ * document per batch by default), and the new documents are named.
  */
 #ifndef SOHOA_DOCMAP_H
 #define SOHOA_DOCMAP_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "engine/util.h"
 
-struct config;
+#include "archive/filecode.h"
 
-/* ids: filled with a malloc'ed array of document ids now ready (caller
- * frees), *n their count.  root is the workspace (its config/ tables, its
- * scanner profiles, the pages' text files).  Runs inside the caller's
- * transaction. */
-int docmap_assign(sqlite3 *db, const char *root, int64_t batch_id, int64_t **ids, int *n, struct errbuf *err);
+struct meta_schema;
 
-#endif
+/* The tables docmap names documents with, read from a workspace's config/
+ * folder before any transaction: the TT05 schema (its naming) or, in older
+ * workspaces without tt05-fields.tsv, naming.conf alone. */
+struct docmap_tables {
+	struct meta_schema *schema;       /* NULL without tt05-fields.tsv */
+	struct filecode_naming own;       /* naming.conf, when there is no schema */
+	const struct filecode_naming *nm; /* the naming in force */
+};
+int docmap_tables_load(const char *config_dir, struct docmap_tables *t, struct errbuf *err);
+void docmap_tables_release(struct docmap_tables *t);
+
+/* One document of a plan and its pages, in order. */
+struct docmap_group {
+	int64_t doc;      /* an existing document, or 0: a new one (stt, name) */
+	bool attach;      /* doc was registered before scanning: it joins the batch */
+	int64_t stt;
+	char *name;
+	int64_t *pages;
+	int npages;
+};
+
+/* Which pages of a batch form which documents, with their names. */
+struct docmap_plan {
+	int64_t batch_id;
+	char *file_code;  /* the batch's file, NULL when it names none */
+	int64_t file_id;  /* 0: a valid code not yet registered (registered by apply) */
+	struct docmap_group *groups;
+	int ngroups;
+	int64_t *separators; /* separator pages: in no document */
+	int nseparators;
+	char *stamp;      /* what the plan was made from (apply checks it) */
+};
+
+/* Plan the documents of a batch's pages not yet in one; reads only.  root
+ * is the workspace (its scanner profiles, the pages' text files).  0 (an
+ * empty plan when nothing is left to map) or -1 with err set (a bad
+ * profile, a file that cannot take more documents, a database error). */
+int docmap_plan(sqlite3 *db, const struct docmap_tables *t, const char *root, int64_t batch_id, struct docmap_plan *p,
+		struct errbuf *err);
+/* Write a plan in the caller's transaction: documents created (state open)
+ * or attached, pages mapped, separators marked.  ids: a malloc'ed array of
+ * the plan's document ids (caller frees), *n their count.  Returns 0, 1
+ * when the batch or its file changed since the plan was made (nothing
+ * written: plan again), or -1 with err set. */
+int docmap_apply(sqlite3 *db, const struct docmap_tables *t, const struct docmap_plan *p, int64_t **ids, int *n,
+		 struct errbuf *err);
+void docmap_plan_release(struct docmap_plan *p);
 
 /*
  * The rules, in order (docmap.c):
@@ -67,3 +109,5 @@ int docmap_parse_pages(const char *spec, int64_t **out, struct errbuf *err);
  * none open; every move is an audit event. */
 int docmap_move(sqlite3 *db, const char *config_dir, const char *doc_ref, const int64_t *pages, int npages,
 		const char *agent, int64_t **affected, int *naffected, struct errbuf *err);
+
+#endif

@@ -23,6 +23,7 @@
 
 #include "engine/db.h"
 #include "engine/events.h"
+#include "engine/jobq.h"
 
 /* ---- objects ---- */
 
@@ -156,8 +157,10 @@ int meta_put(sqlite3 *db, const struct meta_object *obj, const char *field, cons
 		if (value)
 			sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, obj->id);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
+		if (db_step_done(db, st, "cannot write", err) < 0) {
+			err_prefix(err, "%s: field '%s'", obj->label, field);
+			goto out;
+		}
 	}
 	sb_init(&detail, 0);
 	sb_adds(&detail, "{\"field\":");
@@ -349,7 +352,8 @@ int64_t meta_doc_insert(sqlite3 *db, int64_t file_id, int64_t batch_id, int64_t 
 			return -1;
 		}
 	}
-	st = db_prepare(db, "INSERT INTO documents(file_id, batch_id, stt, name, state, created) VALUES (?1, ?2, ?3, ?4, 'open', ?5)");
+	st = db_prepare(db, "INSERT INTO documents(file_id, batch_id, stt, name, state, created) VALUES (?1, ?2, ?3, ?4, ?6, ?5)");
+	sqlite3_bind_text(st, 6, jobq_doc_state_names[JOBQ_DOC_OPEN], -1, SQLITE_STATIC); /* (new) -> open: jobq.h */
 	if (file_id)
 		sqlite3_bind_int64(st, 1, file_id);
 	if (batch_id)

@@ -47,11 +47,13 @@ int priority_compute(sqlite3 *db, const struct priority_rules *r, int64_t file_i
  * In the caller's transaction. */
 int priority_apply(sqlite3 *db, const struct priority_rules *r, int64_t file_id, int64_t now, struct errbuf *err);
 /* priority_apply() for the file(s) of a batch: its file code or legacy
- * alias, and the files of its documents; the rules are read from the
- * workspace's config/ folder (root is the workspace).  The engine calls it when a batch is
- * closed and after its fan-in, so jobs queued later follow the file's gate
- * and score.  No file: nothing to do.  In the caller's transaction. */
-int priority_apply_batch(sqlite3 *db, const char *root, int64_t batch_id, struct errbuf *err);
+ * alias, and the files of its documents, with rules the caller loaded
+ * (priority_rules_load(), before its transaction).  Called when a batch is
+ * closed (ingest.c) and by its fan-in job (stages/fanin.c), so jobs queued
+ * later follow the file's gate and score.  No file: nothing to do (r may
+ * then be NULL: rules that could not be read; with a file that is an
+ * error).  In the caller's transaction. */
+int priority_apply_batch(sqlite3 *db, const struct priority_rules *r, int64_t batch_id, struct errbuf *err);
 /* The same for every file, in one transaction. */
 int priority_apply_all(sqlite3 *db, const struct priority_rules *r, int64_t now, struct errbuf *err);
 /* A supervisor's override (clear: remove it), recorded as an event with the

@@ -259,32 +259,37 @@ static int gather_events(struct workspace *ws, struct pool *pl, struct pkgbuild 
 	sqlite3 *db = ws->db;
 	sqlite3_stmt *st;
 	size_t alloc = 64;
+	int step;
 	if (db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS export_obj(o TEXT PRIMARY KEY); DELETE FROM export_obj;", err) < 0)
 		return -1;
 	st = db_prepare(db, "INSERT OR IGNORE INTO export_obj(o) VALUES (?1)");
 	if (file_code) {
 		sqlite3_bind_text(st, 1, pool_own(pl, xasprintf("file:%s", file_code)), -1, SQLITE_STATIC);
-		sqlite3_step(st);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto db_fail;
 		sqlite3_reset(st);
 	}
 	for (size_t i = 0; i < b->pkg.ndocs; i++) {
 		sqlite3_stmt *q;
 		sqlite3_bind_text(st, 1, b->docs[i].object, -1, SQLITE_STATIC);
-		sqlite3_step(st);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto db_fail;
 		sqlite3_reset(st);
 		q = db_prepare(db, "INSERT OR IGNORE INTO export_obj(o)"
 				   " SELECT 'page:' || p.id FROM pages p WHERE p.document_id = ?1"
 				   " UNION SELECT 'batch:' || p.batch_id FROM pages p WHERE p.document_id = ?1"
 				   " UNION SELECT 'master:' || m.sha256 FROM pages p JOIN masters m ON m.id = p.master_id WHERE p.document_id = ?1");
 		sqlite3_bind_int64(q, 1, b->doc_ids[i]);
-		sqlite3_step(q);
-		sqlite3_finalize(q);
+		if (db_step_done(db, q, "cannot gather the events of the package", err) < 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
 	}
 	sqlite3_finalize(st);
 	b->events = xcalloc(alloc, sizeof(*b->events));
 	st = db_prepare(db, "SELECT id, time, agent, type, object, outcome, detail FROM events"
 			    " WHERE object IN (SELECT o FROM export_obj) AND type <> 'transfer' ORDER BY time, id");
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct eark_event *e;
 		if (b->pkg.nevents == alloc) {
 			alloc *= 2;
@@ -301,7 +306,13 @@ static int gather_events(struct workspace *ws, struct pool *pl, struct pkgbuild 
 	}
 	sqlite3_finalize(st);
 	b->pkg.events = b->events;
+	if (step != SQLITE_DONE)
+		return err_set(err, "cannot read the events of the package: %s", sqlite3_errmsg(db));
 	return 0;
+db_fail:
+	err_set(err, "cannot gather the events of the package: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return -1;
 }
 
 static char *first_fonds_name(sqlite3 *db)

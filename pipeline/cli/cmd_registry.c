@@ -349,9 +349,9 @@ static int requeue(struct workspace *ws, const int64_t *docs, int n, struct errb
 	for (int i = 0; i < n; i++) {
 		if (db_int(ws->db, 0, "SELECT count(*) FROM jobs WHERE document_id = ?1 AND page_id IS NULL", 1, docs[i]) == 0)
 			continue;
-		if (pl.last_page < 0 || pl.last_page + 1 >= pl.n)
+		if (pl.first_doc < 0)
 			continue;
-		if (jobq_restart_doc(ws->db, docs[i], pl.stage[pl.last_page + 1]->name, err) < 0)
+		if (jobq_restart_doc(ws->db, docs[i], pl.stage[pl.first_doc]->name, err) < 0)
 			return -1;
 	}
 	return 0;

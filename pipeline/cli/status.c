@@ -210,7 +210,7 @@ int cmd_jobs(struct workspace *ws, int argc, char **argv)
 			else if (!strcmp(argv[1], "rescan"))
 				r = jobq_request_rescan(ws->db, atoll(argv[i]), who, reason, &err);
 			else
-				r = jobq_drop_page(ws->db, ws->root, &pl, atoll(argv[i]), who, reason, &err);
+				r = jobq_drop_page(ws->db, &pl, atoll(argv[i]), who, reason, &err);
 			if (r < 0) {
 				fprintf(stderr, "sohoa: jobs: %s\n", err.msg);
 				rc = EXIT_DATAERR;
@@ -235,17 +235,24 @@ int cmd_jobs(struct workspace *ws, int argc, char **argv)
 		return 0;
 	}
 	if (argc == 1 || (argc == 3 && !strcmp(argv[1], "--state"))) {
-		sqlite3_stmt *st = db_prepare(ws->db, "SELECT id, stage, COALESCE(page_id, 0), COALESCE(document_id, 0), state,"
-						      " attempts, priority, COALESCE(error, '') FROM jobs WHERE ?1 IS NULL OR state = ?1"
-						      " ORDER BY id");
+		sqlite3_stmt *st = db_prepare(ws->db, "SELECT id, stage, COALESCE(page_id, 0), COALESCE(document_id, 0),"
+						      " COALESCE(batch_id, 0), state, attempts, priority, COALESCE(error, '') FROM jobs"
+						      " WHERE ?1 IS NULL OR state = ?1 ORDER BY id");
+		int step;
 		if (argc == 3)
 			sqlite3_bind_text(st, 1, argv[2], -1, SQLITE_STATIC);
-		printf("%6s %-8s %5s %5s %-11s %3s %8s %s\n", "job", "stage", "page", "doc", "state", "try", "priority", "error");
-		while (sqlite3_step(st) == SQLITE_ROW)
-			printf("%6lld %-8s %5lld %5lld %-11s %3d %8.1f %s\n", sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
-			       sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3), sqlite3_column_text(st, 4),
-			       sqlite3_column_int(st, 5), sqlite3_column_double(st, 6), sqlite3_column_text(st, 7));
+		printf("%6s %-8s %5s %5s %5s %-11s %3s %8s %s\n", "job", "stage", "page", "doc", "batch", "state", "try", "priority",
+		       "error");
+		while ((step = sqlite3_step(st)) == SQLITE_ROW)
+			printf("%6lld %-8s %5lld %5lld %5lld %-11s %3d %8.1f %s\n", sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
+			       sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4),
+			       sqlite3_column_text(st, 5), sqlite3_column_int(st, 6), sqlite3_column_double(st, 7),
+			       sqlite3_column_text(st, 8));
 		sqlite3_finalize(st);
+		if (step != SQLITE_DONE) {
+			fprintf(stderr, "sohoa: jobs: cannot list the jobs: %s\n", sqlite3_errmsg(ws->db));
+			return EXIT_DATAERR;
+		}
 		return 0;
 	}
 	fprintf(stderr, "usage: sohoa jobs [--state STATE] | jobs hold|release|retry ID... | jobs accept|rescan|drop ID... --reason TEXT\n");
@@ -262,7 +269,7 @@ int cmd_stages(struct workspace *ws, int argc, char **argv)
 		return EXIT_DATAERR;
 	}
 	for (int i = 0; i < pl.n; i++)
-		printf("%-8s %-8s %s\n", pl.stage[i]->name, pl.stage[i]->unit == STAGE_PAGE ? "page" : "document",
+		printf("%-8s %-8s %s\n", pl.stage[i]->name, pl.stage[i]->unit == STAGE_PAGE ? "page" : pl.stage[i]->unit == STAGE_BATCH ? "batch" : "document",
 		       pl.stage[i]->summary ? pl.stage[i]->summary : "");
 	return 0;
 }

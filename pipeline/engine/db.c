@@ -151,6 +151,10 @@ static const char *const migrations[] = {
 	/* 10: fixity audits (issue 11): the signed PDF's SHA-256, recorded by
 	 * the sign stage when it commits the file (engine/fixity.c) */
 	"ALTER TABLE documents ADD COLUMN signed_sha256 TEXT;",
+	/* 11: the fan-in as a job of its own (issue 12): a batch-level job
+	 * (stage 'fanin') names its batch; one per stage and batch */
+	"ALTER TABLE jobs ADD COLUMN batch_id INTEGER REFERENCES batches(id);"
+	"CREATE UNIQUE INDEX jobs_batch ON jobs(stage, batch_id) WHERE batch_id IS NOT NULL;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

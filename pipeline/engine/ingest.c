@@ -17,8 +17,12 @@
  *
  * The batch's file code and the operator's document map are checked when
  * the batch opens, before anything is copied; the map is recorded when the
- * batch closes, in the transaction that finishes it and runs the fan-in
- * check, so a batch is mapped whole or not at all.
+ * batch closes, in the transaction that finishes it, applies its file's
+ * priority gate (the rules read before that transaction) and queues its
+ * fan-in job when every page already passed, so a batch is mapped whole
+ * or not at all.  The operator's map and the gate at intake are the
+ * archive's rules this engine file still calls (docmap_operator_map(),
+ * priority_apply_batch()); forming documents is the fan-in stage's.
  */
 #include "engine/ingest.h"
 
@@ -366,9 +370,16 @@ int64_t ingest_close(struct ingest_batch *b, struct errbuf *err)
 	int64_t id = b->id;
 	sqlite3 *db = b->ws->db;
 	sqlite3_stmt *st;
-	struct errbuf warn;
-	int ndocs;
+	struct errbuf warn, rerr;
+	struct priority_rules *rules = NULL;
 	err_init(&warn);
+	err_init(&rerr);
+	if (b->npages > 0) {
+		/* read before the write lock is taken */
+		char *cdir = workspace_path(b->ws, "config");
+		rules = priority_rules_load(cdir, &rerr);
+		free(cdir);
+	}
 	if (db_begin(db, err) < 0)
 		goto fail;
 	if (b->npages == 0) {
@@ -392,10 +403,21 @@ int64_t ingest_close(struct ingest_batch *b, struct errbuf *err)
 		db_rollback(db);
 		goto fail;
 	}
-	/* the new jobs follow the file's gate and score: the fan-in applies
-	 * them when it queues documents, else they are applied here */
-	if ((b->docs && close_map(b, &warn, err) < 0) || (ndocs = jobq_fanin(db, b->ws->root, b->pl, id, err)) < 0 ||
-	    (ndocs == 0 && priority_apply_batch(db, b->ws->root, id, err) < 0) || db_commit(db, err) < 0) {
+	/* the new jobs follow the file's gate and score (the fan-in job
+	 * applies them again to the document jobs it queues) */
+	if ((b->docs && close_map(b, &warn, err) < 0) || jobq_queue_fanin(db, b->pl, id, err) < 0) {
+		db_rollback(db);
+		goto fail;
+	}
+	if (priority_apply_batch(db, rules, id, err) < 0) {
+		if (!rules) {
+			err_init(err); /* the reason the rules could not be read */
+			err_set(err, "batch %lld: %s", (long long)id, rerr.msg);
+		}
+		db_rollback(db);
+		goto fail;
+	}
+	if (db_commit(db, err) < 0) {
 		db_rollback(db);
 		goto fail;
 	}
@@ -403,9 +425,11 @@ int64_t ingest_close(struct ingest_batch *b, struct errbuf *err)
 		err_set(err, "%s", warn.msg);
 	wake_notify(b->ws->root, "supervisor"); /* new work */
 out:
+	priority_rules_free(rules);
 	batch_free(b);
 	return id;
 fail:
+	priority_rules_free(rules);
 	batch_free(b);
 	return -1;
 }

@@ -12,8 +12,11 @@
  *
  * Priority: a job takes its file's priority (override first) when queued;
  * claim orders by the stored key (jobq.h).  The gate and score of
- * priority.c are applied when a batch closes (ingest.c) and after its
- * fan-in, through jobq_gate(); a page's next job follows its file's gate.
+ * priority.c are applied when a batch closes (ingest.c) and by its fan-in
+ * job (stages/fanin.c), through jobq_gate(); a page's next job follows its
+ * file's gate.  The queue knows nothing of how documents are formed: it
+ * queues the fan-in job, and the fan-in stage asks it for the document's
+ * open -> ready (jobq_doc_ready()).
  */
 #include "engine/jobq.h"
 
@@ -23,10 +26,8 @@
 #include <string.h>
 
 #include "engine/db.h"
-#include "archive/docmap.h"
 #include "engine/events.h"
 #include "engine/log.h"
-#include "archive/priority.h"
 #include "engine/registry.h"
 
 const char *const jobq_state_names[JOBQ_NSTATES] = {"ready", "claimed", "done", "failed", "quarantined", "held"};
@@ -52,6 +53,9 @@ int jobq_state_parse(const char *name)
 #define DOC_PRIORITY \
 	"(SELECT COALESCE(f.priority_override, f.priority, 0) FROM documents d LEFT JOIN batches b ON b.id = d.batch_id" \
 	" LEFT JOIN files f ON f.id = d.file_id OR (d.file_id IS NULL AND b.file_code IN (f.file_code, f.alias)) WHERE d.id = ?2)"
+#define BATCH_PRIORITY \
+	"(SELECT COALESCE(f.priority_override, f.priority, 0) FROM batches b" \
+	" JOIN files f ON b.file_code IN (f.file_code, f.alias) WHERE b.id = ?2)"
 /* The aging the stored claim keys are made with. */
 #define AGING "(SELECT value FROM jobq_params WHERE name = 'aging_per_hour')"
 
@@ -78,6 +82,14 @@ int jobq_enqueue_doc(sqlite3 *db, const char *stage, int64_t document_id)
 	err_init(&err);
 	return enqueue(db, "INSERT OR IGNORE INTO jobs(stage, document_id, state, priority, aging, created, updated)"
 			   " VALUES (?1, ?2, 'ready', COALESCE(" DOC_PRIORITY ", 0), " AGING ", ?3, ?3)", stage, document_id, &err);
+}
+
+int jobq_enqueue_batch(sqlite3 *db, const char *stage, int64_t batch_id)
+{
+	struct errbuf err;
+	err_init(&err);
+	return enqueue(db, "INSERT OR IGNORE INTO jobs(stage, batch_id, state, priority, aging, created, updated)"
+			   " VALUES (?1, ?2, 'ready', COALESCE(" BATCH_PRIORITY ", 0), " AGING ", ?3, ?3)", stage, batch_id, &err);
 }
 
 int jobq_enqueue_passed(sqlite3 *db, const char *stage, int64_t page_id, struct errbuf *err)
@@ -205,7 +217,7 @@ static int claim_tx(sqlite3 *db, struct job *job, const char *stage, long pid, i
 	}
 	st = cached(db, C_CLAIM, "UPDATE jobs SET state = 'claimed', worker_pid = ?2, lease_until = ?3, claimed_at = ?4,"
 			    " updated = ?4 WHERE id = ?1 AND state IN ('ready', 'failed')"
-			    " RETURNING page_id, document_id, attempts, priority");
+			    " RETURNING page_id, document_id, attempts, priority, batch_id");
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, pid);
 	sqlite3_bind_int64(st, 3, now + (int64_t)lease_s * 1000);
@@ -221,6 +233,7 @@ static int claim_tx(sqlite3 *db, struct job *job, const char *stage, long pid, i
 	job->document_id = sqlite3_column_int64(st, 1);
 	job->attempts = sqlite3_column_int(st, 2);
 	job->priority = sqlite3_column_double(st, 3);
+	job->batch_id = sqlite3_column_int64(st, 4);
 	snprintf(job->stage, sizeof(job->stage), "%s", stage);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		err_set(err, "cannot claim a '%s' job: %s", stage, sqlite3_errmsg(db));
@@ -275,6 +288,8 @@ static int job_event(sqlite3 *db, const struct job *job, const char *agent, cons
 	char object[64];
 	if (job->page_id)
 		snprintf(object, sizeof(object), "page:%lld", (long long)job->page_id);
+	else if (job->batch_id)
+		snprintf(object, sizeof(object), "batch:%lld", (long long)job->batch_id);
 	else
 		snprintf(object, sizeof(object), "document:%lld", (long long)job->document_id);
 	if (events_add_job(db, job->id, agent, type, object, outcome, msg) < 0)
@@ -395,8 +410,8 @@ int jobq_request_rescan(sqlite3 *db, int64_t job_id, const char *who, const char
 	return rc;
 }
 
-int jobq_drop_page(sqlite3 *db, const char *root, const struct pipeline *pl, int64_t job_id, const char *who,
-		   const char *reason, struct errbuf *err)
+int jobq_drop_page(sqlite3 *db, const struct pipeline *pl, int64_t job_id, const char *who, const char *reason,
+		   struct errbuf *err)
 {
 	char *sql, *detail;
 	int64_t page, batch;
@@ -410,7 +425,7 @@ int jobq_drop_page(sqlite3 *db, const char *root, const struct pipeline *pl, int
 			      " finished_at = ?2, updated = ?2 WHERE id = ?1 AND state IN ('held', 'quarantined')"
 			      " AND page_id IS NOT NULL AND (SELECT document_id FROM pages WHERE id = page_id) IS NULL", detail);
 	/* decide() commits the job's move and its event; the page's mark and
-	 * the fan-in it may unblock follow in one more transaction, which a
+	 * the fan-in job it may unblock follow in one more transaction, which a
 	 * crash in between leaves to the supervisor's start-up fan-in check. */
 	if (decide(db, job_id, sql, "a held or quarantined page job not yet in a document", who, "page dropped", detail, err) < 0)
 		goto fail;
@@ -422,7 +437,7 @@ int jobq_drop_page(sqlite3 *db, const char *root, const struct pipeline *pl, int
 		return -1;
 	st = db_prepare(db, "UPDATE pages SET dropped = 1 WHERE id = ?1");
 	sqlite3_bind_int64(st, 1, page);
-	if (db_step_done(db, st, "cannot mark the page dropped", err) < 0 || jobq_fanin(db, root, pl, batch, err) < 0) {
+	if (db_step_done(db, st, "cannot mark the page dropped", err) < 0 || jobq_queue_fanin(db, pl, batch, err) < 0) {
 		db_rollback(db);
 		return -1;
 	}
@@ -483,53 +498,49 @@ int jobq_restart_doc(sqlite3 *db, int64_t document_id, const char *first_stage, 
 	return 0;
 }
 
-int jobq_fanin(sqlite3 *db, const char *root, const struct pipeline *pl, int64_t batch_id,
-	       struct errbuf *err)
+int jobq_doc_ready(sqlite3 *db, int64_t document_id, const char *next_stage, struct errbuf *err)
 {
-	const char *last;
-	int64_t *docs = NULL, waiting;
-	int n = 0;
-	bool has_doc_stage = pl->last_page + 1 < pl->n;
-	if (pl->last_page < 0)
+	sqlite3_stmt *st = db_prepare(db, "UPDATE documents SET state = ?2 WHERE id = ?1 AND state = ?3");
+	sqlite3_bind_int64(st, 1, document_id);
+	sqlite3_bind_text(st, 2, jobq_doc_state_names[JOBQ_DOC_READY], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, jobq_doc_state_names[JOBQ_DOC_OPEN], -1, SQLITE_STATIC);
+	if (db_step_done(db, st, "cannot mark it ready", err) < 0)
+		return err_prefix(err, "document %lld", (long long)document_id), -1;
+	if (next_stage && jobq_enqueue_doc(db, next_stage, document_id) < 0)
+		return err_set(err, "document %lld: cannot queue '%s': %s", (long long)document_id, next_stage, sqlite3_errmsg(db));
+	return 0;
+}
+
+int jobq_queue_fanin(sqlite3 *db, const struct pipeline *pl, int64_t batch_id, struct errbuf *err)
+{
+	sqlite3_stmt *st;
+	int64_t waiting;
+	int rc;
+	if (pl->last_page < 0 || pl->fanin < 0)
 		return 0;
-	last = pl->stage[pl->last_page]->name;
-	if (db_int(db, 0, "SELECT finished IS NOT NULL FROM batches WHERE id = ?1", 1, batch_id) != 1)
-		return 0; /* the batch is still being ingested */
-	{
-		sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM pages p WHERE p.batch_id = ?1 AND p.dropped = 0 AND NOT EXISTS"
-						  " (SELECT 1 FROM jobs j WHERE j.page_id = p.id AND j.stage = ?2 AND j.state = 'done')");
-		int rc;
-		sqlite3_bind_int64(st, 1, batch_id);
-		sqlite3_bind_text(st, 2, last, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		waiting = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_ROW)
-			return err_set(err, "batch %lld: cannot count its pages: %s", (long long)batch_id, sqlite3_errmsg(db));
-	}
+	st = db_prepare(db, "SELECT finished IS NOT NULL FROM batches WHERE id = ?1");
+	sqlite3_bind_int64(st, 1, batch_id);
+	rc = sqlite3_step(st);
+	waiting = rc == SQLITE_ROW ? !sqlite3_column_int(st, 0) : 1;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return err_set(err, "batch %lld: cannot read it: %s", (long long)batch_id, sqlite3_errmsg(db));
+	if (waiting)
+		return 0; /* gone, or still being ingested */
+	st = db_prepare(db, "SELECT count(*) FROM pages p WHERE p.batch_id = ?1 AND p.dropped = 0 AND NOT EXISTS"
+			    " (SELECT 1 FROM jobs j WHERE j.page_id = p.id AND j.stage = ?2 AND j.state = 'done')");
+	sqlite3_bind_int64(st, 1, batch_id);
+	sqlite3_bind_text(st, 2, pl->stage[pl->last_page]->name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	waiting = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return err_set(err, "batch %lld: cannot count its pages: %s", (long long)batch_id, sqlite3_errmsg(db));
 	if (waiting > 0)
 		return 0;
-	if (docmap_assign(db, root, batch_id, &docs, &n, err) < 0)
-		return -1;
-	for (int i = 0; i < n; i++) {
-		/* open -> ready: the document's pages are all there. */
-		sqlite3_stmt *st = db_prepare(db, "UPDATE documents SET state = 'ready' WHERE id = ?1");
-		sqlite3_bind_int64(st, 1, docs[i]);
-		if (db_step_done(db, st, "cannot mark it ready", err) < 0) {
-			err_prefix(err, "document %lld", (long long)docs[i]);
-			free(docs);
-			return -1;
-		}
-		if (has_doc_stage && jobq_enqueue_doc(db, pl->stage[pl->last_page + 1]->name, docs[i]) < 0) {
-			free(docs);
-			return err_set(err, "cannot queue document %lld: %s", (long long)docs[i], sqlite3_errmsg(db));
-		}
-	}
-	free(docs);
-	/* The new document jobs follow the file's gate and score. */
-	if (n > 0 && priority_apply_batch(db, root, batch_id, err) < 0)
-		return -1;
-	return n;
+	if (jobq_enqueue_batch(db, pl->stage[pl->fanin]->name, batch_id) < 0)
+		return err_set(err, "batch %lld: cannot queue its fan-in: %s", (long long)batch_id, sqlite3_errmsg(db));
+	return 1;
 }
 
 /* A page job queued while its file's other jobs are held by the priority
@@ -547,12 +558,11 @@ static int follow_gate(sqlite3 *db, const char *stage, int64_t page_id, struct e
 	return db_step_done(db, st, "cannot follow the priority gate", err);
 }
 
-int jobq_advance(sqlite3 *db, const char *root, const struct pipeline *pl,
-		 const struct job *job, struct errbuf *err)
+int jobq_advance(sqlite3 *db, const struct pipeline *pl, const struct job *job, struct errbuf *err)
 {
 	int i = registry_index(pl, job->stage);
-	if (i < 0 || i + 1 > pl->n)
-		return 0;
+	if (i < 0 || i + 1 > pl->n || job->batch_id)
+		return 0; /* a batch job: its stage queued what follows (jobq_doc_ready()) */
 	if (job->page_id) {
 		if (i < pl->last_page) {
 			if (jobq_enqueue_page(db, pl->stage[i + 1]->name, job->page_id) < 0 ||
@@ -560,7 +570,7 @@ int jobq_advance(sqlite3 *db, const char *root, const struct pipeline *pl,
 				return err_set(err, "cannot queue page %lld: %s", (long long)job->page_id, sqlite3_errmsg(db));
 			return 0;
 		}
-		return jobq_fanin(db, root, pl, db_int(db, 0, "SELECT batch_id FROM pages WHERE id = ?1", 1, job->page_id), err) < 0
+		return jobq_queue_fanin(db, pl, db_int(db, 0, "SELECT batch_id FROM pages WHERE id = ?1", 1, job->page_id), err) < 0
 			       ? -1 : 0;
 	}
 	if (i + 1 < pl->n && jobq_enqueue_doc(db, pl->stage[i + 1]->name, job->document_id) < 0)

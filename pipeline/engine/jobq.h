@@ -1,7 +1,8 @@
 /*
  * jobq.h - the durable job queue, and the one owner of every job's and
- * document's state.  A job is one stage of one page or one document; its
- * row in `jobs` is the only truth about where the work is.  No other file
+ * document's state.  A job is one stage of one page, one document, or one
+ * batch (the fan-in, a batch stage: stage.h); its row in `jobs` is the only
+ * truth about where the work is.  No other file
  * writes a state: they call the functions drawn on the arrows below, each
  * of which checks every statement it runs and writes the audit event of an
  * operator's or supervisor's decision in the same transaction.
@@ -25,7 +26,8 @@
  *
  * Every arrow, with the one function that makes it:
  *
- *   (new)            -> ready        jobq_enqueue_page(), jobq_enqueue_doc()
+ *   (new)            -> ready        jobq_enqueue_page(), jobq_enqueue_doc(),
+ *                                    jobq_enqueue_batch() (through jobq_queue_fanin())
  *   (new)            -> done         jobq_enqueue_passed() (a split page's passed stages)
  *   ready            -> claimed      jobq_claim() (best claim key, then lowest id)
  *   failed           -> claimed      jobq_claim(), once not_before has passed
@@ -48,14 +50,30 @@
  *
  * Document states (enum jobq_doc_state, jobq_doc_state_names[]):
  *
- *     docmap (a new document row) --> [ open ] -- jobq_fanin(): every page
- *                                                 of its batch passed the
- *                                                 page stages --> [ ready ]
+ *     (new) --> [ open ] ------------------------------> [ ready ]
+ *       meta_doc_insert()       jobq_doc_ready(): the fan-in job
+ *       (a new document row:    of its batch commits (every page
+ *       the fan-in, a CSV       passed the page stages); its first
+ *       import, 'doc map')      document stage is queued with it
+ *
+ * The fan-in (how a batch's pages become documents):
+ *
+ *   page job done at the last page stage --jobq_advance()--+
+ *   ingest closes the batch ------------ingest_close()-----+--> jobq_queue_fanin():
+ *   operator drops a stopped page ------jobq_drop_page()---+    when every page not
+ *   supervisor start-up ----------------recover_fanin()----+    dropped passed, the
+ *                                                               batch's fan-in job is
+ *   queued (ready, once per batch) --> claimed by a 'fanin' worker: stage run()
+ *   plans the documents and reads the priority rules outside any write
+ *   transaction; its commit() applies the plan in the worker's short
+ *   transaction (documents, open -> ready, first document stage queued,
+ *   the file's gate through jobq_gate()) --> done
  *
  * Invariants: a job is claimed by at most one live worker (claim is one
  * UPDATE under BEGIN IMMEDIATE); a stage's results and the job's new state
  * are committed in one transaction, after the output files are durable;
- * queuing is idempotent (one job per stage and page, or stage and document).
+ * queuing is idempotent (one job per stage and page, stage and document, or
+ * stage and batch).
  * Every job that stops (failed, quarantined, held) carries an error code
  * (jobs.error_code, enum jobq_error) beside its message.
  *
@@ -113,16 +131,18 @@ extern const char *const jobq_error_names[JOBQ_E_NCODES];
 struct job {
 	int64_t id;
 	char stage[32];
-	int64_t page_id;      /* 0 for document jobs */
-	int64_t document_id;  /* 0 for page jobs */
+	int64_t page_id;      /* 0 for document and batch jobs */
+	int64_t document_id;  /* 0 for page and batch jobs */
+	int64_t batch_id;     /* 0 for page and document jobs */
 	int attempts;
 	double priority;
 };
 
 /* Queue a job (no-op if it exists).  Priority is taken from the file the
- * page or document belongs to. */
+ * page, document or batch belongs to. */
 int jobq_enqueue_page(sqlite3 *db, const char *stage, int64_t page_id);
 int jobq_enqueue_doc(sqlite3 *db, const char *stage, int64_t document_id);
+int jobq_enqueue_batch(sqlite3 *db, const char *stage, int64_t batch_id);
 
 /* Claim the most urgent ready job of `stage` for process `pid` (its own
  * transaction).  Returns 1 and fills *job, 0 when there is none, -1 on a
@@ -140,7 +160,7 @@ bool jobq_still_mine(sqlite3 *db, int64_t job_id, long pid);
  * (with the stage's results).  0 or -1 with err set.  jobq_fail() retries
  * after retry_delay_s doubled per attempt, and quarantines at max_attempts;
  * it, jobq_quarantine() and jobq_hold() write their audit event (agent,
- * object "page:N" or "document:N", the message) with the state.
+ * object "page:N", "document:N" or "batch:N", the message) with the state.
  */
 int jobq_done(sqlite3 *db, const struct job *job, struct errbuf *err);
 int jobq_fail(sqlite3 *db, const struct job *job, const char *agent, const char *msg, int max_attempts,
@@ -172,12 +192,12 @@ int jobq_release(sqlite3 *db, int64_t job_id, const char *who, struct errbuf *er
  * error code rescan_requested and the reason.  jobq_drop_page(): a held or
  * quarantined page job not yet in a document -> done (error code dropped);
  * the page is left out of its batch's documents, and the batch's fan-in
- * runs if it was the last page it waited for.
+ * job is queued if it was the last page it waited for.
  */
 int jobq_accept(sqlite3 *db, int64_t job_id, const char *who, const char *reason, struct errbuf *err);
 int jobq_request_rescan(sqlite3 *db, int64_t job_id, const char *who, const char *reason, struct errbuf *err);
-int jobq_drop_page(sqlite3 *db, const char *root, const struct pipeline *pl, int64_t job_id, const char *who,
-		   const char *reason, struct errbuf *err);
+int jobq_drop_page(sqlite3 *db, const struct pipeline *pl, int64_t job_id, const char *who, const char *reason,
+		   struct errbuf *err);
 
 /*
  * The priority gate of a file (priority.c decides, this applies), inside
@@ -193,20 +213,27 @@ int jobq_gate(sqlite3 *db, int64_t file_id, double priority, const char *gate_ms
  * transaction. */
 int jobq_restart_doc(sqlite3 *db, int64_t document_id, const char *first_stage, struct errbuf *err);
 
+/* open -> ready: a document the fan-in formed has all its pages; its first
+ * document stage (next_stage, NULL when the pipeline has none) is queued.
+ * Inside the caller's (the fan-in's) transaction. */
+int jobq_doc_ready(sqlite3 *db, int64_t document_id, const char *next_stage, struct errbuf *err);
+
 /*
  * After a job is done: queue the next stage of its page or document.  When
- * a page passes the last page stage and every page of its batch has, the
- * batch's pages are mapped to documents (docmap) and the first document
- * stage is queued for each (the fan-in).  root is the workspace, whose
- * config/ tables docmap and priority read.  Inside the caller's transaction.
+ * a page passes the last page stage, the batch's fan-in job is queued if
+ * every page of the batch has (jobq_queue_fanin()); a batch job's commit
+ * queued its documents' first stage itself.  Inside the caller's
+ * transaction.
  */
-int jobq_advance(sqlite3 *db, const char *root, const struct pipeline *pl,
-		 const struct job *job, struct errbuf *err);
-/* The fan-in check for one batch (also called when an ingest closes):
- * returns how many documents it queued (their file's priority applied),
- * or -1. */
-int jobq_fanin(sqlite3 *db, const char *root, const struct pipeline *pl, int64_t batch_id,
-	       struct errbuf *err);
+int jobq_advance(sqlite3 *db, const struct pipeline *pl, const struct job *job, struct errbuf *err);
+/* The fan-in check for one batch (also when an ingest closes, a page is
+ * dropped, and at supervisor start): when the batch is closed and every
+ * page not dropped passed the last page stage, its fan-in job (the
+ * pipeline's batch stage) is queued, once.  Cheap: two counts and an
+ * insert; nothing is read from disk.  Returns 1 when the fan-in is due
+ * (queued now or before), 0 when the batch still waits, -1 on a database
+ * error.  Inside the caller's transaction. */
+int jobq_queue_fanin(sqlite3 *db, const struct pipeline *pl, int64_t batch_id, struct errbuf *err);
 
 /* Recovery: claimed jobs whose worker is gone go back to ready with one
  * more attempt (quarantined once attempts reach max_attempts).  Each returns

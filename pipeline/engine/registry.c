@@ -1,5 +1,6 @@
 /*
- * registry.c - find stages by name and order them into the pipeline.
+ * registry.c - find stages by name and order them into the pipeline: page
+ * stages, the batch stage (the fan-in: stages/fanin.c), document stages.
  */
 #include "engine/registry.h"
 
@@ -10,7 +11,7 @@
 
 /* The usual order of the built-in stages, used when `stages` is empty. */
 static const char *const usual_order[] = {
-	"capture", "orient", "deskew", "clean", "blank", "ocr", "pdf", "sign", NULL,
+	"capture", "orient", "deskew", "clean", "blank", "ocr", "fanin", "pdf", "sign", NULL,
 };
 
 const struct stage *registry_find(const char *name)
@@ -30,11 +31,39 @@ static int add(struct pipeline *pl, const char *name, struct errbuf *err)
 		return err_set(err, "stages: more than %d stages", PIPELINE_MAX);
 	if (registry_index(pl, name) >= 0)
 		return err_set(err, "stages: '%s' is listed twice", name);
-	if (s->unit == STAGE_PAGE && pl->n > 0 && pl->stage[pl->n - 1]->unit == STAGE_DOC)
-		return err_set(err, "stages: page stage '%s' comes after a document stage", name);
+	if (s->unit == STAGE_PAGE && pl->n > 0 && pl->stage[pl->n - 1]->unit != STAGE_PAGE)
+		return err_set(err, "stages: page stage '%s' comes after a %s stage", name,
+			       pl->stage[pl->n - 1]->unit == STAGE_DOC ? "document" : "batch");
+	if (s->unit == STAGE_BATCH && (pl->fanin >= 0 || pl->first_doc >= 0 || pl->last_page < 0))
+		return err_set(err, "stages: batch stage '%s' must come once, right after the page stages", name);
 	pl->stage[pl->n++] = s;
 	if (s->unit == STAGE_PAGE)
 		pl->last_page = pl->n - 1;
+	else if (s->unit == STAGE_BATCH)
+		pl->fanin = pl->n - 1;
+	else if (pl->first_doc < 0)
+		pl->first_doc = pl->n - 1;
+	return 0;
+}
+
+/* The fan-in left out of the list goes after the last page stage. */
+static int add_fanin(struct pipeline *pl, struct errbuf *err)
+{
+	const struct stage *s = NULL;
+	for (int i = 0; stage_list[i] && !s; i++)
+		if (stage_list[i]->unit == STAGE_BATCH)
+			s = stage_list[i];
+	if (!s || pl->fanin >= 0 || pl->last_page < 0)
+		return 0;
+	if (pl->n == PIPELINE_MAX)
+		return err_set(err, "stages: more than %d stages", PIPELINE_MAX);
+	memmove(&pl->stage[pl->last_page + 2], &pl->stage[pl->last_page + 1],
+		sizeof(pl->stage[0]) * (size_t)(pl->n - pl->last_page - 1));
+	pl->stage[pl->last_page + 1] = s;
+	pl->n++;
+	pl->fanin = pl->last_page + 1;
+	if (pl->first_doc >= 0)
+		pl->first_doc++;
 	return 0;
 }
 
@@ -42,7 +71,7 @@ int registry_pipeline(const struct config *cfg, struct pipeline *pl, struct errb
 {
 	const char *list = config_str(cfg, "stages");
 	memset(pl, 0, sizeof(*pl));
-	pl->last_page = -1;
+	pl->last_page = pl->fanin = pl->first_doc = -1;
 	if (!*list) {
 		for (int i = 0; usual_order[i]; i++)
 			if (registry_find(usual_order[i]) && add(pl, usual_order[i], err) < 0)
@@ -58,7 +87,7 @@ int registry_pipeline(const struct config *cfg, struct pipeline *pl, struct errb
 	}
 	if (pl->n == 0 || pl->stage[0]->unit != STAGE_PAGE)
 		return err_set(err, "stages: the pipeline must start with a page stage (capture)");
-	return 0;
+	return add_fanin(pl, err);
 }
 
 int registry_index(const struct pipeline *pl, const char *name)

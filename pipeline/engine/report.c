@@ -192,7 +192,7 @@ static int report(struct workspace *ws, bool json, struct strbuf *out, struct er
 	 * from the counters when there is no document stage. */
 	{
 		sqlite3_stmt *q;
-		if (pl.n - 1 == pl.last_page) {
+		if (pl.first_doc < 0) {
 			q = db_prepare(ws->db, "SELECT COALESCE(sum(n), 0) FROM job_counts WHERE stage = ?1 AND state = 'done'");
 			sqlite3_bind_text(q, 1, last, -1, SQLITE_STATIC);
 		} else {
@@ -217,7 +217,7 @@ static int report(struct workspace *ws, bool json, struct strbuf *out, struct er
 			count_by(ws->db, "SELECT state, n FROM job_counts WHERE stage = ?1", pl.stage[s]->name, &c);
 			sb_addf(&sb, "%s{\"name\":", s ? "," : "");
 			sb_add_json_str(&sb, pl.stage[s]->name);
-			sb_addf(&sb, ",\"unit\":\"%s\"", pl.stage[s]->unit == STAGE_PAGE ? "page" : "document");
+			sb_addf(&sb, ",\"unit\":\"%s\"", pl.stage[s]->unit == STAGE_PAGE ? "page" : pl.stage[s]->unit == STAGE_BATCH ? "batch" : "document");
 			counts_json(&sb, &c);
 			sb_addc(&sb, '}');
 		}

@@ -18,6 +18,11 @@
  * then commits the results and the job's new state in one transaction, so a
  * crash anywhere in run() leaves the job claimed and it is simply redone:
  * run() must be harmless to repeat.
+ *
+ * A batch stage (STAGE_BATCH: the fan-in, stages/fanin.c) runs once per
+ * batch, after every page of it passed the page stages.  Its run() reads
+ * and plans outside any write transaction; its commit() then writes the
+ * plan inside the worker's transaction, with the job's new state.
  */
 #ifndef SOHOA_STAGE_H
 #define SOHOA_STAGE_H
@@ -32,8 +37,9 @@ struct conf_key;
 struct sqlite3;
 
 enum stage_unit {
-	STAGE_PAGE, /* one job per page */
-	STAGE_DOC   /* one job per document, after all its pages passed the page stages */
+	STAGE_PAGE,  /* one job per page */
+	STAGE_DOC,   /* one job per document, after all its pages passed the page stages */
+	STAGE_BATCH  /* one job per batch, between the page and the document stages (the fan-in) */
 };
 
 enum stage_rc {
@@ -84,6 +90,14 @@ struct stage_doc {
 	struct stage_doc_page *pages;
 };
 
+/* What a batch stage sees of its batch. */
+struct stage_batch {
+	int64_t id;
+	const char *file_code;    /* as given at ingest, may be empty */
+	const char *profile;      /* scanner profile name */
+	int npages;
+};
+
 struct stage_ctx {
 	const struct config *cfg;
 	const char *workspace;    /* absolute workspace root */
@@ -91,6 +105,8 @@ struct stage_ctx {
 	const char *stage;        /* this stage's name */
 	struct stage_page *page;  /* for STAGE_PAGE jobs */
 	struct stage_doc *doc;    /* for STAGE_DOC jobs */
+	struct stage_batch *batch; /* for STAGE_BATCH jobs */
+	const char *next_stage;   /* the stage after this one in the pipeline, NULL if none */
 	void *priv;               /* the stage's own per-process state (from init) */
 	struct sqlite3 *db;       /* read-only use by stages that need more (metadata) */
 	struct stage_result *res; /* opaque: filled by stage_set_*() */
@@ -108,6 +124,12 @@ struct stage {
 	/* Once per worker process; return 0 or -1 with err set (fatal for the worker). */
 	int (*init)(struct stage_ctx *ctx, struct errbuf *err);
 	enum stage_rc (*run)(struct stage_ctx *ctx, struct errbuf *err);
+	/* Batch stages: after run() returned STAGE_OK, inside the worker's
+	 * commit transaction (the job still this worker's), write what run()
+	 * planned.  STAGE_OK commits it with the job; any other result rolls
+	 * it back and the job takes that result (STAGE_RETRY when what run()
+	 * read changed meanwhile). */
+	enum stage_rc (*commit)(struct stage_ctx *ctx, struct sqlite3 *db, struct errbuf *err);
 	void (*fini)(struct stage_ctx *ctx);
 };
 

@@ -9,7 +9,7 @@
  * and a second one is refused, naming the first (pid, host, since when).
  * Start-up is recovery: tmp/ is emptied and every claimed job goes back to
  * ready (in-flight work is never trusted after a restart); then each finished
- * batch is checked for a fan-in a crash may have interrupted.  Between scans
+ * batch is checked for a fan-in job a crash may have left unqueued.  Between scans
  * the supervisor sleeps in poll() on its wake-up FIFO (wake.h): a worker's
  * commit, an ingest or an operator's decision wakes it, a worker's exit
  * interrupts it (SIGCHLD), and it wakes the idle workers of each stage
@@ -211,24 +211,34 @@ static pid_t spawn(struct workspace *ws, const char *exe, const char *stage)
 	return pid;
 }
 
+/* A fan-in a crash may have left unqueued (a page dropped, then the
+ * process gone before its second transaction): every closed batch with
+ * pages still to map gets its fan-in job if it is due (jobq_queue_fanin()
+ * is idempotent and cheap; the job itself runs in a worker). */
 static void recover_fanin(struct workspace *ws, const struct pipeline *pl)
 {
 	struct errbuf err;
 	sqlite3_stmt *st = db_prepare(ws->db, "SELECT id FROM batches WHERE finished IS NOT NULL AND EXISTS"
-					      " (SELECT 1 FROM pages p WHERE p.batch_id = batches.id AND p.document_id IS NULL AND p.dropped = 0)");
-	int64_t ids[4096];
-	int n = 0;
-	while (sqlite3_step(st) == SQLITE_ROW && n < 4096)
+					      " (SELECT 1 FROM pages p WHERE p.batch_id = batches.id AND p.document_id IS NULL"
+					      " AND p.separator = 0 AND p.dropped = 0)");
+	int64_t *ids = NULL;
+	int n = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ids = xrealloc(ids, sizeof(int64_t) * (size_t)(n + 1));
 		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_DONE)
+		log_warn("cannot look for batches to map: %s", sqlite3_errmsg(ws->db));
 	sqlite3_finalize(st);
 	for (int i = 0; i < n; i++) {
 		err_init(&err);
-		if (db_begin(ws->db, &err) < 0 || jobq_fanin(ws->db, ws->root, pl, ids[i], &err) < 0 ||
+		if (db_begin(ws->db, &err) < 0 || jobq_queue_fanin(ws->db, pl, ids[i], &err) < 0 ||
 		    db_commit(ws->db, &err) < 0) {
 			db_rollback(ws->db);
 			log_warn("batch %lld: %s", (long long)ids[i], err.msg);
 		}
 	}
+	free(ids);
 }
 
 int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct errbuf *err)

@@ -8,7 +8,11 @@
  * signal), so library leaks stay bounded and a crash costs one job.  A
  * commit whose job is no longer claimed by this process (lease expired and
  * reclaimed) is dropped: the job is redone by its new owner, never twice
- * committed.  The stage_* functions a stage calls are in stage.c.
+ * committed.  A batch stage's commit() hook (the fan-in) writes what its
+ * run() planned inside that same transaction, after the job is known to be
+ * still this worker's; when it finds its input changed, the transaction is
+ * rolled back and the job is retried.  The stage_* functions a stage calls
+ * are in stage.c.
  */
 #include <errno.h>
 #include <signal.h>
@@ -174,11 +178,42 @@ static struct stage_doc *doc_load(sqlite3 *db, const char *root, int64_t id)
 	return d;
 }
 
+static void batch_free(struct stage_batch *b)
+{
+	if (!b)
+		return;
+	free((char *)b->file_code);
+	free((char *)b->profile);
+	free(b);
+}
+
+static struct stage_batch *batch_load(sqlite3 *db, int64_t id)
+{
+	struct stage_batch *b = NULL;
+	int rc;
+	sqlite3_stmt *st = db_prepare(db, "SELECT id, COALESCE(file_code, ''), profile, npages FROM batches WHERE id = ?1");
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		b = xcalloc(1, sizeof(*b));
+		b->id = sqlite3_column_int64(st, 0);
+		b->file_code = db_col_strdup(st, 1);
+		b->profile = db_col_strdup(st, 2);
+		b->npages = sqlite3_column_int(st, 3);
+	} else if (rc != SQLITE_DONE) {
+		unreadable(db, "batch", id);
+	}
+	sqlite3_finalize(st);
+	return b;
+}
+
 static int apply_values(sqlite3 *db, const char *root, struct stage_ctx *ctx, struct errbuf *err)
 {
 	struct stage_result *r = ctx->res;
 	const char *table = ctx->page ? "pages" : "documents";
-	int64_t id = ctx->page ? ctx->page->id : ctx->doc->id;
+	int64_t id;
+	if (!ctx->page && !ctx->doc)
+		return r->nv ? err_set(err, "a batch stage records no values") : 0;
+	id = ctx->page ? ctx->page->id : ctx->doc->id;
 	for (int i = 0; i < r->nv; i++) {
 		struct stage_result_val *v = &r->v[i];
 		char *sql;
@@ -263,26 +298,58 @@ static void quarantine_copy(struct stage_ctx *ctx, const char *reason)
 	free(why);
 }
 
-static int commit(struct workspace *ws, const struct pipeline *pl, struct stage_ctx *ctx, const struct job *job,
-		  enum stage_rc rc, const char *msg)
+/* Begin the commit: 1 when the job is still this worker's (the
+ * transaction open), 0 when it is not (nothing to do), -1 on error. */
+static int begin_mine(sqlite3 *db, const struct job *job, struct errbuf *err)
+{
+	if (db_begin(db, err) < 0)
+		return -1;
+	if (!jobq_still_mine(db, job->id, (long)getpid())) {
+		db_rollback(db);
+		log_warn("job %lld: %s: no longer mine (lease expired); its new owner redoes it", (long long)job->id, job->stage);
+		return 0;
+	}
+	return 1;
+}
+
+static int commit(struct workspace *ws, const struct pipeline *pl, const struct stage *s, struct stage_ctx *ctx,
+		  const struct job *job, enum stage_rc rc, const char *msg)
 {
 	struct errbuf err;
-	char object[64], agent[64];
+	char object[64], agent[64], *own_msg = NULL;
 	sqlite3 *db = ws->db;
+	int mine;
 	err_init(&err);
 	if (ctx->page)
 		snprintf(object, sizeof(object), "page:%lld", (long long)ctx->page->id);
+	else if (ctx->batch)
+		snprintf(object, sizeof(object), "batch:%lld", (long long)ctx->batch->id);
 	else
 		snprintf(object, sizeof(object), "document:%lld", (long long)ctx->doc->id);
 	snprintf(agent, sizeof(agent), "sohoa/%s", job->stage);
 	if (rc == STAGE_BAD)
 		quarantine_copy(ctx, msg);
-	if (db_begin(db, &err) < 0)
-		goto fail;
-	if (!jobq_still_mine(db, job->id, (long)getpid())) {
-		db_rollback(db);
-		log_warn("job %lld: %s: no longer mine (lease expired); its new owner redoes it", (long long)job->id, job->stage);
-		return 0;
+	if ((mine = begin_mine(db, job, &err)) <= 0)
+		goto not_mine;
+	if (rc == STAGE_OK && s->commit) {
+		struct errbuf why;
+		enum stage_rc crc;
+		err_init(&why);
+		crc = s->commit(ctx, db, &why);
+		if (crc != STAGE_OK) {
+			/* Nothing of the plan stays; the job takes the hook's result
+			 * (and run()'s events go with the plan). */
+			db_rollback(db);
+			if (!why.set)
+				err_set(&why, "failed without saying why");
+			own_msg = xasprintf("%s: %s", s->name, why.msg);
+			msg = own_msg;
+			rc = crc;
+			log_warn("job %lld: %s", (long long)job->id, msg);
+			stage_result_release(ctx->res);
+			if ((mine = begin_mine(db, job, &err)) <= 0)
+				goto not_mine;
+		}
 	}
 	if (apply_values(db, ws->root, ctx, &err) < 0)
 		goto fail_rollback;
@@ -296,7 +363,7 @@ static int commit(struct workspace *ws, const struct pipeline *pl, struct stage_
 	case STAGE_OK:
 		if (ctx->res->split_path && apply_split(db, ws->root, ctx, pl, &err) < 0)
 			goto fail_rollback;
-		if (jobq_done(db, job, &err) < 0 || jobq_advance(db, ws->root, pl, job, &err) < 0)
+		if (jobq_done(db, job, &err) < 0 || jobq_advance(db, pl, job, &err) < 0)
 			goto fail_rollback;
 		break;
 	case STAGE_RETRY:
@@ -316,9 +383,16 @@ static int commit(struct workspace *ws, const struct pipeline *pl, struct stage_
 	fsio_crashpoint("commit");
 	if (db_commit(db, &err) < 0)
 		goto fail_rollback;
+	free(own_msg);
 	return 0;
+not_mine:
+	free(own_msg);
+	if (mine == 0)
+		return 0;
+	goto fail;
 fail_rollback:
 	db_rollback(db);
+	free(own_msg);
 fail:
 	log_warn("job %lld: %s: cannot commit: %s", (long long)job->id, job->stage, err.msg);
 	return -1;
@@ -336,6 +410,7 @@ static void run_one(struct workspace *ws, const struct pipeline *pl, const struc
 	ctx->res = &res;
 	ctx->page = NULL;
 	ctx->doc = NULL;
+	ctx->batch = NULL;
 	ctx->accepted = NULL;
 	{
 		sqlite3_stmt *st = db_prepare(ws->db, "SELECT accepted FROM jobs WHERE id = ?1");
@@ -347,11 +422,13 @@ static void run_one(struct workspace *ws, const struct pipeline *pl, const struc
 	}
 	if (job->page_id)
 		ctx->page = page_load(ws->db, ws->root, job->page_id);
+	else if (job->batch_id)
+		ctx->batch = batch_load(ws->db, job->batch_id);
 	else
 		ctx->doc = doc_load(ws->db, ws->root, job->document_id);
-	if (!ctx->page && !ctx->doc) {
+	if (!ctx->page && !ctx->doc && !ctx->batch) {
 		rc = STAGE_BAD;
-		err_set(&err, "its page or document is gone");
+		err_set(&err, "its page, document or batch is gone");
 	} else {
 		rc = s->run(ctx, &err);
 	}
@@ -360,13 +437,15 @@ static void run_one(struct workspace *ws, const struct pipeline *pl, const struc
 	msg = xasprintf("%s: %s", s->name, err.msg);
 	if (rc != STAGE_OK)
 		log_warn("job %lld: %s", (long long)job->id, msg);
-	commit(ws, pl, ctx, job, rc, msg);
+	commit(ws, pl, s, ctx, job, rc, msg);
 	free(msg);
 	stage_result_release(&res);
 	page_free(ctx->page);
 	doc_free(ctx->doc);
+	batch_free(ctx->batch);
 	ctx->page = NULL;
 	ctx->doc = NULL;
+	ctx->batch = NULL;
 	ctx->res = NULL; /* res lives on this frame */
 	ctx->accepted = NULL;
 	free(accepted);
@@ -406,6 +485,10 @@ int worker_run(struct workspace *ws, const char *stage, struct errbuf *err)
 	ctx.workspace = ws->root;
 	ctx.stage = s->name;
 	ctx.db = ws->db;
+	{
+		int i = registry_index(&pl, s->name);
+		ctx.next_stage = i >= 0 && i + 1 < pl.n ? pl.stage[i + 1]->name : NULL;
+	}
 	if (s->init && s->init(&ctx, err) < 0) {
 		/* The supervisor names the reason when it stops draining. */
 		char *why = workspace_path(ws, "tmp/%s.cannot-start", s->name);

@@ -435,10 +435,10 @@ void ui_document_move(struct web_req *r)
 	}
 	if (docmap_move(r->ws->db, cdir, target, pages, n, r->agent, &aff, &naff, &err) < 0)
 		goto rollback;
-	if (registry_pipeline(r->ws->cfg, &pl, &err) == 0 && pl.last_page >= 0 && pl.last_page + 1 < pl.n)
+	if (registry_pipeline(r->ws->cfg, &pl, &err) == 0 && pl.first_doc >= 0)
 		for (int i = 0; i < naff; i++)
 			if (db_int(r->ws->db, 0, "SELECT count(*) FROM jobs WHERE document_id = ?1 AND page_id IS NULL", 1, aff[i]) > 0 &&
-			    jobq_restart_doc(r->ws->db, aff[i], pl.stage[pl.last_page + 1]->name, &err) < 0)
+			    jobq_restart_doc(r->ws->db, aff[i], pl.stage[pl.first_doc]->name, &err) < 0)
 				goto rollback;
 	if (db_commit(r->ws->db, &err) < 0)
 		goto rollback;

@@ -393,8 +393,8 @@ void ui_page_correct(struct web_req *r)
 		}
 		sqlite3_finalize(st);
 	}
-	if (registry_pipeline(r->ws->cfg, &pl, &err) == 0 && pl.last_page + 1 < pl.n)
-		first = pl.stage[pl.last_page + 1]->name;
+	if (registry_pipeline(r->ws->cfg, &pl, &err) == 0 && pl.first_doc >= 0)
+		first = pl.stage[pl.first_doc]->name;
 	err_init(&err);
 	rc = pagefix_correct(r->ws->db, r->ws->root, p.id, word ? word : "", text ? text : "", first, r->agent, &err);
 	snprintf(next, sizeof(next), "/page/%lld", (long long)p.id);

@@ -2,7 +2,9 @@
  * test_docmap.c - pages to documents (docmap.c) against a temporary
  * workspace: the separator rules of a scanner profile (none, blank, text,
  * a duplex separator sheet's blank back), the operator's map winning over
- * them, a second run changing nothing, bad profiles, and the map parser.
+ * them, a second run changing nothing, bad profiles, and the map parser;
+ * the plan/apply split of the fan-in: a plan writes nothing, and a plan
+ * made stale by another batch of the same file is refused, then made again.
  *
  * A case is a string of pages: 'p' a page of text, 'b' a page the blank
  * stage flagged blank, 's' a separator sheet (its OCR text holds the
@@ -166,6 +168,73 @@ static const struct {
 	{"1-3", 0, -1, "no pages"},
 };
 
+/* The fan-in's two steps: plan (which must write nothing), then apply. */
+static int assign(int64_t batch, int64_t **ids, int *n, struct errbuf *err)
+{
+	struct docmap_tables t;
+	struct docmap_plan p;
+	char cdir[96];
+	int rc, changes = sqlite3_total_changes(db);
+	snprintf(cdir, sizeof(cdir), "%s/config", root);
+	*ids = NULL;
+	*n = 0;
+	if (docmap_tables_load(cdir, &t, err) < 0)
+		return -1;
+	rc = docmap_plan(db, &t, root, batch, &p, err);
+	CHECK(sqlite3_total_changes(db) == changes);
+	if (rc == 0) {
+		rc = docmap_apply(db, &t, &p, ids, n, err);
+		CHECK(rc != 1); /* nothing changed in between */
+		docmap_plan_release(&p);
+	}
+	docmap_tables_release(&t);
+	return rc;
+}
+
+/* Two batches of one file planned at once: the second plan is stale once
+ * the first is applied (the next STT is taken), and is refused. */
+static void stale_plan(void)
+{
+	const char *code = "000.00.00.G09.2025.01.VP";
+	struct docmap_tables t;
+	struct docmap_plan pa, pb;
+	struct errbuf err;
+	int64_t a, b, *ids = NULL;
+	int n = 0;
+	char cdir[96], sql[256];
+	err_init(&err);
+	snprintf(cdir, sizeof(cdir), "%s/config", root);
+	a = make_batch("none", "pp", NULL);
+	b = make_batch("none", "p", NULL);
+	snprintf(sql, sizeof(sql), "UPDATE batches SET file_code = '%s' WHERE id IN (%lld, %lld)", code, (long long)a, (long long)b);
+	exec_id(sql);
+	CHECK(docmap_tables_load(cdir, &t, &err) == 0);
+	CHECK(docmap_plan(db, &t, root, a, &pa, &err) == 0 && pa.ngroups == 1 && pa.file_id == 0);
+	CHECK(docmap_plan(db, &t, root, b, &pb, &err) == 0 && pb.ngroups == 1);
+	CHECK(pa.groups[0].stt == 1 && pb.groups[0].stt == 1); /* both would take STT 1 */
+	exec_id("BEGIN");
+	CHECK(docmap_apply(db, &t, &pa, &ids, &n, &err) == 0 && n == 1);
+	exec_id("COMMIT");
+	free(ids);
+	exec_id("BEGIN");
+	CHECK(docmap_apply(db, &t, &pb, &ids, &n, &err) == 1 && n == 0 && !ids); /* stale: nothing written */
+	exec_id("COMMIT");
+	CHECK(db_int(db, 0, "SELECT count(*) FROM pages WHERE batch_id = ?1 AND document_id IS NULL", 1, b) == 1);
+	docmap_plan_release(&pb);
+	CHECK(docmap_plan(db, &t, root, b, &pb, &err) == 0 && pb.file_id > 0 && pb.groups[0].stt == 2);
+	exec_id("BEGIN");
+	CHECK(docmap_apply(db, &t, &pb, &ids, &n, &err) == 0 && n == 1);
+	exec_id("COMMIT");
+	free(ids);
+	CHECK(db_int(db, 0, "SELECT count(*) FROM documents d JOIN files f ON f.id = d.file_id WHERE f.file_code = '000.00.00.G09.2025.01.VP'"
+			    " AND d.name IN ('000.00.00.G09.2025.01.VP.1', '000.00.00.G09.2025.01.VP.2')", 0) == 2);
+	if (err.set)
+		fprintf(stderr, "stale plan: %s\n", err.msg);
+	docmap_plan_release(&pa);
+	docmap_plan_release(&pb);
+	docmap_tables_release(&t);
+}
+
 static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	(void)sb, (void)flag, (void)ftw;
@@ -201,7 +270,7 @@ int main(void)
 		batch = make_batch(prof, cases[i].pages, cases[i].map);
 		err_init(&err);
 		exec_id("BEGIN");
-		rc = docmap_assign(db, root, batch, &ids, &n, &err);
+		rc = assign(batch, &ids, &n, &err);
 		exec_id(rc < 0 ? "ROLLBACK" : "COMMIT");
 		free(ids);
 		if (!cases[i].want) {
@@ -229,13 +298,14 @@ int main(void)
 		}
 		/* a second run finds nothing left to map and changes nothing */
 		exec_id("BEGIN");
-		rc = docmap_assign(db, root, batch, &ids, &n, &err);
+		rc = assign(batch, &ids, &n, &err);
 		exec_id("COMMIT");
 		free(ids);
 		CHECK(rc == 0 && n == 0);
 		mapping(batch, got, sizeof(got));
 		CHECK_STR(got, cases[i].want);
 	}
+	stale_plan();
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
 		long *ends = NULL;
 		int n;

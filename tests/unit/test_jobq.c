@@ -1,7 +1,8 @@
 /*
  * test_jobq.c - the job queue: idempotent queuing, claim order (priority and
  * aging), the state transitions of jobq.h, recovery of dead workers' jobs,
- * and the document fan-in.
+ * and the document fan-in: its job queued once per batch, its stage's plan
+ * made without a write, its commit refused when the batch changed.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +12,60 @@
 #include "engine/db.h"
 #include "engine/jobq.h"
 #include "engine/registry.h"
+#include "engine/stage_result.h"
 #include "unit.h"
 
 static sqlite3 *db;
+static char root[64] = "/tmp/test_jobq.XXXXXX"; /* a workspace folder without config/: the defaults */
+
+/* The fan-in job of a batch, as a worker runs it: claim, run() (which must
+ * write nothing), then commit() and done in one transaction.  `meddle`
+ * runs between the plan and the commit.  Returns commit()'s result. */
+static enum stage_rc run_fanin(const struct pipeline *pl, int64_t batch, const char *meddle)
+{
+	const struct stage *s = pl->stage[pl->fanin];
+	struct stage_ctx ctx;
+	struct stage_batch b;
+	struct stage_result res;
+	struct errbuf err;
+	struct job j;
+	enum stage_rc rc = STAGE_BAD;
+	int changes;
+	memset(&ctx, 0, sizeof(ctx));
+	memset(&b, 0, sizeof(b));
+	memset(&res, 0, sizeof(res));
+	err_init(&err);
+	b.id = batch;
+	ctx.workspace = root;
+	ctx.db = db;
+	ctx.stage = s->name;
+	ctx.batch = &b;
+	ctx.res = &res;
+	ctx.next_stage = pl->first_doc >= 0 ? pl->stage[pl->first_doc]->name : NULL;
+	CHECK(s->unit == STAGE_BATCH && s->commit != NULL);
+	CHECK(s->init(&ctx, &err) == 0);
+	CHECK(jobq_claim(db, s->name, 777, 60, 0, &j, &err) == 1);
+	CHECK(j.batch_id == batch && j.page_id == 0 && j.document_id == 0);
+	changes = sqlite3_total_changes(db);
+	CHECK(s->run(&ctx, &err) == STAGE_OK);
+	CHECK(sqlite3_total_changes(db) == changes); /* the plan reads only */
+	CHECK(res.ne == 1 && !strcmp(res.e[0].type, "document formation"));
+	if (meddle)
+		sqlite3_exec(db, meddle, NULL, NULL, NULL);
+	CHECK(db_begin(db, &err) == 0);
+	rc = s->commit(&ctx, db, &err);
+	if (rc == STAGE_OK) {
+		CHECK(jobq_done(db, &j, &err) == 0 && jobq_advance(db, pl, &j, &err) == 0);
+		CHECK(db_commit(db, &err) == 0);
+	} else {
+		db_rollback(db);
+		CHECK(err.set);
+		CHECK(jobq_reclaim_dead(db, 777, 10) == 1); /* as if retried */
+	}
+	stage_result_release(&res);
+	s->fini(&ctx);
+	return rc;
+}
 
 static int64_t add_page(int64_t batch, int seq)
 {
@@ -146,10 +198,10 @@ static void arrows(const struct config *cfg, const struct pipeline *pl)
 		int64_t p2 = add_page(2, 10), id2;
 		CHECK(jobq_enqueue_page(db, "capture", p2) == 0);
 		id2 = db_int(db, 0, "SELECT id FROM jobs WHERE page_id = ?1", 1, p2);
-		CHECK(jobq_drop_page(db, "/tmp", pl, id2, "op", "blank cover", &err) < 0); /* ready: refused */
+		CHECK(jobq_drop_page(db, pl, id2, "op", "blank cover", &err) < 0); /* ready: refused */
 		err_init(&err);
 		CHECK(jobq_hold_waiting(db, id2, "op", &err) == 0);
-		CHECK(jobq_drop_page(db, "/tmp", pl, id2, "op", "blank cover", &err) == 0);
+		CHECK(jobq_drop_page(db, pl, id2, "op", "blank cover", &err) == 0);
 		CHECK_STR(state_of(id2), "done");
 		CHECK_STR(code_of(id2), "dropped");
 		CHECK(db_int(db, 0, "SELECT dropped FROM pages WHERE id = ?1", 1, p2) == 1);
@@ -244,7 +296,24 @@ int main(void)
 	CHECK(db_version(db) >= 1);
 	CHECK(config_set(cfg, "stages", "capture pdf", &err) == 0);
 	CHECK(registry_pipeline(cfg, &pl, &err) == 0);
-	CHECK(pl.n == 2 && pl.last_page == 0);
+	CHECK(pl.n == 3 && pl.last_page == 0 && pl.fanin == 1 && pl.first_doc == 2); /* the fan-in put in */
+	CHECK(!strcmp(pl.stage[pl.fanin]->name, "fanin"));
+	{
+		/* listed in its place it stays there; elsewhere it is refused */
+		struct pipeline alt;
+		CHECK(config_set(cfg, "stages", "capture orient fanin pdf sign", &err) == 0);
+		CHECK(registry_pipeline(cfg, &alt, &err) == 0 && alt.n == 5 && alt.fanin == 2 && alt.first_doc == 3);
+		CHECK(config_set(cfg, "stages", "capture orient", &err) == 0);
+		CHECK(registry_pipeline(cfg, &alt, &err) == 0 && alt.n == 3 && alt.fanin == 2 && alt.first_doc == -1);
+		CHECK(config_set(cfg, "stages", "capture pdf fanin", &err) == 0);
+		CHECK(registry_pipeline(cfg, &alt, &err) < 0 && strstr(err.msg, "right after the page stages"));
+		err_init(&err);
+		CHECK(config_set(cfg, "stages", "capture fanin orient", &err) == 0);
+		CHECK(registry_pipeline(cfg, &alt, &err) < 0 && strstr(err.msg, "comes after a batch stage"));
+		err_init(&err);
+		CHECK(config_set(cfg, "stages", "capture pdf", &err) == 0);
+	}
+	CHECK(mkdtemp(root) != NULL);
 
 	sqlite3_exec(db, "INSERT INTO batches(id, file_code, station, operator, profile, started) VALUES (1, 'A.2020.1', 's', 'o', 'p', 0);"
 			 "INSERT INTO batches(id, file_code, station, operator, profile, started) VALUES (2, 'B.2020.1', 's', 'o', 'p', 0);"
@@ -322,28 +391,50 @@ int main(void)
 	CHECK(db_int(db, 0, "SELECT error_code = 'worker_died' FROM jobs WHERE id = ?1", 1, j.id) == 1);
 	CHECK(jobq_release(db, j.id, "test", &err) == 0);
 
-	/* Fan-in: the document stage is queued once every page of the batch is done. */
+	/* Fan-in: once every page of a closed batch passed the last page stage,
+	 * its fan-in job is queued (once); the fan-in stage forms the documents
+	 * and queues their first document stage. */
 	sqlite3_exec(db, "UPDATE batches SET finished = 1", NULL, NULL, NULL);
 	CHECK(jobq_claim(db, "capture", 555, 60, 0, &j, &err) == 1);
 	while (j.page_id != p1 && j.page_id != p2) {
 		CHECK(db_begin(db, &err) == 0);
-		CHECK(jobq_done(db, &j, &err) == 0 && jobq_advance(db, "/tmp", &pl, &j, &err) == 0);
+		CHECK(jobq_done(db, &j, &err) == 0 && jobq_advance(db, &pl, &j, &err) == 0);
 		CHECK(db_commit(db, &err) == 0);
 		CHECK(jobq_claim(db, "capture", 555, 60, 0, &j, &err) == 1);
 	}
 	CHECK(db_begin(db, &err) == 0);
-	CHECK(jobq_done(db, &j, &err) == 0 && jobq_advance(db, "/tmp", &pl, &j, &err) == 0);
+	CHECK(jobq_done(db, &j, &err) == 0 && jobq_advance(db, &pl, &j, &err) == 0);
 	CHECK(db_commit(db, &err) == 0);
-	CHECK(db_int(db, 0, "SELECT count(*) FROM jobs WHERE stage = 'pdf'", 0) == 1); /* batch 2 only */
+	CHECK(db_int(db, 0, "SELECT count(*) FROM jobs WHERE stage = 'fanin' AND batch_id = 2 AND state = 'ready'", 0) == 1);
+	CHECK(db_int(db, 0, "SELECT count(*) FROM jobs WHERE stage = 'fanin'", 0) == 1); /* batch 2 only */
+	CHECK(db_int(db, 0, "SELECT count(*) FROM jobs WHERE stage = 'pdf'", 0) == 0);   /* not yet: the fan-in job first */
+	CHECK(db_int(db, 0, "SELECT count(*) FROM pages WHERE document_id IS NULL", 0) == 3);
+	CHECK(db_begin(db, &err) == 0);
+	CHECK(jobq_queue_fanin(db, &pl, 2, &err) == 1 && jobq_queue_fanin(db, &pl, 1, &err) == 0);
+	CHECK(db_commit(db, &err) == 0);
+	CHECK(db_int(db, 0, "SELECT count(*) FROM jobs WHERE stage = 'fanin'", 0) == 1); /* queued once */
+	CHECK(run_fanin(&pl, 2, NULL) == STAGE_OK);
+	CHECK(db_int(db, 0, "SELECT count(*) FROM jobs WHERE stage = 'pdf'", 0) == 1);
+	CHECK(db_int(db, 0, "SELECT count(*) FROM documents WHERE batch_id = 2 AND state = 'ready'", 0) == 1);
 	CHECK(db_int(db, 0, "SELECT count(*) FROM pages WHERE batch_id = 1 AND document_id IS NULL", 0) == 2);
 	CHECK(jobq_claim(db, "capture", 555, 60, 0, &j, &err) == 1);
 	CHECK(db_begin(db, &err) == 0);
-	CHECK(jobq_done(db, &j, &err) == 0 && jobq_advance(db, "/tmp", &pl, &j, &err) == 0);
+	CHECK(jobq_done(db, &j, &err) == 0 && jobq_advance(db, &pl, &j, &err) == 0);
 	CHECK(db_commit(db, &err) == 0);
+	CHECK(db_int(db, 0, "SELECT count(*) FROM jobs WHERE stage = 'fanin' AND batch_id = 1", 0) == 1);
+	/* a plan made stale by a change to the batch is not written: retried */
+	CHECK(run_fanin(&pl, 1, "INSERT INTO documents(batch_id, stt, name, created) VALUES (1, 9, 'meddled', 0)") == STAGE_RETRY);
+	CHECK(db_int(db, 0, "SELECT count(*) FROM pages WHERE batch_id = 1 AND document_id IS NULL", 0) == 2);
+	CHECK(db_int(db, 0, "SELECT count(*) FROM jobs WHERE stage = 'pdf'", 0) == 1);
+	CHECK_STR(state_of(db_int(db, 0, "SELECT id FROM jobs WHERE stage = 'fanin' AND batch_id = 1", 0)), "ready");
+	sqlite3_exec(db, "DELETE FROM documents WHERE name = 'meddled'", NULL, NULL, NULL);
+	CHECK(run_fanin(&pl, 1, NULL) == STAGE_OK);
 	CHECK(db_int(db, 0, "SELECT count(*) FROM jobs WHERE stage = 'pdf'", 0) == 2);
 	CHECK(db_int(db, 0, "SELECT count(*) FROM pages WHERE document_id IS NULL", 0) == 0);
 	CHECK(db_int(db, 0, "SELECT count(DISTINCT document_id) FROM pages", 0) == 2);
+	CHECK(db_int(db, 0, "SELECT count(*) FROM documents WHERE state = 'ready'", 0) == 2);
 	CHECK(jobq_claim(db, "capture", 555, 60, 0, &j, &err) == 0);
+	CHECK(jobq_claim(db, "fanin", 555, 60, 0, &j, &err) == 0);
 
 	arrows(cfg, &pl);
 	claim_order();
@@ -361,6 +452,7 @@ int main(void)
 	db_close(db);
 	config_free(cfg);
 	unlink(path);
+	rmdir(root);
 	{
 		char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
 		unlink(wal);
