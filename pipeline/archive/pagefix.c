@@ -236,8 +236,10 @@ int pagefix_accept(sqlite3 *db, int64_t page_id, const char *agent, struct errbu
 		return -1;
 	st = db_prepare(db, "UPDATE pages SET review = 0 WHERE id = ?1 AND review <> 0");
 	sqlite3_bind_int64(st, 1, page_id);
-	sqlite3_step(st);
-	sqlite3_finalize(st);
+	if (db_step_done(db, st, "cannot mark it reviewed", err) < 0) {
+		db_rollback(db);
+		return err_prefix(err, "page %lld", (long long)page_id), -1;
+	}
 	if (sqlite3_changes(db) == 0) {
 		db_rollback(db);
 		return err_set(err, "page %lld: not waiting for review", (long long)page_id);

@@ -79,9 +79,10 @@ static int put(sqlite3 *db, int64_t rowid, const char *text)
 	sqlite3_stmt *st = db_prepare(db, "DELETE FROM search_fts WHERE rowid = ?1");
 	int rc = 0;
 	sqlite3_bind_int64(st, 1, rowid);
-	sqlite3_step(st);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = -1;
 	sqlite3_finalize(st);
-	if (!text || !*text)
+	if (rc < 0 || !text || !*text)
 		return 0;
 	{
 		char *folded = search_fold(text, NULL);

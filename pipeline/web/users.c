@@ -17,6 +17,7 @@
 
 #include "engine/db.h"
 #include "engine/events.h"
+#include "engine/log.h"
 
 #define SCRYPT_N 16384u   /* 16 MiB with r = 8 */
 #define SCRYPT_R 8u
@@ -149,8 +150,8 @@ static int set_stations(sqlite3 *db, int64_t uid, char *const *stations, int n, 
 		return err_set(err, "at most %d stations per user", USERS_MAX_STATIONS);
 	st = db_prepare(db, "DELETE FROM user_stations WHERE user_id = ?1");
 	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_step(st);
-	sqlite3_finalize(st);
+	if (db_step_done(db, st, "cannot set the stations", err) < 0)
+		return -1;
 	for (int i = 0; i < n; i++) {
 		int rc;
 		if (!stations[i][0] || strlen(stations[i]) > 63 || strchr(stations[i], '/'))
@@ -249,8 +250,8 @@ int users_set(sqlite3 *db, const char *name, enum user_role role, char *const *s
 		st = db_prepare(db, "UPDATE users SET role = ?2 WHERE id = ?1");
 		sqlite3_bind_int64(st, 1, u.id);
 		sqlite3_bind_text(st, 2, users_role_name(role), -1, SQLITE_STATIC);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
+		if (db_step_done(db, st, "cannot set the role", err) < 0)
+			goto fail;
 	}
 	if (nstations >= 0 && set_stations(db, u.id, stations, nstations, err) < 0) {
 		db_rollback(db);
@@ -264,17 +265,18 @@ int users_set(sqlite3 *db, const char *name, enum user_role role, char *const *s
 		st = db_prepare(db, "UPDATE users SET pw_hash = ?2, failed = 0 WHERE id = ?1");
 		sqlite3_bind_int64(st, 1, u.id);
 		sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
+		rc = db_step_done(db, st, "cannot set the password", err);
 		free(hash);
+		if (rc < 0)
+			goto fail;
 		sb_addf(&d, "%snew password", d.len ? "; " : "");
 	}
 	if (enable >= 0) {
 		st = db_prepare(db, "UPDATE users SET disabled = ?2 WHERE id = ?1");
 		sqlite3_bind_int64(st, 1, u.id);
 		sqlite3_bind_int(st, 2, !enable);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
+		if (db_step_done(db, st, "cannot enable or disable the user", err) < 0)
+			goto fail;
 		sb_addf(&d, "%s%s", d.len ? "; " : "", enable ? "enabled" : "disabled");
 	}
 	snprintf(obj, sizeof(obj), "user:%s", name);
@@ -285,6 +287,11 @@ int users_set(sqlite3 *db, const char *name, enum user_role role, char *const *s
 		return err_set(err, "user '%s': database: %s", name, sqlite3_errmsg(db));
 	}
 	return 0;
+fail:
+	db_rollback(db);
+	sb_release(&d);
+	err_prefix(err, "user '%s'", name);
+	return -1;
 }
 
 int users_get(sqlite3 *db, const char *name, struct user *u)
@@ -347,7 +354,8 @@ void users_login_ok(sqlite3 *db, const struct user *u, const char *from)
 	char obj[96], detail[160];
 	sqlite3_bind_int64(st, 1, u->id);
 	sqlite3_bind_int64(st, 2, now_ms());
-	sqlite3_step(st);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		log_warn("user '%s': cannot record the login: %s", u->name, sqlite3_errmsg(db)); /* the login itself stands */
 	sqlite3_finalize(st);
 	snprintf(obj, sizeof(obj), "user:%s", u->name);
 	snprintf(detail, sizeof(detail), "login from %s", from);
