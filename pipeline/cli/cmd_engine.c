@@ -83,7 +83,8 @@ int cmd_ingest(struct workspace *ws, int argc, char **argv)
 			if (n == 0)
 				fprintf(stderr, "sohoa: ingest: '%s' holds no image or PDF files\n", argv[i]);
 			files = xrealloc(files, sizeof(char *) * (size_t)(nfiles + n + 1));
-			memcpy(files + nfiles, v, sizeof(char *) * (size_t)n);
+			if (n > 0) /* an empty folder gives no list (memcpy from NULL is undefined) */
+				memcpy(files + nfiles, v, sizeof(char *) * (size_t)n);
 			nfiles += n;
 			free(v);
 		} else {
