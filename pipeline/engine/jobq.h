@@ -2,10 +2,10 @@
  * jobq.h - the durable job queue, and the one owner of every job's and
  * document's state.  A job is one stage of one page, one document, or one
  * batch (the fan-in, a batch stage: stage.h); its row in `jobs` is the only
- * truth about where the work is.  No other file
- * writes a state: they call the functions drawn on the arrows below, each
- * of which checks every statement it runs and writes the audit event of an
- * operator's or supervisor's decision in the same transaction.
+ * truth about where the work is.  No other file writes a state: they call
+ * the functions drawn on the arrows below, each of which checks every
+ * statement it runs and writes the audit event of an operator's or
+ * supervisor's decision in the same transaction.
  *
  * Job states (enum jobq_state; the names are jobq_state_names[]):
  *
