@@ -20,7 +20,7 @@ printf 'stages = capture\ncapture.workers = 2\nworker.idle = 3600\n' >> "$dir/ws
 "$build/sohoa" -C "$dir/ws" run 2> "$dir/run.log" &
 sup=$!
 n=0
-while [ "$(sqlite3 "$dir/ws/sohoa.db" "SELECT count(*) FROM jobs WHERE state = 'done'")" != 2 ] && [ $n -lt 600 ]; do
+while [ "$(sqlite3 "$dir/ws/sohoa.db" "SELECT count(*) FROM jobs WHERE state = 'done' AND page_id IS NOT NULL")" != 2 ] && [ $n -lt 600 ]; do
 	sleep 0.1; n=$((n + 1))
 done
 sleep 2
