@@ -45,6 +45,18 @@ int ingest_add(struct ingest_batch *b, const char *path, struct errbuf *err);
  * the map was not applied, the batch is closed and err holds the warning. */
 int64_t ingest_close(struct ingest_batch *b, struct errbuf *err);
 
+/*
+ * A new scan of a page whose rescan was requested (pagefix_rescan(), `jobs
+ * rescan`, the desk): the file, which must hold one image, becomes a new
+ * page of the old page's batch at its place, and replaces it in its
+ * document (jobq_replace_page()); the old page and its master are kept,
+ * out of every document, and the request is marked done with the new page.
+ * Both are recorded (an ingestion event, a rescan event on the old page).
+ * Returns the new page's id, or -1 with err set (nothing written).
+ */
+int64_t ingest_rescan(struct workspace *ws, const struct pipeline *pl, int64_t page_id, const char *path,
+		      const char *operator_name, struct errbuf *err);
+
 /* One pass over the hot folders DIR/inbox/STATION/: take every complete file
  * (stable size and mtime for ingest.stable_seconds, not hidden, not *.part),
  * ingest it, and move it to DIR/inbox/STATION/.done/.  Returns the number of
