@@ -645,13 +645,7 @@ static void forget(const char *path)
 		}
 }
 
-/* The station's own settings, inbox/STATION/station.conf: which scanner
- * profile it has, who operates it, which file it is scanning (keys
- * profile, operator, file_code; what is not given comes from ingest.*).
- * Fills *o with strings the caller frees with station_free(); -1 with err
- * set ("FILE:LINE: ...") when the file is wrong: nothing is taken then, as
- * a scan ingested under the wrong profile or file would be wrong too. */
-static int station_conf(const char *dir, struct ingest_opts *o, struct errbuf *err)
+int ingest_station_conf(const char *dir, struct ingest_opts *o, struct errbuf *err)
 {
 	char *path = xasprintf("%s/station.conf", dir), *key, *val;
 	struct kvfile kv;
@@ -682,7 +676,7 @@ static int station_conf(const char *dir, struct ingest_opts *o, struct errbuf *e
 	return rc < 0 ? -1 : 0;
 }
 
-static void station_free(struct ingest_opts *o)
+void ingest_station_free(struct ingest_opts *o)
 {
 	free((char *)o->profile);
 	free((char *)o->operator_name);
@@ -774,7 +768,7 @@ static int watch_station(struct workspace *ws, const struct pipeline *pl, const 
 	ntake = n;
 	o.station = station;
 	err_init(&err);
-	if (station_conf(dir, &o, &err) < 0) {
+	if (ingest_station_conf(dir, &o, &err) < 0) {
 		if (n > 0)
 			log_warn("hot folder '%s': %s; nothing taken until it is fixed", dir, err.msg);
 		conf_ok = false;
@@ -829,7 +823,7 @@ static int watch_station(struct workspace *ws, const struct pipeline *pl, const 
 	free(files);
 	free(done_dir);
 	free(dir);
-	station_free(&o);
+	ingest_station_free(&o);
 	return taken;
 }
 
