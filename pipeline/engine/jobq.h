@@ -47,14 +47,19 @@
  *   held, quarantined -> done        jobq_drop_page() (operator: the page leaves its batch's
  *                                    documents)
  *   document jobs    -> (new)        jobq_restart_doc() (a corrected document starts again)
+ *   a page's waiting and stopped jobs -> done   jobq_replace_page() (its rescan replaces it)
  *
  * Document states (enum jobq_doc_state, jobq_doc_state_names[]):
  *
  *     (new) --> [ open ] ------------------------------> [ ready ]
- *       meta_doc_insert()       jobq_doc_ready(): the fan-in job
- *       (a new document row:    of its batch commits (every page
- *       the fan-in, a CSV       passed the page stages); its first
- *       import, 'doc map')      document stage is queued with it
+ *       meta_doc_insert()  ^    jobq_doc_ready(): the fan-in job   |
+ *       (a new document    |    of its batch commits (every page   |
+ *       row: the fan-in,   |    passed the page stages), or the    |
+ *       a CSV import,      |    rescan of one of its pages passed  |
+ *       'doc map')         |    (jobq_advance()); its first        |
+ *                          |    document stage is queued with it   |
+ *                          +--- jobq_replace_page(): a page of it is rescanned
+ *                               (its document jobs are dropped)
  *
  * The fan-in (how a batch's pages become documents):
  *
@@ -209,14 +214,25 @@ int jobq_drop_page(sqlite3 *db, const struct pipeline *pl, int64_t job_id, const
 int jobq_gate(sqlite3 *db, int64_t file_id, double priority, const char *gate_msg, struct errbuf *err);
 
 /* A corrected document: its document jobs are dropped and `first_stage` is
- * queued for it again (when it still has pages).  Inside the caller's
- * transaction. */
+ * queued for it again (when it still has pages and first_stage is not
+ * NULL).  Inside the caller's transaction. */
 int jobq_restart_doc(sqlite3 *db, int64_t document_id, const char *first_stage, struct errbuf *err);
 
 /* open -> ready: a document the fan-in formed has all its pages; its first
  * document stage (next_stage, NULL when the pipeline has none) is queued.
  * Inside the caller's (the fan-in's) transaction. */
 int jobq_doc_ready(sqlite3 *db, int64_t document_id, const char *next_stage, struct errbuf *err);
+
+/*
+ * A rescan (ingest_rescan) replaces a page, inside the caller's
+ * transaction: new_page takes old_page's place in its document; old_page's
+ * jobs that have not passed end (done, error code dropped), and old_page
+ * is dropped (kept, with its master, out of every document).  When old_page
+ * was in a document, that document's jobs are dropped and it is open again
+ * until new_page has passed the page stages (then jobq_advance() makes it
+ * ready and queues its first document stage).
+ */
+int jobq_replace_page(sqlite3 *db, int64_t old_page, int64_t new_page, const char *who, struct errbuf *err);
 
 /*
  * After a job is done: queue the next stage of its page or document.  When
