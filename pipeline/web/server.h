@@ -43,6 +43,9 @@ struct web_req {
 	/* the request body (application/x-www-form-urlencoded), parsed */
 	struct strbuf body;
 	char **form;               /* name, value, name, value ..., NULL */
+	/* a multipart/form-data POST's file field "scan", written to a new
+	 * folder under the workspace's tmp/ (removed after the answer) */
+	const char *upload_path;   /* NULL when none came */
 	/* the response */
 	unsigned status;
 	const char *ctype;
