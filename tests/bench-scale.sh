@@ -56,7 +56,7 @@ sohoa_run() {
 		echo "stages = capture orient deskew clean blank ocr pdfpage pdf"
 		for s in capture orient deskew clean blank ocr pdfpage; do echo "$s.workers = $1"; done
 	} >> "$ws/sohoa.conf"
-	"$sohoa" -C "$ws" ingest --profile legacy $(ls -d "$pages"/* | grep -Ev '\.gt\.txt$|/SOURCE\.txt$') > /dev/null || return 1
+	"$sohoa" -C "$ws" ingest --profile legacy $(ls -d "$pages"/* | grep -E '\.(png|jpe?g|tiff?|pnm)$') > /dev/null || return 1
 	/usr/bin/time -f '%e' -o "$tmp/sohoa-$1.time" "$sohoa" -C "$ws" run --drain 2> "$tmp/sohoa-$1.log" || return 1
 	[ "$(sqlite3 "$ws/sohoa.db" "SELECT count(*) FROM jobs WHERE state <> 'done'")" = 0 ] ||
 		echo "bench-scale.sh: jobs not done in $ws" >&2

@@ -18,9 +18,14 @@ out=${1:?usage: mkbenchpages.sh OUTDIR N}
 n=${2:?usage: mkbenchpages.sh OUTDIR N}
 corpus=$root/../shared/corpus
 mkdir -p "$out"
-if [ -f "$corpus/mkpages.py" ] && python3 -c 'import PIL, numpy' 2> /dev/null; then
-	python3 "$corpus/mkpages.py" "$out" "$corpus"/vie-text/legal/*.txt --pages "$n" --seed 11 \
-		--formats jpg,jpg,tif-g4,tif,png > /dev/null
+work=$(mktemp -d "${TMPDIR:-/tmp}/mkbenchpages.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+# Debian's python3 (the corpus's make-dev-pages.sh uses it too), not one first on PATH
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+if [ -f "$corpus/mkpages.py" ] && "$py" -c 'import PIL, numpy' 2> /dev/null; then
+	"$py" "$corpus/mkpages.py" "$out" "$corpus"/vie-text/legal/*.txt --pages "$n" --seed 11 \
+		--formats jpg,jpg,tif-g4,tif,png > "$work/mkpages.log" 2>&1 || { cat "$work/mkpages.log" >&2; exit 1; }
 	echo "synthetic: $n pages of ../shared/corpus/mkpages.py (Vietnamese legal text, seed 11, the dev pages' formats)" > "$out/SOURCE.txt"
 	exit 0
 fi
@@ -30,8 +35,6 @@ for m in "$root/build/tools/mkpage" "$root/build-san/tools/mkpage"; do
 done
 [ -x "$mkpage" ] || { echo "mkbenchpages.sh: no mkpage: run make or set MKPAGE" >&2; exit 1; }
 command -v pango-view > /dev/null || { echo "mkbenchpages.sh: no pango-view: apt-get install pango1.0-tools" >&2; exit 1; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/mkbenchpages.XXXXXX")
-trap 'rm -rf "$work"' EXIT
 texts="congvan thongbao quyetdinh bienban"
 for t in $texts; do
 	pango-view --font='Liberation Serif 13' --dpi=300 --margin=0 --width=450 --background=white -q \
@@ -57,6 +60,6 @@ while [ "$i" -le "$n" ]; do
 	i=$((i + 1))
 done
 wait
-got=$(ls "$out" | grep -Evc '\.gt\.txt$|^SOURCE\.txt$')
+got=$(ls "$out" | grep -Ec '\.(png|jpe?g|tiff?|pnm)$')
 [ "$got" -eq "$n" ] || { echo "mkbenchpages.sh: made $got pages of $n" >&2; exit 1; }
 echo "synthetic: $n pages of tests/samples texts through mkpage (300 dpi A4, skew -2..2 degrees, JPEG/TIFF/PNG, every fifth bitonal)" > "$out/SOURCE.txt"

@@ -46,7 +46,7 @@ for n in $sizes; do
 		echo "stages = capture orient deskew clean blank ocr pdfpage pdf"
 		for s in capture orient deskew clean blank ocr pdfpage; do echo "$s.workers = $workers"; done
 	} >> "$ws/sohoa.conf"
-	"$sohoa" -C "$ws" ingest --profile legacy $(ls -d "$pages"/* | grep -Ev '\.gt\.txt$|/SOURCE\.txt$') > /dev/null || exit 1
+	"$sohoa" -C "$ws" ingest --profile legacy $(ls -d "$pages"/* | grep -E '\.(png|jpe?g|tiff?|pnm)$') > /dev/null || exit 1
 	load=$(cut -d' ' -f1-3 /proc/loadavg)
 	/usr/bin/time -f '%e %U %S' -o "$tmp/util-$n.time" "$sohoa" -C "$ws" run --drain 2> "$tmp/util-$n.log" ||
 		{ echo "utilbench.sh: sohoa run failed, see $tmp/util-$n.log" >&2; exit 1; }
