@@ -84,7 +84,8 @@ for i in $(seq 1 100); do
 	[ -n "$url" ] && break
 	sleep 0.1
 done
-curl -s -c jar -o /dev/null --data-urlencode user=sup --data-urlencode 'password=correct horse battery' "$url/login"
+token=$(curl -s -c jar "$url/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p')
+curl -s -b jar -c jar -o /dev/null --data "csrf=$token" --data-urlencode user=sup --data-urlencode 'password=correct horse battery' "$url/login"
 # median of 5 timed requests, in ms
 t() {
 	for k in 1 2 3 4 5; do curl -s -b jar -o /dev/null -w '%{time_total}\n' "$url$1"; done |

@@ -154,6 +154,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout ws/key.pem -out ws/cert.pem -d
 printf 'serve.tls_cert = cert.pem\nserve.tls_key = key.pem\n' >> ws/sohoa.conf
 web_start ws
 case "$URL" in https://*) ;; *) die "not https: $URL" ;; esac
-curl -sk -D hdr.txt -o /dev/null --data-urlencode 'user=lan' --data-urlencode 'password=correct horse battery' "$URL/login"
+login_form lf.jar
+curl -sk -b lf.jar -D hdr.txt -o /dev/null --data "csrf=$LOGIN_TOKEN" --data-urlencode 'user=lan' --data-urlencode 'password=correct horse battery' "$URL/login"
 grep -i '^set-cookie: sohoa_session=' hdr.txt | grep -q 'Secure' || die "no Secure cookie under TLS"
 web_stop

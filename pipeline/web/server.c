@@ -362,14 +362,14 @@ static bool route_match(const char *pat, const char *path, struct web_req *r)
 	return *path == 0;
 }
 
-static const char *cookie(struct web_req *r, const char *name)
+const char *server_cookie(struct web_req *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
 }
 
 static void load_session(struct web_req *r)
 {
-	struct session *s = session_find(cookie(r, "sohoa_session"), now_ms(), r->srv->idle_ms);
+	struct session *s = session_find(server_cookie(r, "sohoa_session"), now_ms(), r->srv->idle_ms);
 	if (!s)
 		return;
 	if (users_get(r->ws->db, s->user, &r->user) != 1 || r->user.disabled) {
@@ -385,7 +385,7 @@ static void load_session(struct web_req *r)
 static void dispatch(struct web_req *r)
 {
 	const struct route *rt, *path_hit = NULL;
-	const char *lang = cookie(r, "lang");
+	const char *lang = server_cookie(r, "lang");
 	r->en = lang && !strcmp(lang, "en");
 	if (!path_clean(r->path)) {
 		server_error(r, 404, L(r, "không có trang này", "no such page"));
