@@ -29,7 +29,7 @@
 #include "../../stages/deskew.h"
 #include "../../stages/orient.h"
 
-#define ORIENT_MIN_CONF 1.0
+#define ORIENT_MIN_CONF 5.0 /* orient.min_confidence */
 #define DESKEW_MIN_CONF 2.0
 #define BLANK_MIN_MARKS 10
 
