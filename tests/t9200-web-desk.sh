@@ -102,6 +102,12 @@ if grep -q 'blurred corner' body.out; then die "rescan shown to another station"
 # the supervisor: dashboard, release, priority, status
 expect_eq "$(code -b sup.jar "$URL/dashboard")" 200 "dashboard"
 expect_grep '<svg class="chart"' body.out
+# the bars of both charts (hours, days) add up to the pages past the last page stage
+passed=$(sq ws "SELECT count(*) FROM jobs WHERE stage = 'capture' AND state = 'done' AND page_id IS NOT NULL")
+[ "$passed" -gt 0 ] || die "no page passed capture"
+tr '\n' ' ' < body.out | sed 's|</figure>|\n|g' | grep '<svg class="chart"' |
+	awk '{ n = 0; while (match($0, /<title>[0-9]+<\/title>/)) { n += substr($0, RSTART + 7, RLENGTH - 15); $0 = substr($0, RSTART + RLENGTH) } print n }' > bars.txt
+expect_eq "$(cat bars.txt | tr '\n' ' ')" "$passed $passed " "pages in the charts"
 expect_grep "/api/jobs/$held/release" body.out
 expect_eq "$(code -b lan.jar -H "X-CSRF-Token: $lan" -X POST "$URL/api/jobs/$held/release")" 403 "operator may not release"
 expect_eq "$(curl -s -b sup.jar -H "X-CSRF-Token: $sup" -X POST "$URL/api/jobs/$held/release" | jq -c .)" "{\"job\":$held,\"state\":\"ready\"}" "release"

@@ -149,12 +149,15 @@ static void group_table(struct web_req *r, const char *col, const char *title)
 }
 
 /* Bars of pages that passed the last page stage: n buckets of `width` ms
- * ending now; labels every `every` bars. */
+ * (an hour or a day, in Vietnam's time, UTC+7), the last one the current;
+ * from the hourly counts the engine keeps (the throughput table). */
 static void chart(struct web_req *r, const char *last, int n, int64_t width, const char *title, bool days)
 {
-	int64_t counts[32] = {0}, max = 1, now = now_ms(), start = now - n * width;
-	sqlite3_stmt *st = db_prepare(r->ws->db, "SELECT (finished_at - ?2) / ?3, count(*) FROM jobs WHERE stage = ?1"
-						 " AND state = 'done' AND page_id IS NOT NULL AND finished_at >= ?2 GROUP BY 1");
+	const int64_t tz = 7 * 3600000;
+	int64_t counts[32] = {0}, max = 1, now = now_ms();
+	int64_t start = ((now + tz) / width - (n - 1)) * width - tz;
+	sqlite3_stmt *st = db_prepare(r->ws->db, "SELECT (hour * 3600000 - ?2) / ?3, sum(n) FROM throughput"
+						 " WHERE stage = ?1 AND hour >= ?2 / 3600000 GROUP BY 1");
 	const int W = 600, H = 140, pad = 22;
 	sqlite3_bind_text(st, 1, last, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, start);
@@ -173,7 +176,7 @@ static void chart(struct web_req *r, const char *last, int n, int64_t width, con
 	html_raw(&r->out, "<text x=\"2\" y=\"12\" class=\"lbl\">%lld</text>", (long long)max);
 	for (int i = 0; i < n; i++) {
 		double bw = (double)W / n, h = (double)(H - pad - 16) * (double)counts[i] / (double)max;
-		int64_t t = start + (i + 1) * width;
+		int64_t t = start + i * width;
 		html_raw(&r->out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"><title>%lld</title></rect>",
 			 i * bw + 1, H - pad - h, bw - 2, h, (long long)counts[i]);
 		if (days || i % 4 == 3) {

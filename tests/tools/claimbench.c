@@ -2,12 +2,19 @@
  * claimbench.c - `claimbench N [CLAIMS]`: the cost of a claim and of the
  * status report with N waiting pages.  Makes a throw-away workspace under
  * $TMPDIR, fills it in one transaction (one batch, one master, N pages,
- * N ready capture jobs with spread priorities and ages), then claims
- * CLAIMS jobs (default 201) one by one as a worker does and times each
- * (wall and CPU), then times report_status_text() and report_status_json().
- * The workspace is removed at the end.  The last line is the median claim
- * time in ms.  A benchmark, not a test: `make bench-claim` runs it.
+ * N ready capture jobs with spread priorities and ages, their claim keys
+ * made with the aging the claims use, as a running workspace has them),
+ * then claims CLAIMS jobs (default 201) one by one as a worker does and
+ * times each (wall and CPU), then times report_status_text() and
+ * report_status_json().  The fill uses a large page cache (the B-tree
+ * inserts land all over the claim index); the claims run with the
+ * workspace's own settings (WAL, synchronous=FULL).
+ * The workspace is removed at the end; with CLAIMBENCH_DIR=DIR it is made
+ * there and kept, and a later run with the same DIR claims from it again
+ * without filling (a 10 M fill takes a while: fill once, time the claims
+ * on a quiet machine).  The last line is the median claim time in ms.  A benchmark, not a test: `make bench-claim` runs it.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,14 +51,16 @@ static int fill(sqlite3 *db, long n, struct errbuf *err)
 {
 	sqlite3_stmt *page, *job;
 	int64_t now = now_ms();
-	if (db_exec(db, "BEGIN;"
+	if (db_exec(db, "PRAGMA cache_size = -2000000; BEGIN;"
+			"UPDATE jobq_params SET value = 1.0 WHERE name = 'aging_per_hour';"
 			"INSERT INTO batches(id, file_code, station, operator, profile, started, finished, npages)"
 			" VALUES (1, NULL, 'bench', 'bench', 'default', 0, 1, 0);"
 			"INSERT INTO masters(id, sha256, size, path, src_name, batch_id, nimages, created)"
 			" VALUES (1, 'bench', 1, 'masters/bench', 'bench.tif', 1, 1, 0);", err) < 0)
 		return -1;
 	page = db_prepare(db, "INSERT INTO pages(id, batch_id, master_id, img_index, seq, created) VALUES (?1, 1, 1, ?1, ?1, ?2)");
-	job = db_prepare(db, "INSERT INTO jobs(stage, page_id, state, priority, created, updated) VALUES ('capture', ?1, 'ready', ?2, ?3, ?3)");
+	job = db_prepare(db, "INSERT INTO jobs(stage, page_id, state, priority, aging, created, updated)"
+				" VALUES ('capture', ?1, 'ready', ?2, 1.0, ?3, ?3)");
 	srand(1);
 	for (long i = 1; i <= n; i++) {
 		int64_t created = now - (int64_t)(rand() % (30 * 24)) * 3600000 - rand() % 3600000;
@@ -69,14 +78,16 @@ static int fill(sqlite3 *db, long n, struct errbuf *err)
 	}
 	sqlite3_finalize(page);
 	sqlite3_finalize(job);
-	return db_exec(db, "UPDATE batches SET npages = (SELECT count(*) FROM pages); COMMIT; ANALYZE;", err);
+	return db_exec(db, "UPDATE batches SET npages = (SELECT count(*) FROM pages); COMMIT; ANALYZE;"
+			   "PRAGMA cache_size = -2000;", err);
 }
 
 int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 0, claims = argc > 2 ? atol(argv[2]) : 201;
-	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	char *dir = xasprintf("%s/claimbench.XXXXXX", tmp), *cmd;
+	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", *keep = getenv("CLAIMBENCH_DIR");
+	char *dir = keep && *keep ? xstrdup(keep) : xasprintf("%s/claimbench.XXXXXX", tmp), *cmd;
+	bool reuse = keep && *keep && access(dir, F_OK) == 0;
 	struct workspace ws;
 	struct errbuf err;
 	struct strbuf sb;
@@ -88,21 +99,28 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	err_init(&err);
-	if (!mkdtemp(dir)) {
-		perror("claimbench: mkdtemp");
-		return 1;
+	if (!keep || !*keep) {
+		if (!mkdtemp(dir)) {
+			perror("claimbench: mkdtemp");
+			return 1;
+		}
+		rmdir(dir);
 	}
-	rmdir(dir);
-	if (workspace_init(dir, &err) < 0 || workspace_open(dir, &ws, &err) < 0) {
+	if ((!reuse && workspace_init(dir, &err) < 0) || workspace_open(dir, &ws, &err) < 0) {
 		fprintf(stderr, "claimbench: %s\n", err.msg);
 		return 1;
 	}
-	t0 = wall_ms();
-	if (fill(ws.db, n, &err) < 0) {
-		fprintf(stderr, "claimbench: %s\n", err.msg);
-		goto out;
+	if (reuse) {
+		n = db_int(ws.db, 0, "SELECT COALESCE(sum(n), 0) FROM job_counts WHERE stage = 'capture' AND state = 'ready'", 0);
+		printf("reusing %s: %ld ready jobs\n", dir, n);
+	} else {
+		t0 = wall_ms();
+		if (fill(ws.db, n, &err) < 0) {
+			fprintf(stderr, "claimbench: %s\n", err.msg);
+			goto out;
+		}
+		printf("filled %ld ready jobs in %.1f s\n", n, (wall_ms() - t0) / 1e3);
 	}
-	printf("filled %ld ready jobs in %.1f s\n", n, (wall_ms() - t0) / 1e3);
 	/* The first claim makes the keys for this aging; not timed. */
 	{
 		struct job j;
@@ -145,7 +163,7 @@ int main(int argc, char **argv)
 out:
 	workspace_close(&ws);
 	cmd = xasprintf("rm -rf '%s'", dir);
-	if (getenv("CLAIMBENCH_KEEP"))
+	if (keep && *keep)
 		printf("kept %s\n", dir);
 	else if (system(cmd) != 0)
 		fprintf(stderr, "claimbench: cannot remove '%s'\n", dir);
