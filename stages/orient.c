@@ -11,9 +11,10 @@
  * a page, OSD 40/40 at about 430 ms; so Leptonica is the default.
  *
  * Small text (x-height under ORIENT_SMALL_TEXT px: 72-96 dpi scans, phone
- * photos) is enlarged before it is judged, and a turn is made only on
- * strong evidence (orient.min_confidence): a page the detector is unsure
- * of is left as it lies, with an event that says what was suspected.
+ * photos) is enlarged before it is judged, and on a small page or small
+ * text a turn is made only on strong evidence (orient.min_confidence_small):
+ * a page the detector is unsure of is left as it lies, with an event that
+ * says what was suspected.
  *
  * Invariants: the master scan is never touched; orient.pnm is written
  * (atomically) only when the page was turned; the recorded orient is the
@@ -37,7 +38,11 @@
 struct orient {
 	enum orient_method method;
 	TessBaseAPI *api;
+	bool small;   /* the last page judged had small text or was small */
 };
+
+/* A page whose short side is under this (px) is small: A4 under 120 dpi. */
+#define ORIENT_SMALL_PAGE 1000
 
 struct orient *orient_new(enum orient_method method, struct errbuf *err)
 {
@@ -199,6 +204,7 @@ int orient_detect(struct orient *o, PIX *pix, int dpi, int *rotation, double *co
 	*conf = 0;
 	dpi = pageimg_dpi(pix, dpi);
 	b = orient_binarize(pix, dpi, &xh);
+	o->small = (xh > 0 && xh < ORIENT_SMALL_TEXT) || pixGetWidth(pix) < ORIENT_SMALL_PAGE || pixGetHeight(pix) < ORIENT_SMALL_PAGE;
 	if (!b)
 		return err_set(err, "cannot binarize a %dx%d image of depth %d", pixGetWidth(pix), pixGetHeight(pix), pixGetDepth(pix));
 	if (o->method == ORIENT_OSD)
@@ -209,6 +215,11 @@ int orient_detect(struct orient *o, PIX *pix, int dpi, int *rotation, double *co
 	return rc;
 }
 
+bool orient_was_small(const struct orient *o)
+{
+	return o->small;
+}
+
 PIX *orient_upright(PIX *pix, int rotation)
 {
 	return pixRotateOrth(pix, ((rotation / 90) % 4 + 4) % 4);
@@ -216,7 +227,8 @@ PIX *orient_upright(PIX *pix, int rotation)
 
 static const struct conf_key orient_keys[] = {
 	{ "orient.method", CONF_STR, "leptonica", 0, 0, "orientation detector: leptonica or osd (tesseract-ocr-osd)" },
-	{ "orient.min_confidence", CONF_DOUBLE, "5.0", 0, 100, "below this confidence the page is left as it lies, and the event says so (right turns on the dev pages: 9.4 and more; a wrong 180 on a real blurred 96 dpi letter: 4.0)" },
+	{ "orient.min_confidence", CONF_DOUBLE, "1.0", 0, 100, "below this confidence the page is left as it lies, and the event says so" },
+	{ "orient.min_confidence_small", CONF_DOUBLE, "5.0", 0, 100, "the same for a small page (short side under 1000 px) or small text (x-height under 12 px), where ascender counts are weak evidence (a wrong 180 on a real blurred 96 dpi letter: 4.0; right turns on the dev pages: 9.4 and more)" },
 	{ 0 }
 };
 
@@ -241,7 +253,7 @@ static void orient_fini(struct stage_ctx *ctx)
 
 static enum stage_rc orient_run(struct stage_ctx *ctx, struct errbuf *err)
 {
-	double min_conf = stage_conf_double(ctx, "min_confidence");
+	double min_conf;
 	enum stage_rc rc = STAGE_RETRY;
 	int rotation;
 	double conf;
@@ -253,11 +265,13 @@ static enum stage_rc orient_run(struct stage_ctx *ctx, struct errbuf *err)
 		return rc;
 	if (orient_detect(ctx->priv, pix, ctx->page->dpi, &rotation, &conf, err) < 0)
 		goto out_pix;
+	min_conf = stage_conf_double(ctx, orient_was_small(ctx->priv) ? "min_confidence_small" : "min_confidence");
 	if (rotation != 0 && conf < min_conf) {
 		/* Weak evidence: a wrong turn costs the whole page's text, no
 		 * turn costs nothing on an upright page; the ocr stage reads a
 		 * page that reads poorly turned round as well. */
-		snprintf(detail, sizeof(detail), "page left as it lies: it may lie at %d degrees, but the confidence %.1f is under orient.min_confidence %.1f", rotation, conf, min_conf);
+		snprintf(detail, sizeof(detail), "page left as it lies: it may lie at %d degrees, but the confidence %.1f is under orient.%s %.1f", rotation, conf,
+		         orient_was_small(ctx->priv) ? "min_confidence_small" : "min_confidence", min_conf);
 		stage_set_int(ctx, "orient", 0);
 		stage_set_double(ctx, "orient_conf", conf);
 		stage_event(ctx, "validation", "success", detail);
