@@ -1,7 +1,8 @@
 # lib-web.sh - helpers for the desk's end-to-end tests (sourced after lib.sh).
 # web_start WS: start `sohoa serve` on a free port of 127.0.0.1, set $URL
 # and $WEB_PID; web_stop stops it.  web_login JAR USER PASSWORD: a session
-# in a curl cookie jar, its CSRF token in $CSRF.
+# in a curl cookie jar (through the login form and its token), its CSRF
+# token in $CSRF.
 command -v curl > /dev/null || skip "curl is not installed (make deps installs it)"
 web_start() {
 	# no old address may be read before the new server has written its own
@@ -23,9 +24,15 @@ web_stop() {
 }
 # code ARGS...: the HTTP status of a curl request
 code() { curl -sk -o body.out -w '%{http_code}' "$@"; }
-web_login() {
+# login_form JAR: GET the login form into a new cookie jar; its token in $LOGIN_TOKEN
+login_form() {
 	rm -f "$1"
-	c=$(code -c "$1" -b "$1" --data-urlencode "user=$2" --data-urlencode "password=$3" "$URL/login")
+	LOGIN_TOKEN=$(curl -sk -c "$1" "$URL/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p')
+	[ ${#LOGIN_TOKEN} = 64 ] || die "the login form has no token"
+}
+web_login() {
+	login_form "$1"
+	c=$(code -c "$1" -b "$1" --data "csrf=$LOGIN_TOKEN" --data-urlencode "user=$2" --data-urlencode "password=$3" "$URL/login")
 	[ "$c" = 303 ] || { cat body.out; die "login $2: status $c"; }
 	CSRF=$(curl -sk -b "$1" "$URL/api/whoami" | jq -r .csrf)
 	[ ${#CSRF} = 64 ] || die "login $2: no csrf token"

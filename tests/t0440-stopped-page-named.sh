@@ -43,7 +43,8 @@ expect_eq "$(sq ws "SELECT count(*) FROM pages WHERE batch_id = 1 AND document_i
 # rescan request: stays held, says so; then drop the page from its document
 SOHOA_OPERATOR=minh expect_ok "$SOHOA" -C ws jobs rescan $empty --reason "the sheet was torn"
 expect_eq "$(sq ws "SELECT state || ' ' || error_code FROM jobs WHERE id = $empty")" "held rescan_requested" "after the rescan request"
-expect_eq "$(sq ws "SELECT count(*) FROM events WHERE type = 'rescan request' AND agent = 'operator:minh'")" 1 "rescan event"
+expect_eq "$(sq ws "SELECT group_concat(substr(object, 1, instr(object, ':')), ' ') FROM events WHERE type = 'rescan request' AND agent = 'operator:minh'")" "page: job:" "rescan events (the page's request, the job's state)"
+expect_eq "$(sq ws "SELECT count(*) FROM rescans WHERE done IS NULL AND reason = 'the sheet was torn'")" 1 "the station's rescan list"
 SOHOA_OPERATOR=minh expect_ok "$SOHOA" -C ws jobs drop $empty --reason "a blank cover sheet"
 expect_eq "$(sq ws "SELECT state || ' ' || error_code FROM jobs WHERE id = $empty")" "done dropped" "dropped page's job"
 expect_eq "$(sq ws "SELECT count(*) FROM events WHERE type = 'page dropped' AND detail LIKE '%a blank cover sheet'")" 1 "drop event"

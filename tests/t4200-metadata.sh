@@ -44,6 +44,8 @@ expect_fail "$SOHOA" -C ws meta import vni.csv 2> err
 expect_grep "VNI font" err
 # set and show; a bad value changes nothing
 expect_ok "$SOHOA" -C ws meta set H49.64.33.2001.160 "title=Hồ sơ hội nghị tổng kết" keyword=tổng\ kết
+# search finds a value set from the command line at once, with or without diacritics
+expect_eq "$("$SOHOA" -C ws search "hoi nghi tong ket" --json | jq '[.hits[] | select(.kind == "metadata")] | length')" 1 "search after meta set"
 expect_fail "$SOHOA" -C ws meta set H49.64.33.2001.160 keyword=x startDate=31/02/2001 2> err
 expect_grep "field 'startDate': '31/02/2001' is not a date" err
 expect_fail "$SOHOA" -C ws meta set H49.64.33.2001.160 fileCode=X 2> err

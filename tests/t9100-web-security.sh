@@ -47,11 +47,19 @@ expect_grep 'name="user"' body.out
 expect_grep 'name="password"' body.out
 expect_eq "$(code "$URL/static/style.css")" 200 "asset"
 
+# a login POST without the login form's token (cookie and field): 403, before any password
+expect_eq "$(code --data-urlencode 'user=lan' --data-urlencode 'password=correct horse battery' "$URL/login")" 403 "login without the form's token"
+login_form lf.jar
+expect_eq "$(code -b lf.jar --data "csrf=$(echo "$LOGIN_TOKEN" | tr 0-9a-f 1-9a-f0)" --data-urlencode 'user=lan' --data-urlencode 'password=correct horse battery' "$URL/login")" 403 "login with another token"
+expect_eq "$(code --data "csrf=$LOGIN_TOKEN" --data-urlencode 'user=lan' --data-urlencode 'password=correct horse battery' "$URL/login")" 403 "login with the token but not its cookie"
+grep -i 'sohoa_login' lf.jar | grep -q '/login' || die "the login token's cookie is not limited to /login"
+expect_eq "$(sq ws "SELECT count(*) FROM events WHERE type = 'authentication'")" 0 "refused logins looked at no password"
+
 # a wrong password: 401, slowed down, counted in the audit log
 start=$(date +%s%N)
-expect_eq "$(code --data 'user=lan&password=wrong-one' "$URL/login")" 401 "wrong password"
-expect_eq "$(code --data 'user=lan&password=wrong-two' "$URL/login")" 401 "wrong password"
-expect_eq "$(code --data 'user=nobody&password=wrong-one' "$URL/login")" 401 "unknown user"
+expect_eq "$(code -b lf.jar --data "csrf=$LOGIN_TOKEN&user=lan&password=wrong-one" "$URL/login")" 401 "wrong password"
+expect_eq "$(code -b lf.jar --data "csrf=$LOGIN_TOKEN&user=lan&password=wrong-two" "$URL/login")" 401 "wrong password"
+expect_eq "$(code -b lf.jar --data "csrf=$LOGIN_TOKEN&user=nobody&password=wrong-one" "$URL/login")" 401 "unknown user"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [ $ms -ge 900 ] || die "three failed logins took only $ms ms (expected a delay of 300 + 600 + 1200 ms)"
 expect_eq "$(sq ws "SELECT count(*) FROM events WHERE type = 'authentication' AND outcome = 'failure'")" 3 "failed logins audited"
@@ -59,7 +67,7 @@ expect_eq "$(sq ws "SELECT failed FROM users WHERE name = 'lan'")" 2 "failures c
 if grep -q 'wrong-one' dump.sql serve.err; then die "password logged"; fi
 
 # a good login: the cookie's attributes, a session
-c=$(curl -s -D hdr.txt -o /dev/null -w '%{http_code}' --data-urlencode 'user=lan' --data-urlencode 'password=correct horse battery' "$URL/login")
+c=$(curl -s -b lf.jar -D hdr.txt -o /dev/null -w '%{http_code}' --data "csrf=$LOGIN_TOKEN" --data-urlencode 'user=lan' --data-urlencode 'password=correct horse battery' "$URL/login")
 expect_eq "$c" 303 "login"
 grep -i '^set-cookie: sohoa_session=' hdr.txt > cookie.txt || die "no session cookie"
 expect_grep 'HttpOnly' cookie.txt
@@ -115,7 +123,8 @@ expect_eq "$(code -b lan.jar -X DELETE "$URL/batches")" 405 "wrong method"
 # a disabled user's session ends at once
 expect_ok "$SOHOA" -C ws user disable lan
 expect_eq "$(code -b lan.jar "$URL/batches")" 303 "disabled user's session"
-expect_eq "$(code --data-urlencode 'user=lan' --data-urlencode 'password=correct horse battery' "$URL/login")" 401 "disabled user's login"
+login_form lf.jar
+expect_eq "$(code -b lf.jar --data "csrf=$LOGIN_TOKEN" --data-urlencode 'user=lan' --data-urlencode 'password=correct horse battery' "$URL/login")" 401 "disabled user's login"
 web_stop
 
 # an idle session ends after serve.idle_timeout seconds

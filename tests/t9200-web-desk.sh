@@ -46,7 +46,7 @@ expect_ok "$SOHOA" -C ws user add minh --role operator --station st-b --password
 expect_ok "$SOHOA" -C ws user add sup --role supervisor --password-file pw
 web_start ws
 web_login lan.jar lan 'correct horse battery'; lan=$CSRF
-web_login minh.jar minh 'correct horse battery'
+web_login minh.jar minh 'correct horse battery'; minh=$CSRF
 web_login sup.jar sup 'correct horse battery'; sup=$CSRF
 
 # the viewer: words with their boxes, the low-confidence word marked
@@ -98,6 +98,33 @@ expect_eq "$(code -b lan.jar "$URL/batches")" 200 "batches"
 expect_grep 'blurred corner' body.out
 expect_eq "$(code -b minh.jar "$URL/batches")" 200 "other station's batches"
 if grep -q 'blurred corner' body.out; then die "rescan shown to another station"; fi
+# the new scan, uploaded from the station's list, replaces the page in its document
+doc=$(sq ws "SELECT document_id FROM pages WHERE id = $page")
+[ -n "$doc" ] || die "page $page is in no document"
+"$TOOLS/mkimg" page rescan.png 1654 2339 200 7
+cp rescan.png rescan.exe
+expect_eq "$(code -b lan.jar "$URL/batches")" 200 "batches"
+expect_grep "action=\"/page/$page/rescan-scan\" enctype=\"multipart/form-data\"" body.out
+expect_eq "$(code -F "scan=@rescan.png" "$URL/page/$page/rescan-scan")" 303 "upload without a session: to the login"
+expect_eq "$(code -b lan.jar -F "scan=@rescan.png" "$URL/page/$page/rescan-scan")" 403 "upload without the CSRF token"
+expect_eq "$(code -b minh.jar -F "csrf=$minh" -F "scan=@rescan.png" "$URL/page/$page/rescan-scan")" 403 "upload to another station's page"
+expect_eq "$(code -b lan.jar -F "csrf=$lan" -F "scan=@rescan.exe" "$URL/page/$page/rescan-scan")" 400 "upload of something that is no scan"
+expect_eq "$(sq ws "SELECT count(*) FROM rescans WHERE done IS NOT NULL")" 0 "nothing taken yet"
+expect_eq "$(ls ws/tmp | grep -c upload || true)" 0 "no upload left in tmp/"
+expect_eq "$(code -b lan.jar -F "csrf=$lan" -F "scan=@rescan.png;filename=quet lai <1>.png" "$URL/page/$page/rescan-scan")" 303 "upload"
+new=$(sq ws "SELECT new_page_id FROM rescans WHERE page_id = $page AND done IS NOT NULL")
+[ -n "$new" ] || die "the rescan was not taken"
+expect_eq "$(sq ws "SELECT m.src_name FROM pages p JOIN masters m ON m.id = p.master_id WHERE p.id = $new")" "quet_lai__1_.png" "the upload's name, made safe"
+expect_eq "$(sq ws "SELECT document_id FROM pages WHERE id = $new")" "$doc" "the new page in the old one's document"
+expect_eq "$(sq ws "SELECT dropped || ' ' || COALESCE(document_id, '-') FROM pages WHERE id = $page")" "1 -" "the old page out of it"
+expect_eq "$(sq ws "SELECT state FROM documents WHERE id = $doc")" open "the document waits for the new page"
+expect_eq "$(sq ws "SELECT agent FROM events WHERE type = 'rescan' AND object = 'page:$page'")" "operator:lan" "rescan event"
+expect_eq "$(ls ws/tmp | grep -c upload || true)" 0 "the upload removed from tmp/"
+expect_eq "$(code -b lan.jar "$URL/page/$page")" 200 "the old page"
+expect_grep "href=\"/page/$new\"" body.out
+expect_ok "$SOHOA" -C ws run --drain 2> run-rescan.log
+expect_eq "$(sq ws "SELECT state FROM documents WHERE id = $doc")" ready "the document ready again"
+expect_eq "$(sq ws "SELECT state FROM jobs WHERE page_id = $new AND stage = 'capture'")" done "the new page captured"
 
 # the supervisor: dashboard, release, priority, status
 expect_eq "$(code -b sup.jar "$URL/dashboard")" 200 "dashboard"
@@ -127,6 +154,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout ws/key.pem -out ws/cert.pem -d
 printf 'serve.tls_cert = cert.pem\nserve.tls_key = key.pem\n' >> ws/sohoa.conf
 web_start ws
 case "$URL" in https://*) ;; *) die "not https: $URL" ;; esac
-curl -sk -D hdr.txt -o /dev/null --data-urlencode 'user=lan' --data-urlencode 'password=correct horse battery' "$URL/login"
+login_form lf.jar
+curl -sk -b lf.jar -D hdr.txt -o /dev/null --data "csrf=$LOGIN_TOKEN" --data-urlencode 'user=lan' --data-urlencode 'password=correct horse battery' "$URL/login"
 grep -i '^set-cookie: sohoa_session=' hdr.txt | grep -q 'Secure' || die "no Secure cookie under TLS"
 web_stop

@@ -42,7 +42,8 @@ shots="$TOP/build/web-screenshots"
 rm -rf "$shots"
 mkdir -p "$shots"
 web_start ws
-/usr/bin/python3 "$TOP/tests/web/desk_day.py" "$URL" "$shots" 'correct horse battery'
+"$TOOLS/mkimg" page rescan.png 1654 2339 200 9
+/usr/bin/python3 "$TOP/tests/web/desk_day.py" "$URL" "$shots" 'correct horse battery' "$PWD/rescan.png"
 rc=$?
 [ $rc = 77 ] && skip "Chromium cannot start here (see the line above)"
 [ $rc = 0 ] || die "the browser's day failed (screenshots in $shots)"
@@ -66,7 +67,10 @@ web_stop
 # what the day left in the workspace
 expect_eq "$(sq ws "SELECT new || ' ' || agent FROM corrections")" "SOHOATEST operator:lan" "correction"
 expect_eq "$(sq ws "SELECT count(*) FROM documents d JOIN files f ON f.id = d.file_id WHERE f.file_code = '$FC'")" 2 "split"
-expect_eq "$(sq ws "SELECT count(*) FROM rescans WHERE done IS NULL")" 1 "rescan"
+expect_eq "$(sq ws "SELECT count(*) FROM rescans WHERE done IS NOT NULL AND new_page_id IS NOT NULL")" 1 "rescan taken"
+rescanned=$(sq ws "SELECT page_id FROM rescans")
+new=$(sq ws "SELECT new_page_id FROM rescans")
+expect_eq "$(sq ws "SELECT dropped FROM pages WHERE id = $rescanned")" 1 "the old page dropped"
 expect_eq "$(sq ws "SELECT value FROM meta WHERE object = 'document' AND object_id = $doc AND field = 'issuedDate'")" "01/07/2025" "issuedDate"
 expect_eq "$(sq ws "SELECT count(*) FROM meta WHERE object = 'document' AND object_id = $doc AND source = 'proposed'")" 0 "proposals accepted"
 expect_eq "$(sq ws "SELECT priority_override FROM files")" 50.0 "priority"
@@ -77,4 +81,6 @@ pdf=$(sq ws "SELECT pdf_path FROM documents WHERE id = $doc")
 [ -n "$pdf" ] || die "document $doc not rebuilt"
 pdftotext "ws/$pdf" text.txt || die "pdftotext"
 expect_grep SOHOATEST text.txt
+# and the rescan's document is rebuilt with the new page in the old one's place
+expect_eq "$(sq ws "SELECT count(*) FROM jobs j JOIN pages p ON p.document_id = j.document_id WHERE p.id = $new AND j.stage = 'pdf' AND j.state = 'done'")" 1 "the rescan's document rebuilt"
 ls "$shots" | wc -l

@@ -23,6 +23,7 @@
 
 #include "engine/db.h"
 #include "engine/events.h"
+#include "engine/search.h"
 
 /* ---- objects ---- */
 
@@ -182,6 +183,9 @@ int meta_put(sqlite3 *db, const struct meta_object *obj, const char *field, cons
 	rc = events_add(db, agent, "metadata modification", obj->label, "success", detail.buf);
 	if (rc < 0)
 		err_set(err, "%s: cannot record the event: %s", obj->label, sqlite3_errmsg(db));
+	/* search finds the new value at once, whoever wrote it (CLI, import, desk) */
+	else if ((rc = search_index_meta(db, meta_level_name(obj->level), obj->id)) < 0)
+		err_set(err, "%s: cannot index the new value: %s", obj->label, sqlite3_errmsg(db));
 	sb_release(&detail);
 out:
 	free(old);

@@ -253,6 +253,7 @@ int pagefix_accept(sqlite3 *db, int64_t page_id, const char *agent, struct errbu
 int pagefix_rescan(sqlite3 *db, int64_t page_id, const char *reason, const char *agent, struct errbuf *err)
 {
 	sqlite3_stmt *st;
+	int64_t stopped;
 	char obj[32];
 	int rc;
 	if (!reason || !*reason)
@@ -275,5 +276,10 @@ int pagefix_rescan(sqlite3 *db, int64_t page_id, const char *reason, const char 
 		db_rollback(db);
 		return err_set(err, "page %lld: database: %s", (long long)page_id, sqlite3_errmsg(db));
 	}
+	/* a page its stage stopped waits for the new scan, not for a retry */
+	stopped = db_int(db, 0, "SELECT id FROM jobs WHERE page_id = ?1 AND state IN ('held', 'quarantined')"
+				" AND COALESCE(error_code, '') <> 'rescan_requested' ORDER BY id LIMIT 1", 1, page_id);
+	if (stopped && jobq_request_rescan(db, stopped, agent, reason, err) < 0)
+		return -1;
 	return 0;
 }

@@ -23,7 +23,10 @@ int pagefix_correct(sqlite3 *db, const char *root, int64_t page_id, const char *
 		    const char *first_doc_stage, const char *agent, struct errbuf *err);
 /* The page was looked at and is right: its review flag is cleared. */
 int pagefix_accept(sqlite3 *db, int64_t page_id, const char *agent, struct errbuf *err);
-/* Ask the page's station for a new scan of it. */
+/* Ask the page's station for a new scan of it (the station's list shows
+ * it until `sohoa ingest --rescan PAGE FILE` or the desk takes the new
+ * scan: ingest_rescan()); a job of the page that its stage stopped (held,
+ * quarantined) is marked as waiting for the rescan (jobq_request_rescan). */
 int pagefix_rescan(sqlite3 *db, int64_t page_id, const char *reason, const char *agent, struct errbuf *err);
 
 #endif

@@ -20,7 +20,8 @@
 #include "engine/worker.h"
 #include "engine/workspace.h"
 
-#define INGEST_USAGE "usage: sohoa ingest [--file-code CODE] [--docs RANGES] [--station S] [--operator O] [--profile P] FILE|FOLDER..."
+#define INGEST_USAGE "usage: sohoa ingest [--file-code CODE] [--docs RANGES] [--station S] [--operator O] [--profile P] FILE|FOLDER...\n" \
+	"       sohoa ingest --rescan PAGE [--operator O] FILE"
 
 static void progress(int done, int total, const char *name)
 {
@@ -38,7 +39,7 @@ int cmd_ingest(struct workspace *ws, int argc, char **argv)
 	struct ingest_batch *b;
 	char **files = NULL;
 	int nfiles = 0, added = 0, dups = 0, bad = 0, i;
-	int64_t id;
+	int64_t id, rescan = 0;
 
 	err_init(&err);
 	/* As the workspace's owner, never as root (engine/privsep.c). */
@@ -66,14 +67,24 @@ int cmd_ingest(struct workspace *ws, int argc, char **argv)
 			o.profile = argv[++i];
 		else if (!strcmp(a, "--docs"))
 			o.docs = argv[++i];
+		else if (!strcmp(a, "--rescan") && (rescan = atoll(argv[i + 1])) > 0)
+			i++;
 		else {
 			fprintf(stderr, "%s\n", INGEST_USAGE);
 			return EXIT_USAGE;
 		}
 	}
-	if (i >= argc) {
+	if (i >= argc || (rescan && (i + 1 != argc || o.docs || o.file_code))) {
 		fprintf(stderr, "%s\n", INGEST_USAGE);
 		return EXIT_USAGE;
+	}
+	if (rescan) {
+		if (registry_pipeline(ws->cfg, &pl, &err) < 0 || (id = ingest_rescan(ws, &pl, rescan, argv[i], o.operator_name, &err)) < 0) {
+			fprintf(stderr, "sohoa: ingest: %s\n", err.msg);
+			return EXIT_DATAERR;
+		}
+		printf("page %lld: replaced by its rescan, page %lld\n", (long long)rescan, (long long)id);
+		return 0;
 	}
 	for (; i < argc; i++) {
 		struct stat st;

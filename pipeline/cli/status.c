@@ -18,6 +18,7 @@
 #include "engine/report.h"
 #include "engine/wake.h"
 #include "engine/workspace.h"
+#include "archive/pagefix.h"
 
 int cmd_status(struct workspace *ws, int argc, char **argv)
 {
@@ -162,6 +163,16 @@ int cmd_pages(struct workspace *ws, int argc, char **argv)
 	return 0;
 }
 
+/* `jobs rescan JOB`: the rescan request of the job's page (pagefix_rescan
+ * marks the stopped job too); only a stopped page job, as before. */
+static int rescan_job(sqlite3 *db, int64_t job_id, const char *who, const char *reason, struct errbuf *err)
+{
+	int64_t page = db_int(db, 0, "SELECT COALESCE(page_id, 0) FROM jobs WHERE id = ?1 AND state IN ('held', 'quarantined')", 1, job_id);
+	if (!page)
+		return err_set(err, "job %lld: not a held or quarantined page job", (long long)job_id);
+	return pagefix_rescan(db, page, reason, who, err);
+}
+
 int cmd_jobs(struct workspace *ws, int argc, char **argv)
 {
 	struct errbuf err;
@@ -208,7 +219,7 @@ int cmd_jobs(struct workspace *ws, int argc, char **argv)
 			if (!strcmp(argv[1], "accept"))
 				r = jobq_accept(ws->db, atoll(argv[i]), who, reason, &err);
 			else if (!strcmp(argv[1], "rescan"))
-				r = jobq_request_rescan(ws->db, atoll(argv[i]), who, reason, &err);
+				r = rescan_job(ws->db, atoll(argv[i]), who, reason, &err);
 			else
 				r = jobq_drop_page(ws->db, ws->root, &pl, atoll(argv[i]), who, reason, &err);
 			if (r < 0) {

@@ -48,6 +48,7 @@ static const struct conf_key engine_keys[] = {
 	{"serve.tls_cert", CONF_STR, "", 0, 0, "certificate (PEM) of the desk; with serve.tls_key it is served over HTTPS only"},
 	{"serve.tls_key", CONF_STR, "", 0, 0, "private key (PEM) for serve.tls_cert"},
 	{"serve.idle_timeout", CONF_INT, "1800", 1, 86400, "seconds without a request after which a desk login ends"},
+	{"serve.max_upload_mb", CONF_INT, "500", 1, 8192, "the largest scan the desk takes as an upload (a page's rescan), in MiB"},
 	{"serve.login_delay_ms", CONF_INT, "1000", 0, 10000, "a failed login is answered after this delay, doubled for each failure (up to 16 times)"},
 	{0},
 };

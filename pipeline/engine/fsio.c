@@ -109,7 +109,7 @@ void fsio_abort(const char *tmp)
 		unlink(tmp);
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int fsio_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	while (len > 0) {
@@ -215,7 +215,7 @@ static int stream_hash_fd(int fd, const char *src, int fd_out, const char *dst, 
 		if (n == 0)
 			break;
 		EVP_DigestUpdate(ctx, buf, (size_t)n);
-		if (fd_out >= 0 && (injected_enospc() || write_all(fd_out, buf, (size_t)n) < 0)) {
+		if (fd_out >= 0 && (injected_enospc() || fsio_write_all(fd_out, buf, (size_t)n) < 0)) {
 			err_set(err, "cannot write '%s': %s", dst, strerror(errno));
 			goto out;
 		}
@@ -297,7 +297,7 @@ static int write_atomic(const char *path, int mode, const void *data, size_t len
 	} else if (src) {
 		if (stream_hash(src, fd, path, sha_hex, 0, size, err) < 0)
 			goto fail_close;
-	} else if (injected_enospc() || write_all(fd, data, len) < 0) {
+	} else if (injected_enospc() || fsio_write_all(fd, data, len) < 0) {
 		err_set(err, "cannot write '%s': %s", path, strerror(errno));
 		goto fail_close;
 	}

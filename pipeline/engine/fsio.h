@@ -67,6 +67,8 @@ int fsio_fsync_path(const char *path, struct errbuf *err);
  * SOHOA_FAIL_COMMIT=N[:busy] the Nth database commit with SQLITE_FULL (or
  * SQLITE_BUSY) (db.c); each once per process. */
 void fsio_crashpoint(const char *point);
+/* write(2) until all of data is written (EINTR retried); 0 or -1 with errno. */
+int fsio_write_all(int fd, const void *data, size_t len);
 /* fsync(2), through the fault injection above. */
 int fsio_fsync(int fd);
 

@@ -56,6 +56,9 @@ struct ingest_batch {
 	char *station, *operator_name;
 	char *docs;          /* the operator's mapping, applied at close */
 	bool nofollow;       /* a symbolic link is not followed (the hot folder) */
+	int64_t replaces;    /* ingest_rescan(): the page the file's one image replaces */
+	int replace_seq;     /* and its place in the batch */
+	int64_t new_page;    /* the last page added */
 };
 
 /* What a folder (or a hot folder) is scanned for. */
@@ -201,6 +204,32 @@ int ingest_count_images(const char *path, bool *is_pdf, struct errbuf *err)
 	return n;
 }
 
+/* In add_file()'s transaction: the new page (b->new_page, master sha)
+ * replaces b->replaces, whose rescan request is marked done. */
+static int replace_in_tx(struct ingest_batch *b, const char *sha, struct errbuf *err)
+{
+	sqlite3 *db = b->ws->db;
+	sqlite3_stmt *st;
+	char agent[128], object[32], *detail;
+	int rc;
+	snprintf(agent, sizeof(agent), "operator:%s", b->operator_name);
+	if (jobq_replace_page(db, b->replaces, b->new_page, agent, err) < 0)
+		return -1;
+	st = db_prepare(db, "UPDATE rescans SET done = ?3, new_page_id = ?2 WHERE page_id = ?1 AND done IS NULL");
+	sqlite3_bind_int64(st, 1, b->replaces);
+	sqlite3_bind_int64(st, 2, b->new_page);
+	sqlite3_bind_int64(st, 3, now_ms());
+	if (db_step_done(db, st, "cannot close its rescan request", err) < 0)
+		return err_prefix(err, "page %lld", (long long)b->replaces), -1;
+	snprintf(object, sizeof(object), "page:%lld", (long long)b->replaces);
+	detail = xasprintf("replaced by its rescan, page %lld (master %.12s); the old master is kept", (long long)b->new_page, sha);
+	rc = events_add(db, agent, "rescan", object, "success", detail);
+	free(detail);
+	if (rc < 0)
+		return err_set(err, "page %lld: cannot record the rescan: %s", (long long)b->replaces, sqlite3_errmsg(db));
+	return 0;
+}
+
 /* ingest_add(); note (may be NULL) is added to the ingestion event. */
 static int add_file(struct ingest_batch *b, const char *path, const char *note, struct errbuf *err)
 {
@@ -266,6 +295,13 @@ static int add_file(struct ingest_batch *b, const char *path, const char *note, 
 			path, nimg, config_long(ws->cfg, "ingest.max_pages_per_file"));
 		goto out;
 	}
+	if (b->replaces && nimg != 1) {
+		if (made_master)
+			unlink(master);
+		err_set(err, "cannot take '%s' as the rescan of page %lld: it holds %d pages, and a rescan replaces one page", path,
+			(long long)b->replaces, nimg);
+		goto out;
+	}
 	if (db_begin(ws->db, err) < 0)
 		goto out;
 	st = db_prepare(ws->db, "INSERT INTO masters(sha256, size, path, src_name, src_path, batch_id, format, nimages, created)"
@@ -292,7 +328,7 @@ static int add_file(struct ingest_batch *b, const char *path, const char *note, 
 		sqlite3_bind_int64(st, 1, b->id);
 		sqlite3_bind_int64(st, 2, master_id);
 		sqlite3_bind_int(st, 3, i);
-		sqlite3_bind_int(st, 4, b->npages + i + 1);
+		sqlite3_bind_int(st, 4, b->replaces ? b->replace_seq : b->npages + i + 1);
 		sqlite3_bind_int64(st, 5, now_ms());
 		if (sqlite3_step(st) != SQLITE_DONE) {
 			err_set(err, "cannot record '%s': %s", path, sqlite3_errmsg(ws->db));
@@ -305,7 +341,10 @@ static int add_file(struct ingest_batch *b, const char *path, const char *note, 
 			err_set(err, "cannot queue '%s': %s", path, sqlite3_errmsg(ws->db));
 			goto rollback;
 		}
+		b->new_page = page_id;
 	}
+	if (b->replaces && replace_in_tx(b, sha, err) < 0)
+		goto rollback;
 	{
 		char agent[128], object[80];
 		snprintf(agent, sizeof(agent), "operator:%s", b->operator_name);
@@ -335,6 +374,46 @@ out:
 int ingest_add(struct ingest_batch *b, const char *path, struct errbuf *err)
 {
 	return add_file(b, path, NULL, err);
+}
+
+int64_t ingest_rescan(struct workspace *ws, const struct pipeline *pl, int64_t page_id, const char *path,
+		      const char *operator_name, struct errbuf *err)
+{
+	struct ingest_batch b;
+	sqlite3_stmt *st;
+	char *note;
+	int rc;
+	memset(&b, 0, sizeof(b));
+	st = db_prepare(ws->db, "SELECT p.batch_id, p.seq, b.station, b.operator, p.dropped FROM pages p"
+				" JOIN batches b ON b.id = p.batch_id WHERE p.id = ?1");
+	sqlite3_bind_int64(st, 1, page_id);
+	if (sqlite3_step(st) == SQLITE_ROW && !sqlite3_column_int(st, 4)) {
+		b.id = sqlite3_column_int64(st, 0);
+		b.replace_seq = sqlite3_column_int(st, 1);
+		b.station = db_col_strdup(st, 2);
+		b.operator_name = xstrdup(operator_name && *operator_name ? operator_name : (const char *)sqlite3_column_text(st, 3));
+	}
+	sqlite3_finalize(st);
+	if (!b.id)
+		return err_set(err, "page %lld: no such page (or it was already replaced)", (long long)page_id);
+	b.ws = ws;
+	b.pl = pl;
+	b.replaces = page_id;
+	rc = -1;
+	if (db_int(ws->db, 0, "SELECT count(*) FROM rescans WHERE page_id = ?1 AND done IS NULL", 1, page_id) == 0) {
+		err_set(err, "page %lld: no rescan was requested for it; request one first (on the page in the desk, or"
+			     " 'sohoa jobs rescan JOB --reason R')", (long long)page_id);
+		goto out;
+	}
+	note = xasprintf("the rescan of page %lld", (long long)page_id);
+	rc = add_file(&b, path, note, err);
+	free(note);
+	if (rc > 0)
+		wake_notify(ws->root, "supervisor");
+out:
+	free(b.station);
+	free(b.operator_name);
+	return rc > 0 ? b.new_page : -1;
 }
 
 /* The operator's mapping, in the closing transaction.  A map that does not
@@ -566,13 +645,7 @@ static void forget(const char *path)
 		}
 }
 
-/* The station's own settings, inbox/STATION/station.conf: which scanner
- * profile it has, who operates it, which file it is scanning (keys
- * profile, operator, file_code; what is not given comes from ingest.*).
- * Fills *o with strings the caller frees with station_free(); -1 with err
- * set ("FILE:LINE: ...") when the file is wrong: nothing is taken then, as
- * a scan ingested under the wrong profile or file would be wrong too. */
-static int station_conf(const char *dir, struct ingest_opts *o, struct errbuf *err)
+int ingest_station_conf(const char *dir, struct ingest_opts *o, struct errbuf *err)
 {
 	char *path = xasprintf("%s/station.conf", dir), *key, *val;
 	struct kvfile kv;
@@ -603,7 +676,7 @@ static int station_conf(const char *dir, struct ingest_opts *o, struct errbuf *e
 	return rc < 0 ? -1 : 0;
 }
 
-static void station_free(struct ingest_opts *o)
+void ingest_station_free(struct ingest_opts *o)
 {
 	free((char *)o->profile);
 	free((char *)o->operator_name);
@@ -695,7 +768,7 @@ static int watch_station(struct workspace *ws, const struct pipeline *pl, const 
 	ntake = n;
 	o.station = station;
 	err_init(&err);
-	if (station_conf(dir, &o, &err) < 0) {
+	if (ingest_station_conf(dir, &o, &err) < 0) {
 		if (n > 0)
 			log_warn("hot folder '%s': %s; nothing taken until it is fixed", dir, err.msg);
 		conf_ok = false;
@@ -750,7 +823,7 @@ static int watch_station(struct workspace *ws, const struct pipeline *pl, const 
 	free(files);
 	free(done_dir);
 	free(dir);
-	station_free(&o);
+	ingest_station_free(&o);
 	return taken;
 }
 

@@ -45,6 +45,29 @@ int ingest_add(struct ingest_batch *b, const char *path, struct errbuf *err);
  * the map was not applied, the batch is closed and err holds the warning. */
 int64_t ingest_close(struct ingest_batch *b, struct errbuf *err);
 
+/*
+ * A new scan of a page whose rescan was requested (pagefix_rescan(), `jobs
+ * rescan`, the desk): the file, which must hold one image, becomes a new
+ * page of the old page's batch at its place, and replaces it in its
+ * document (jobq_replace_page()); the old page and its master are kept,
+ * out of every document, and the request is marked done with the new page.
+ * Both are recorded (an ingestion event, a rescan event on the old page).
+ * Returns the new page's id, or -1 with err set (nothing written).
+ */
+int64_t ingest_rescan(struct workspace *ws, const struct pipeline *pl, int64_t page_id, const char *path,
+		      const char *operator_name, struct errbuf *err);
+
+/* The station's own settings, DIR/station.conf (DIR is inbox/STATION):
+ * which scanner profile it has, who operates it, which file it is scanning
+ * (keys profile, operator, file_code; what is not given comes from
+ * ingest.*).  Fills those of *o with strings ingest_station_free() frees;
+ * 0 also when there is no such file; -1 with err set ("FILE:LINE: ...")
+ * when it is wrong: nothing is taken then, as a scan ingested under the
+ * wrong profile or file would be wrong too.  The file is of unknown
+ * origin: a link is not followed, its content never quoted in a message. */
+int ingest_station_conf(const char *dir, struct ingest_opts *o, struct errbuf *err);
+void ingest_station_free(struct ingest_opts *o);
+
 /* One pass over the hot folders DIR/inbox/STATION/: take every complete file
  * (stable size and mtime for ingest.stable_seconds, not hidden, not *.part),
  * ingest it, and move it to DIR/inbox/STATION/.done/.  Returns the number of

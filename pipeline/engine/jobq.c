@@ -433,6 +433,74 @@ fail:
 	return -1;
 }
 
+int jobq_replace_page(sqlite3 *db, int64_t old_page, int64_t new_page, const char *who, struct errbuf *err)
+{
+	sqlite3_stmt *st;
+	int64_t doc = db_int(db, 0, "SELECT COALESCE(document_id, 0) FROM pages WHERE id = ?1", 1, old_page);
+	char *msg = xasprintf("page %lld replaced by its rescan, page %lld (%s)", (long long)old_page, (long long)new_page, who);
+	int rc = -1;
+	st = db_prepare(db, "UPDATE jobs SET state = 'done', error_code = 'dropped', error = ?2, worker_pid = NULL,"
+			    " lease_until = NULL, finished_at = ?3, updated = ?3"
+			    " WHERE page_id = ?1 AND state IN ('ready', 'failed', 'held', 'quarantined')");
+	sqlite3_bind_int64(st, 1, old_page);
+	sqlite3_bind_text(st, 2, msg, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now_ms());
+	if (db_step_done(db, st, "cannot end its jobs", err) < 0)
+		goto out;
+	st = db_prepare(db, "UPDATE pages SET document_id = NULLIF(?3, 0) WHERE id = ?2");
+	sqlite3_bind_int64(st, 2, new_page);
+	sqlite3_bind_int64(st, 3, doc);
+	if (db_step_done(db, st, "cannot put the new page in its place", err) < 0)
+		goto out;
+	st = db_prepare(db, "UPDATE pages SET dropped = 1, document_id = NULL WHERE id = ?1");
+	sqlite3_bind_int64(st, 1, old_page);
+	if (db_step_done(db, st, "cannot take the page out of its document", err) < 0)
+		goto out;
+	if (doc) {
+		/* ready -> open: the document waits for the new page */
+		if (jobq_restart_doc(db, doc, NULL, err) < 0)
+			goto out;
+		st = db_prepare(db, "UPDATE documents SET state = ?2 WHERE id = ?1");
+		sqlite3_bind_int64(st, 1, doc);
+		sqlite3_bind_text(st, 2, jobq_doc_state_names[JOBQ_DOC_OPEN], -1, SQLITE_STATIC);
+		if (db_step_done(db, st, "cannot open its document again", err) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		err_prefix(err, "page %lld", (long long)old_page);
+	free(msg);
+	return rc;
+}
+
+/* A rescan's page passed the page stages (jobq_advance): when every page
+ * of its document has, the document is ready again (open -> ready) and
+ * its first document stage is queued. */
+static int replaced_page_passed(sqlite3 *db, const struct pipeline *pl, int64_t page_id, int64_t doc, struct errbuf *err)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM pages p WHERE p.document_id = ?1 AND p.dropped = 0 AND NOT EXISTS"
+					  " (SELECT 1 FROM jobs j WHERE j.page_id = p.id AND j.stage = ?2 AND j.state = 'done')");
+	int64_t waiting = -1;
+	sqlite3_bind_int64(st, 1, doc);
+	sqlite3_bind_text(st, 2, pl->stage[pl->last_page]->name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		waiting = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (waiting < 0)
+		return err_set(err, "page %lld: cannot count its document's pages: %s", (long long)page_id, sqlite3_errmsg(db));
+	if (waiting > 0)
+		return 0;
+	st = db_prepare(db, "UPDATE documents SET state = ?2 WHERE id = ?1");
+	sqlite3_bind_int64(st, 1, doc);
+	sqlite3_bind_text(st, 2, jobq_doc_state_names[JOBQ_DOC_READY], -1, SQLITE_STATIC);
+	if (db_step_done(db, st, "cannot mark it ready", err) < 0)
+		return err_prefix(err, "document %lld", (long long)doc), -1;
+	if (pl->last_page + 1 < pl->n && jobq_enqueue_doc(db, pl->stage[pl->last_page + 1]->name, doc) < 0)
+		return err_set(err, "cannot queue document %lld: %s", (long long)doc, sqlite3_errmsg(db));
+	return 0;
+}
+
 /* Jobs of a file: by page (page -> batch -> file code) or by document. */
 #define FILE_JOBS \
 	" (page_id IN (SELECT p.id FROM pages p JOIN batches b ON b.id = p.batch_id JOIN files f ON f.file_code = b.file_code OR f.alias = b.file_code WHERE f.id = ?1)" \
@@ -476,7 +544,7 @@ int jobq_restart_doc(sqlite3 *db, int64_t document_id, const char *first_stage, 
 	sqlite3_bind_int64(st, 1, document_id);
 	if (db_step_done(db, st, "cannot drop its jobs", err) < 0)
 		return err_prefix(err, "document %lld", (long long)document_id), -1;
-	if (db_int(db, 0, "SELECT count(*) FROM pages WHERE document_id = ?1", 1, document_id) == 0)
+	if (!first_stage || db_int(db, 0, "SELECT count(*) FROM pages WHERE document_id = ?1", 1, document_id) == 0)
 		return 0;
 	if (jobq_enqueue_doc(db, first_stage, document_id) < 0)
 		return err_set(err, "document %lld: cannot queue: %s", (long long)document_id, sqlite3_errmsg(db));
@@ -559,6 +627,14 @@ int jobq_advance(sqlite3 *db, const char *root, const struct pipeline *pl,
 			    follow_gate(db, pl->stage[i + 1]->name, job->page_id, err) < 0)
 				return err_set(err, "cannot queue page %lld: %s", (long long)job->page_id, sqlite3_errmsg(db));
 			return 0;
+		}
+		if (db_int(db, 0, "SELECT dropped FROM pages WHERE id = ?1", 1, job->page_id))
+			return 0; /* replaced or dropped meanwhile: it goes nowhere */
+		{
+			int64_t doc = db_int(db, 0, "SELECT p.document_id FROM pages p JOIN rescans q ON q.new_page_id = p.id"
+						    " WHERE p.id = ?1 AND p.document_id IS NOT NULL", 1, job->page_id);
+			if (doc)
+				return replaced_page_passed(db, pl, job->page_id, doc, err);
 		}
 		return jobq_fanin(db, root, pl, db_int(db, 0, "SELECT batch_id FROM pages WHERE id = ?1", 1, job->page_id), err) < 0
 			       ? -1 : 0;

@@ -45,12 +45,20 @@
  *   held, quarantined -> done        jobq_drop_page() (operator: the page leaves its batch's
  *                                    documents)
  *   document jobs    -> (new)        jobq_restart_doc() (a corrected document starts again)
+ *   a page's waiting and stopped jobs -> done   jobq_replace_page() (its rescan replaces it)
  *
  * Document states (enum jobq_doc_state, jobq_doc_state_names[]):
  *
  *     docmap (a new document row) --> [ open ] -- jobq_fanin(): every page
  *                                                 of its batch passed the
  *                                                 page stages --> [ ready ]
+ *                                       ^   |                        |
+ *                                       |   +-- jobq_advance(): the  |
+ *                                       |       rescan of its page   |
+ *                                       |       passed --------------+
+ *                                       +--- jobq_replace_page(): a page
+ *                                            of it is rescanned (its
+ *                                            document jobs are dropped)
  *
  * Invariants: a job is claimed by at most one live worker (claim is one
  * UPDATE under BEGIN IMMEDIATE); a stage's results and the job's new state
@@ -189,9 +197,20 @@ int jobq_drop_page(sqlite3 *db, const char *root, const struct pipeline *pl, int
 int jobq_gate(sqlite3 *db, int64_t file_id, double priority, const char *gate_msg, struct errbuf *err);
 
 /* A corrected document: its document jobs are dropped and `first_stage` is
- * queued for it again (when it still has pages).  Inside the caller's
- * transaction. */
+ * queued for it again (when it still has pages and first_stage is not
+ * NULL).  Inside the caller's transaction. */
 int jobq_restart_doc(sqlite3 *db, int64_t document_id, const char *first_stage, struct errbuf *err);
+
+/*
+ * A rescan (ingest_rescan) replaces a page, inside the caller's
+ * transaction: new_page takes old_page's place in its document; old_page's
+ * jobs that have not passed end (done, error code dropped), and old_page
+ * is dropped (kept, with its master, out of every document).  When old_page
+ * was in a document, that document's jobs are dropped and it is open again
+ * until new_page has passed the page stages (then jobq_advance() makes it
+ * ready and queues its first document stage).
+ */
+int jobq_replace_page(sqlite3 *db, int64_t old_page, int64_t new_page, const char *who, struct errbuf *err);
 
 /*
  * After a job is done: queue the next stage of its page or document.  When

@@ -27,6 +27,11 @@ void ui_page_image(struct web_req *r);
 void ui_page_correct(struct web_req *r);
 void ui_page_accept(struct web_req *r);
 void ui_page_rescan(struct web_req *r);
+/* POST /page/N/rescan-scan (multipart, file field "scan"): the new scan of
+ * a page whose rescan was asked for replaces it (ingest_rescan). */
+void ui_page_rescan_scan(struct web_req *r);
+/* The upload form of a page's rescan (page viewer, the station's list). */
+void ui_rescan_upload_form(struct web_req *r, int64_t page_id);
 void ui_review(struct web_req *r);
 /* ui-bienban.c: the Biên bản giao nhận of a batch (PDF) */
 void ui_bienban(struct web_req *r);

@@ -12,7 +12,9 @@
 #include "web/server.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -21,11 +23,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "engine/config.h"
+#include "engine/fsio.h"
 #include "engine/workspace.h"
 #include "web/html.h"
 #include "web/pages.h"
@@ -64,9 +68,11 @@ static const struct route routes[] = {
 	{"POST", "/page/#/correct", DESK, ui_page_correct, 0},
 	{"POST", "/page/#/accept", DESK, ui_page_accept, 0},
 	{"POST", "/page/#/rescan", DESK, ui_page_rescan, 0},
+	{"POST", "/page/#/rescan-scan", DESK, ui_page_rescan_scan, 0},
 	{"POST", "/api/pages/#/correct", DESK, ui_page_correct, 0},
 	{"POST", "/api/pages/#/accept", DESK, ui_page_accept, 0},
 	{"POST", "/api/pages/#/rescan", DESK, ui_page_rescan, 0},
+	{"POST", "/api/pages/#/rescan-scan", DESK, ui_page_rescan_scan, 0},
 	{"GET", "/review", DESK, ui_review, 0},
 	{"GET", "/document/#", DESK | ROLE_ARCHIVIST, ui_document, 0},
 	{"POST", "/document/#/meta", DESK | ROLE_ARCHIVIST, ui_document_meta, 0},
@@ -103,7 +109,102 @@ struct web_server {
 struct conn_ctx {
 	struct web_req req;
 	bool too_big;
+	/* multipart/form-data (a scan uploaded from the desk) */
+	struct MHD_PostProcessor *pp;
+	bool bad_upload;           /* a second file, a name that is no scan, a write error */
+	int upload_fd;
+	char *upload_dir, *upload_path;
+	int64_t upload_len, upload_max;
+	size_t nform, form_bytes;
 };
+
+/* The extensions a scan uploaded from the desk may have (as the hot folder). */
+static const char *const upload_exts[] = {"tif", "tiff", "jpg", "jpeg", "png", "pnm", "pgm", "ppm", "pbm", "bmp", "jp2", "pdf", NULL};
+
+/* The file name an upload is stored under: the base name of what the
+ * browser sent, letters, digits, '.', '-' and '_' kept, the rest '_';
+ * NULL when it has no scan's extension. */
+static char *upload_name(const char *sent)
+{
+	const char *base = strrchr(sent, '/'), *ext;
+	char *name;
+	size_t n = 0;
+	bool ok = false;
+	base = base ? base + 1 : sent;
+	if (strrchr(base, '\\'))
+		base = strrchr(base, '\\') + 1;
+	ext = strrchr(base, '.');
+	for (int i = 0; ext && upload_exts[i]; i++)
+		if (strcasecmp(ext + 1, upload_exts[i]) == 0)
+			ok = true;
+	if (!ok)
+		return NULL;
+	name = xmalloc(101);
+	for (const unsigned char *c = (const unsigned char *)base; *c && n < 100; c++)
+		name[n++] = (char)((isalnum(*c) && *c < 0x80) || *c == '.' || *c == '-' || *c == '_' ? *c : '_');
+	name[n] = 0;
+	if (name[0] == '.')
+		name[0] = '_';
+	return name;
+}
+
+/* libmicrohttpd's post processor: form fields into r->form (as
+ * parse_form() does), the file field "scan" into a file of its own. */
+static enum MHD_Result post_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+				  const char *content_type, const char *transfer_encoding, const char *data, uint64_t off,
+				  size_t size)
+{
+	struct conn_ctx *ctx = cls;
+	struct web_req *r = &ctx->req;
+	(void)kind;
+	(void)content_type;
+	(void)transfer_encoding;
+	if (filename) {
+		if (strcmp(key, "scan") != 0 || ctx->bad_upload)
+			return (ctx->bad_upload = true), MHD_YES;
+		if (!ctx->upload_path) {
+			char *name = upload_name(filename);
+			struct errbuf err;
+			err_init(&err);
+			if (!name)
+				return (ctx->bad_upload = true), MHD_YES;
+			ctx->upload_dir = workspace_path(r->ws, "tmp/upload.XXXXXX");
+			if (!mkdtemp(ctx->upload_dir)) {
+				free(ctx->upload_dir);
+				ctx->upload_dir = NULL;
+				free(name);
+				return (ctx->bad_upload = true), MHD_YES;
+			}
+			ctx->upload_path = xasprintf("%s/%s", ctx->upload_dir, name);
+			free(name);
+			ctx->upload_fd = open(ctx->upload_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+			if (ctx->upload_fd < 0)
+				return (ctx->bad_upload = true), MHD_YES;
+		}
+		if (ctx->upload_len + (int64_t)size > ctx->upload_max)
+			return (ctx->too_big = true), MHD_YES;
+		if (size && fsio_write_all(ctx->upload_fd, data, size) < 0)
+			return (ctx->bad_upload = true), MHD_YES;
+		ctx->upload_len += (int64_t)size;
+		return MHD_YES;
+	}
+	if ((ctx->form_bytes += size + strlen(key)) > BODY_MAX || ctx->nform >= 200)
+		return (ctx->too_big = true), MHD_YES;
+	if (off == 0 || ctx->nform == 0 || strcmp(r->form[ctx->nform - 2], key) != 0) {
+		r->form = xrealloc(r->form, sizeof(char *) * (ctx->nform + 3));
+		r->form[ctx->nform++] = xstrdup(key);
+		r->form[ctx->nform++] = xstrndup(data, size);
+		r->form[ctx->nform] = NULL;
+	} else {
+		char *v = r->form[ctx->nform - 1];
+		size_t n = strlen(v);
+		v = xrealloc(v, n + size + 1);
+		memcpy(v + n, data, size);
+		v[n + size] = 0;
+		r->form[ctx->nform - 1] = v;
+	}
+	return MHD_YES;
+}
 
 /* --- small helpers for handlers --- */
 
@@ -261,14 +362,14 @@ static bool route_match(const char *pat, const char *path, struct web_req *r)
 	return *path == 0;
 }
 
-static const char *cookie(struct web_req *r, const char *name)
+const char *server_cookie(struct web_req *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
 }
 
 static void load_session(struct web_req *r)
 {
-	struct session *s = session_find(cookie(r, "sohoa_session"), now_ms(), r->srv->idle_ms);
+	struct session *s = session_find(server_cookie(r, "sohoa_session"), now_ms(), r->srv->idle_ms);
 	if (!s)
 		return;
 	if (users_get(r->ws->db, s->user, &r->user) != 1 || r->user.disabled) {
@@ -284,7 +385,7 @@ static void load_session(struct web_req *r)
 static void dispatch(struct web_req *r)
 {
 	const struct route *rt, *path_hit = NULL;
-	const char *lang = cookie(r, "lang");
+	const char *lang = server_cookie(r, "lang");
 	r->en = lang && !strcmp(lang, "en");
 	if (!path_clean(r->path)) {
 		server_error(r, 404, L(r, "không có trang này", "no such page"));
@@ -355,6 +456,12 @@ static char *form_decode(const char *s, size_t n)
 	}
 	*o = 0;
 	return out;
+}
+
+static bool multipart(struct web_req *r)
+{
+	const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type");
+	return ct && str_starts(ct, "multipart/form-data");
 }
 
 static void parse_form(struct web_req *r)
@@ -436,24 +543,55 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 		r->status = 200;
 		sb_init(&r->body, BODY_MAX + 1);
 		sb_init(&r->out, 0);
+		ctx->upload_fd = -1;
 		*con_cls = ctx;
+		if (!strcmp(method, "POST") && multipart(r)) {
+			/* only a logged-in user's upload is taken in at all */
+			bool in;
+			pthread_mutex_lock(&srv->lock);
+			load_session(r);
+			in = r->logged_in;
+			r->logged_in = false;
+			pthread_mutex_unlock(&srv->lock);
+			ctx->upload_max = (int64_t)config_long(srv->ws->cfg, "serve.max_upload_mb") << 20;
+			if (in && !(ctx->pp = MHD_create_post_processor(conn, 64 * 1024, post_field, ctx)))
+				ctx->bad_upload = true;
+		}
 		return MHD_YES;
 	}
 	r = &ctx->req;
 	if (*upload_size) {
-		if (r->body.len + *upload_size > BODY_MAX)
+		if (ctx->pp) {
+			if (!ctx->too_big && MHD_post_process(ctx->pp, upload, *upload_size) != MHD_YES)
+				ctx->bad_upload = true;
+		} else if (r->body.len + *upload_size > BODY_MAX) {
 			ctx->too_big = true;
-		else
+		} else {
 			sb_add(&r->body, upload, *upload_size);
+		}
 		*upload_size = 0;
 		return MHD_YES;
 	}
 	client_address(r);
+	if (ctx->pp) {
+		MHD_destroy_post_processor(ctx->pp);
+		ctx->pp = NULL;
+		if (ctx->upload_fd >= 0 && close(ctx->upload_fd) < 0)
+			ctx->bad_upload = true;
+		ctx->upload_fd = -1;
+		r->upload_path = ctx->upload_path;
+	}
 	if (ctx->too_big) {
 		server_error(r, 413, "request too large");
 		return send_response(r);
 	}
-	parse_form(r);
+	if (ctx->bad_upload) {
+		server_error(r, 400, L(r, "tệp tải lên không nhận được: chỉ một tệp ảnh quét (TIFF, JPEG, PNG, PDF…) trong trường 'scan'",
+				       "the upload was not taken: one scan file (TIFF, JPEG, PNG, PDF…) in the field 'scan'"));
+		return send_response(r);
+	}
+	if (!r->form)
+		parse_form(r);
 	pthread_mutex_lock(&srv->lock);
 	dispatch(r);
 	pthread_mutex_unlock(&srv->lock);
@@ -471,6 +609,16 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, en
 	struct conn_ctx *ctx = *con_cls;
 	if (!ctx)
 		return;
+	if (ctx->pp)
+		MHD_destroy_post_processor(ctx->pp);
+	if (ctx->upload_fd >= 0)
+		close(ctx->upload_fd);
+	if (ctx->upload_path)
+		unlink(ctx->upload_path);
+	if (ctx->upload_dir)
+		rmdir(ctx->upload_dir);
+	free(ctx->upload_path);
+	free(ctx->upload_dir);
 	sb_release(&ctx->req.body);
 	sb_release(&ctx->req.out);
 	for (char **f = ctx->req.form; f && *f; f++)

@@ -43,6 +43,9 @@ struct web_req {
 	/* the request body (application/x-www-form-urlencoded), parsed */
 	struct strbuf body;
 	char **form;               /* name, value, name, value ..., NULL */
+	/* a multipart/form-data POST's file field "scan", written to a new
+	 * folder under the workspace's tmp/ (removed after the answer) */
+	const char *upload_path;   /* NULL when none came */
 	/* the response */
 	unsigned status;
 	const char *ctype;
@@ -68,6 +71,8 @@ const char *server_arg(struct web_req *r, const char *name);
 void server_redirect(struct web_req *r, const char *location);
 void server_error(struct web_req *r, unsigned status, const char *msg);
 void server_set_cookie(struct web_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The value of a cookie of the request, NULL when it has none. */
+const char *server_cookie(struct web_req *r, const char *name);
 /* " Secure" when the desk is served over TLS (for cookies). */
 bool server_tls(const struct web_req *r);
 long server_conf_long(const struct web_req *r, const char *key);

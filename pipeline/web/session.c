@@ -12,7 +12,7 @@
 
 static struct session table[SESSION_MAX];
 
-static void random_hex(char *out)
+void session_random_hex(char *out)
 {
 	unsigned char b[32];
 	if (RAND_bytes(b, sizeof(b)) != 1) {
@@ -34,8 +34,8 @@ const struct session *session_new(const char *user, int64_t now)
 		if (table[i].last_ms < s->last_ms)
 			s = &table[i];
 	}
-	random_hex(s->id);
-	random_hex(s->csrf);
+	session_random_hex(s->id);
+	session_random_hex(s->csrf);
 	snprintf(s->user, sizeof(s->user), "%s", user);
 	s->last_ms = now;
 	return s;

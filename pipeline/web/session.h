@@ -27,6 +27,8 @@ struct session *session_find(const char *id, int64_t now, int64_t idle_ms);
 void session_drop(const char *id);
 /* End every session of a user (disabled, password changed). */
 void session_drop_user(const char *user);
+/* 32 random bytes as 64 hex digits and a NUL into out[65]. */
+void session_random_hex(char *out);
 /* Constant-time comparison of two tokens. */
 int session_token_eq(const char *a, const char *b);
 

@@ -29,15 +29,16 @@ static void rescans(struct web_req *r)
 	sqlite3_stmt *st = db_prepare(r->ws->db,
 		"SELECT q.page_id, p.seq, p.batch_id, b.station, m.src_name, q.reason, q.agent, q.requested"
 		" FROM rescans q JOIN pages p ON p.id = q.page_id JOIN batches b ON b.id = p.batch_id"
-		" JOIN masters m ON m.id = p.master_id WHERE q.done IS NULL ORDER BY q.requested");
+		" JOIN masters m ON m.id = p.master_id WHERE q.done IS NULL AND p.dropped = 0 ORDER BY q.requested");
 	int shown = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (!server_station_ok(r, (const char *)sqlite3_column_text(st, 3)))
 			continue;
 		if (!shown++)
-			html_raw(&r->out, "<h2 id=\"rescans\">%s</h2><table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
+			html_raw(&r->out, "<h2 id=\"rescans\">%s</h2><table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
 				 L(r, "Trang cần quét lại", "Pages to scan again"), L(r, "Trang", "Page"), L(r, "Trạm", "Station"),
-				 L(r, "Tệp quét", "Scan file"), L(r, "Lý do", "Reason"), L(r, "Ai, khi nào", "Who, when"));
+				 L(r, "Tệp quét", "Scan file"), L(r, "Lý do", "Reason"), L(r, "Ai, khi nào", "Who, when"),
+				 L(r, "Bản quét mới", "New scan"));
 		html_raw(&r->out, "<tr><td><a href=\"/page/%lld\">%lld · %d</a></td><td>", sqlite3_column_int64(st, 0),
 			 sqlite3_column_int64(st, 2), sqlite3_column_int(st, 1));
 		html_txt(&r->out, (const char *)sqlite3_column_text(st, 3));
@@ -49,6 +50,8 @@ static void rescans(struct web_req *r)
 		html_txt(&r->out, (const char *)sqlite3_column_text(st, 6));
 		sb_adds(&r->out, ", ");
 		html_time(&r->out, sqlite3_column_int64(st, 7));
+		sb_adds(&r->out, "</td><td>");
+		ui_rescan_upload_form(r, sqlite3_column_int64(st, 0));
 		sb_adds(&r->out, "</td></tr>");
 	}
 	sqlite3_finalize(st);

@@ -328,7 +328,6 @@ void ui_document_meta(struct web_req *r)
 		doc_page(r, &d, fs, err.msg, true);
 	} else {
 		char next[64];
-		search_index_meta(r->ws->db, "document", d.obj.id);
 		snprintf(next, sizeof(next), "/document/%lld?saved=%d", (long long)r->id, npairs);
 		server_redirect(r, next);
 	}
@@ -358,7 +357,6 @@ void ui_document_accept(struct web_req *r)
 		r->status = 400;
 		doc_page(r, &d, NULL, err.msg, true);
 	} else {
-		search_index_meta(r->ws->db, "document", d.obj.id);
 		snprintf(next, sizeof(next), "/document/%lld?accepted=%d", (long long)r->id, accepted);
 		server_redirect(r, next);
 	}

@@ -2,6 +2,11 @@
  * ui-login.c - the login form, logging in and out, the language switch and
  * the home page (which sends each role to its own first page).
  *
+ * The login form carries a token of its own, also set as the cookie
+ * sohoa_login (HttpOnly, SameSite=Strict, path /login): a POST whose token
+ * is not that cookie's is refused (403) before any password is looked at,
+ * so another site cannot log a browser in under an account of its choice.
+ *
  * A failed login writes an "authentication" failure event, counts against
  * the user (users.failed) and the client address, and is answered only
  * after a delay that doubles with each failure (server_login_delay).  The
@@ -37,7 +42,11 @@ static void form(struct web_req *r, const char *msg, const char *user)
 		html_txt(&r->out, msg);
 		sb_adds(&r->out, "</p>");
 	}
-	sb_adds(&r->out, "<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"next\" value=\"");
+	char token[65];
+	session_random_hex(token);
+	server_set_cookie(r, "sohoa_login=%s; Path=/login; HttpOnly; SameSite=Strict%s", token, server_tls(r) ? "; Secure" : "");
+	html_raw(&r->out, "<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">", token);
+	sb_adds(&r->out, "<input type=\"hidden\" name=\"next\" value=\"");
 	html_attr(&r->out, next);
 	html_raw(&r->out, "\"><label>%s <input name=\"user\" autocomplete=\"username\" required autofocus value=\"",
 		 L(r, "Tên người dùng", "User name"));
@@ -63,6 +72,13 @@ void ui_login_post(struct web_req *r)
 	struct user u;
 	char *hash = NULL;
 	bool ok = false;
+	const char *form_token = server_arg(r, "csrf"), *cookie_token = server_cookie(r, "sohoa_login");
+	if (!form_token || !cookie_token || strlen(cookie_token) != 64 || !session_token_eq(form_token, cookie_token)) {
+		r->status = 403;
+		form(r, L(r, "Biểu mẫu đăng nhập đã hết hạn hoặc không đến từ trang này: hãy đăng nhập lại.",
+			  "The login form expired or did not come from this site: log in again."), name);
+		return;
+	}
 	if (name && pw && users_name_ok(name) && users_get(r->ws->db, name, &u) == 1 && !u.disabled) {
 		hash = users_password_hash(r->ws->db, u.id);
 		ok = users_check_password(hash, pw);

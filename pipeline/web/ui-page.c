@@ -18,6 +18,7 @@
 #include "archive/pagefix.h"
 #include "engine/db.h"
 #include "engine/fsio.h"
+#include "engine/ingest.h"
 #include "engine/registry.h"
 #include "engine/search.h"
 #include "engine/workspace.h"
@@ -231,6 +232,7 @@ void ui_page(struct web_req *r)
 	char *hocr = NULL, **qw = NULL;
 	size_t len;
 	int nq, vw, vh, line = -1;
+	int64_t replaced;
 	bool first_hit = true;
 	if (!load(r, &p))
 		return;
@@ -330,11 +332,20 @@ void ui_page(struct web_req *r)
 		server_csrf_field(r);
 		html_raw(&r->out, "<button id=\"accept\" accesskey=\"a\">%s</button></form> ", L(r, "Chấp nhận trang (a)", "Accept the page (a)"));
 	}
-	html_raw(&r->out, "<form method=\"post\" action=\"/page/%lld/rescan\" class=\"rescan\"><h3>%s</h3>", (long long)p.id,
-		 L(r, "Yêu cầu quét lại", "Request a rescan"));
-	server_csrf_field(r);
-	html_raw(&r->out, "<input name=\"reason\" required size=\"30\" placeholder=\"%s\"> <button>%s</button></form>",
-		 L(r, "lý do, ví dụ: trang bị mờ", "reason, e.g. the page is blurred"), L(r, "Gửi", "Send"));
+	if ((replaced = db_int(r->ws->db, 0, "SELECT COALESCE(max(new_page_id), 0) FROM rescans WHERE page_id = ?1", 1, p.id))) {
+		html_raw(&r->out, "<p class=\"rescan\">%s <a href=\"/page/%lld\">%s %lld</a>.</p>",
+			 L(r, "Trang này đã được thay bằng bản quét lại:", "This page was replaced by its rescan:"), (long long)replaced,
+			 L(r, "trang", "page"), (long long)replaced);
+	} else if (db_int(r->ws->db, 0, "SELECT count(*) FROM rescans WHERE page_id = ?1 AND done IS NULL", 1, p.id)) {
+		html_raw(&r->out, "<h3>%s</h3>", L(r, "Đang chờ bản quét lại", "Waiting for its rescan"));
+		ui_rescan_upload_form(r, p.id);
+	} else {
+		html_raw(&r->out, "<form method=\"post\" action=\"/page/%lld/rescan\" class=\"rescan\"><h3>%s</h3>", (long long)p.id,
+			 L(r, "Yêu cầu quét lại", "Request a rescan"));
+		server_csrf_field(r);
+		html_raw(&r->out, "<input name=\"reason\" required size=\"30\" placeholder=\"%s\"> <button>%s</button></form>",
+			 L(r, "lý do, ví dụ: trang bị mờ", "reason, e.g. the page is blurred"), L(r, "Gửi", "Send"));
+	}
 	sb_adds(&r->out, "</div></div><script src=\"/static/desk.js\"></script>");
 	server_page_end(r);
 	for (int i = 0; i < nq; i++)
@@ -436,6 +447,40 @@ void ui_page_rescan(struct web_req *r)
 	rc = pagefix_rescan(r->ws->db, p.id, server_arg(r, "reason"), r->agent, &err);
 	snprintf(next, sizeof(next), "/batch/%lld", (long long)p.batch_id);
 	action_done(r, rc, err.msg, next);
+	row_release(&p);
+}
+
+void ui_rescan_upload_form(struct web_req *r, int64_t page_id)
+{
+	html_raw(&r->out, "<form method=\"post\" action=\"/page/%lld/rescan-scan\" enctype=\"multipart/form-data\" class=\"inline\">",
+		 (long long)page_id);
+	server_csrf_field(r);
+	html_raw(&r->out, "<input type=\"file\" name=\"scan\" required accept=\".tif,.tiff,.jpg,.jpeg,.png,.pdf,.pnm,.bmp,.jp2\""
+		 " aria-label=\"%s\"> <button>%s</button></form>",
+		 L(r, "bản quét mới", "the new scan"), L(r, "Thay trang bằng bản quét này", "Replace the page with this scan"));
+}
+
+void ui_page_rescan_scan(struct web_req *r)
+{
+	struct page_row p;
+	struct pipeline pl;
+	struct errbuf err;
+	char next[64];
+	int64_t id = -1;
+	if (!load(r, &p))
+		return;
+	err_init(&err);
+	if (!r->upload_path)
+		err_set(&err, "%s", L(r, "chưa chọn tệp quét", "no scan file was sent"));
+	else if (registry_pipeline(r->ws->cfg, &pl, &err) == 0)
+		id = ingest_rescan(r->ws, &pl, p.id, r->upload_path, r->user.name, &err);
+	snprintf(next, sizeof(next), "/page/%lld", (long long)id);
+	if (id > 0 && str_starts(r->path, "/api/")) {
+		r->ctype = "application/json";
+		html_raw(&r->out, "{\"page\":%lld,\"replaced_by\":%lld,\"ok\":true}\n", (long long)p.id, (long long)id);
+	} else {
+		action_done(r, id > 0 ? 0 : -1, err.msg, next);
+	}
 	row_release(&p);
 }
 

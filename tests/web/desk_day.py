@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""desk_day.py URL OUTDIR PASSWORD - an operator's and a supervisor's day on
+"""desk_day.py URL OUTDIR PASSWORD RESCAN - an operator's and a supervisor's day on
 the desk in a real headless Chromium (python3-selenium, chromium-driver).
 Prints one line per step; exits 1 at the first step that fails, 77 when
-Chromium cannot start.  Screenshots (1366x768) go to OUTDIR/NN-name.png."""
+Chromium cannot start.  Screenshots (1366x768) go to OUTDIR/NN-name.png.
+RESCAN is the image the operator uploads as the new scan of a page."""
 import sys
 import traceback
 
@@ -14,7 +15,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-url, out, password = sys.argv[1], sys.argv[2], sys.argv[3]
+url, out, password, rescan = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 opts = Options()
 for a in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--window-size=1366,768',
           '--lang=vi'):
@@ -161,6 +162,14 @@ try:
     check('góc trang bị mờ' in d.page_source, 'the station\'s list shows the rescan request')
     shot('rescan')
     step('requested a rescan; the station\'s list shows it')
+    # the new scan, uploaded from the station's list, replaces the page
+    css('table input[type=file][name=scan]').send_keys(rescan)
+    go(css('form[enctype="multipart/form-data"] button'))
+    check('/page/' in d.current_url and 'rescan-scan' not in d.current_url, 'the upload opens the new page')
+    d.get(url + '/batches')
+    check('góc trang bị mờ' not in d.page_source, 'the rescan request is done')
+    shot('rescan-taken')
+    step('uploaded the rescan; it replaces the page')
 
     # search without diacritics, opening the viewer at the hit
     d.get(url + '/search')
