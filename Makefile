@@ -16,7 +16,7 @@ DEB_RUN   = tesseract-ocr-vie tesseract-ocr-osd hunspell-vi fonts-liberation2 op
 DEB_TEST  = qpdf poppler-utils libxml2-utils pango1.0-tools fonts-dejavu-core softhsm2 \
             libengine-pkcs11-openssl gnutls-bin libnss3-tools jq python3 zip unzip sqlite3 procps clang curl \
             chromium chromium-driver python3-selenium libtiff-tools
-DEB_BENCH = ocrmypdf img2pdf tesseract-ocr-script-viet time
+DEB_BENCH = ocrmypdf img2pdf tesseract-ocr-script-viet time python3-pil python3-numpy fonts-noto-core
 
 CFLAGS_PKG := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS_PKG   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring -lm
@@ -53,7 +53,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD = build-fuzz
 FUZZ_SAN   = -fsanitize=address,undefined -fno-omit-frame-pointer
 
-.PHONY: all deps demo check check-unit check-fuzz check-e2e fuzz bench bench-claim bench-idle soak lint install clean samples
+.PHONY: all deps demo check check-unit check-fuzz check-e2e fuzz bench bench-util bench-scale bench-claim bench-idle soak lint install clean samples
 all: $(BUILD)/sohoa $(TOOL_BIN)
 
 $(BUILD)/%.o: %.c
@@ -145,7 +145,21 @@ bench: deps
 	@sh tests/deps.sh $(DEB_BENCH)
 	@$(MAKE) --no-print-directory all
 	@sh tests/bench.sh $(BUILD)
+	@sh tests/utilbench.sh $(BUILD)
 	@sh tests/bench-web.sh $(BUILD)
+
+# bench-util: core utilisation of a drain on 24 and 200 pages (BENCH_UTIL_PAGES).
+bench-util: deps
+	@sh tests/deps.sh $(DEB_BENCH)
+	@$(MAKE) --no-print-directory all
+	@sh tests/utilbench.sh $(BUILD)
+
+# bench-scale: 1, 2, 4, 8, 16 workers (up to the cores) beside Tesseract alone
+# on BENCH_SCALE_PAGES (24) pages.
+bench-scale: deps
+	@sh tests/deps.sh $(DEB_BENCH)
+	@$(MAKE) --no-print-directory all
+	@sh tests/bench-scale.sh $(BUILD)
 
 # bench-claim: a claim and the status report with 1 M (CLAIM_N) waiting pages.
 CLAIM_N ?= 1000000

@@ -19,7 +19,7 @@ cp "$TOP/tests/samples/quyetdinh.txt" gt/a-quyetdinh.gt.txt
 for k in png-alpha:png multi-tiff:tif cmyk-jpeg:jpg tiff16:tif palette:png; do
 	expect_ok "$TOOLS/mkimg" bad "${k%%:*}" "scans/b-${k%%:*}.${k##*:}"
 done
-ws_init ws "capture orient deskew clean blank ocr pdf"
+ws_init ws "capture orient deskew clean blank ocr pdfpage pdf"
 # the word-like blocks of mkimg's pages read as nothing much: below 40
 echo "ocr.min_confidence = 40" >> ws/sohoa.conf
 echo "ocr.workers = 2" >> ws/sohoa.conf

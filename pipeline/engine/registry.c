@@ -10,7 +10,7 @@
 
 /* The usual order of the built-in stages, used when `stages` is empty. */
 static const char *const usual_order[] = {
-	"capture", "orient", "deskew", "clean", "blank", "ocr", "pdf", "sign", NULL,
+	"capture", "orient", "deskew", "clean", "blank", "ocr", "pdfpage", "pdf", "sign", NULL,
 };
 
 const struct stage *registry_find(const char *name)

@@ -105,6 +105,11 @@ char *stage_doc_path(struct stage_ctx *ctx, const char *leaf)
 	return derived_path(ctx, "docs", ctx->doc->id, leaf);
 }
 
+char *stage_page_file(struct stage_ctx *ctx, int64_t page_id, const char *leaf)
+{
+	return xasprintf("%s/derived/pages/%lld/%s", ctx->workspace, (long long)page_id, leaf);
+}
+
 const char *stage_conf(struct stage_ctx *ctx, const char *key)
 {
 	char full[128];

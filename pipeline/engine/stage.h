@@ -147,6 +147,9 @@ void stage_event(struct stage_ctx *ctx, const char *type, const char *outcome, c
  */
 char *stage_page_path(struct stage_ctx *ctx, const char *leaf);
 char *stage_doc_path(struct stage_ctx *ctx, const char *leaf);
+/* Where a page stage's output `leaf` of page page_id is (a document stage
+ * reading what a page stage made); no folder is made. */
+char *stage_page_file(struct stage_ctx *ctx, int64_t page_id, const char *leaf);
 
 /* Config access for stages: the value of key "<stage>.<key>" or the global
  * key; see config.h for the table of keys. */

@@ -381,8 +381,13 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 	/* Stop: workers finish the job in hand, then what is left is released. */
 	for (int i = 0; i < nkids; i++)
 		kill(kids[i].pid, SIGTERM);
+	/* SIGCHLD (no SA_RESTART) interrupts the wait when another worker
+	 * ends first: wait again, or the supervisor would exit before its
+	 * workers (killed then by their parent-death signal, their CPU time
+	 * never reaped into the supervisor's). */
 	for (int i = 0; i < nkids; i++)
-		waitpid(kids[i].pid, NULL, 0);
+		while (waitpid(kids[i].pid, NULL, 0) < 0 && errno == EINTR)
+			;
 	if (nkids)
 		jobq_reclaim_dead(ws->db, 0, max_attempts + 1);
 	log_info("stopped");

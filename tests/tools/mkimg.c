@@ -13,6 +13,11 @@
  *                                            whose first image has a SubIFD
  *                                            (a half-size preview), as some
  *                                            scanners and cameras write it
+ *   mkimg ojpeg IN OUT                       IN (a page) as an old-style JPEG
+ *                                            TIFF (Compression 6, the whole
+ *                                            JFIF stream given by
+ *                                            JPEGInterchangeFormat), as scanners
+ *                                            of the 1990s wrote them; grey
  *   mkimg pdf OUT SPEC...                    a scanner-like PDF, one page per
  *                                            SPEC = KIND:WIDTH:HEIGHT:DPI with
  *                                            KIND jpeg (RGB, DCTDecode), g4
@@ -434,6 +439,76 @@ static int subifd(const char *in, const char *out)
 	return rc;
 }
 
+static void put16le(unsigned char *p, unsigned v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+}
+
+static void put32le(unsigned char *p, unsigned v)
+{
+	put16le(p, v & 0xffff);
+	put16le(p + 2, v >> 16);
+}
+
+/* An old-style JPEG TIFF written by hand (libtiff cannot write one): a
+ * little-endian header, the IFD, the resolution, then the JFIF stream as
+ * the one strip and as the JPEGInterchangeFormat. */
+static int ojpeg(const char *in, const char *out)
+{
+	PIX *p = pixRead(in), *g;
+	l_uint8 *jpeg = NULL;
+	size_t len = 0;
+	unsigned char hdr[8 + 2 + 14 * 12 + 4 + 16];
+	unsigned char *e;
+	unsigned res_off = 8 + 2 + 14 * 12 + 4, data_off = res_off + 16, dpi;
+	FILE *f;
+	int n = 0, rc;
+	if (!p)
+		return 1;
+	dpi = pixGetXRes(p) > 0 ? (unsigned)pixGetXRes(p) : 200;
+	g = pixConvertTo8(p, 0);
+	rc = !g || pixWriteMemJpeg(&jpeg, &len, g, 85, 0) != 0;
+	if (!rc) {
+		memset(hdr, 0, sizeof(hdr));
+		memcpy(hdr, "II*\0", 4);
+		put32le(hdr + 4, 8);
+		put16le(hdr + 8, 14);
+		e = hdr + 10;
+#define TAG(tag, type, count, value) (put16le(e, tag), put16le(e + 2, type), put32le(e + 4, count), \
+				      (type) == 3 ? put16le(e + 8, value) : put32le(e + 8, value), e += 12, n++)
+		TAG(256, 4, 1, (unsigned)pixGetWidth(g));
+		TAG(257, 4, 1, (unsigned)pixGetHeight(g));
+		TAG(258, 3, 1, 8);
+		TAG(259, 3, 1, 6);       /* old-style JPEG */
+		TAG(262, 3, 1, 1);       /* min-is-black grey */
+		TAG(273, 4, 1, data_off);
+		TAG(277, 3, 1, 1);
+		TAG(278, 4, 1, (unsigned)pixGetHeight(g));
+		TAG(279, 4, 1, (unsigned)len);
+		TAG(282, 5, 1, res_off);
+		TAG(283, 5, 1, res_off + 8);
+		TAG(296, 3, 1, 2);       /* inch */
+		TAG(513, 4, 1, data_off); /* JPEGInterchangeFormat */
+		TAG(514, 4, 1, (unsigned)len);
+#undef TAG
+		put32le(e, 0); /* no next IFD */
+		put32le(hdr + res_off, dpi);
+		put32le(hdr + res_off + 4, 1);
+		put32le(hdr + res_off + 8, dpi);
+		put32le(hdr + res_off + 12, 1);
+		rc = n != 14 || !(f = fopen(out, "wb"));
+		if (!rc) {
+			rc = fwrite(hdr, 1, sizeof(hdr), f) != sizeof(hdr) || fwrite(jpeg, 1, len, f) != len;
+			rc |= fclose(f) != 0;
+		}
+	}
+	free(jpeg);
+	pixDestroy(&g);
+	pixDestroy(&p);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	setMsgSeverity(L_SEVERITY_NONE);
@@ -459,8 +534,10 @@ int main(int argc, char **argv)
 		return bad(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "subifd"))
 		return subifd(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "ojpeg"))
+		return ojpeg(argv[2], argv[3]);
 	if (argc >= 4 && !strcmp(argv[1], "pdf"))
 		return pdf(argv[2], argc - 3, argv + 3);
-	fprintf(stderr, "usage: mkimg page OUT [W H DPI SEED] | mkimg bad KIND OUT | mkimg subifd IN OUT | mkimg pdf OUT KIND:W:H:DPI...\n");
+	fprintf(stderr, "usage: mkimg page OUT [W H DPI SEED] | mkimg bad KIND OUT | mkimg subifd IN OUT | mkimg ojpeg IN OUT | mkimg pdf OUT KIND:W:H:DPI...\n");
 	return 2;
 }

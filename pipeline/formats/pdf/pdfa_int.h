@@ -6,7 +6,9 @@
  *   pdfa.c       the document: open, strings, fonts, metadata, close
  *   pdfa_obj.c   the object writer: bytes, numbered objects, streams
  *   pdfa_page.c  page content: scanned pages with their invisible text
- *                layer from hOCR, and drawn text pages
+ *                layer from hOCR (made as a part, pdfa_part.h, and
+ *                joined), and drawn text pages
+ *   pdfa_part.c  a page's part as a file of its own, and its inputs
  */
 #ifndef SOHOA_PDFA_INT_H
 #define SOHOA_PDFA_INT_H
@@ -60,6 +62,8 @@ void pdfa_obj_begin(struct pdfa *d, int num);
 void pdfa_obj_stream(struct pdfa *d, int num, const char *dict, const void *data, size_t len);
 /* The same, Flate-compressed. */
 void pdfa_obj_flate(struct pdfa *d, int num, const char *dict, const void *data, size_t len);
+/* The same of data already Flate-compressed (z, n bytes). */
+void pdfa_obj_zstream(struct pdfa *d, int num, const char *dict, const void *z, size_t n);
 /* A string in Unicode NFC (caller frees). */
 char *pdfa_nfc(const char *s);
 

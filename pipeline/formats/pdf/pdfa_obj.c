@@ -66,13 +66,18 @@ void pdfa_obj_flate(struct pdfa *d, int num, const char *dict, const void *data,
 {
 	size_t n = 0;
 	l_uint8 *z = zlibCompress((const l_uint8 *)data, len, &n);
-	char *dict2;
 	if (!z) { /* Leptonica failed to allocate: store it plain */
 		pdfa_obj_stream(d, num, dict, data, len);
 		return;
 	}
-	dict2 = xasprintf("%s /Filter /FlateDecode", dict);
+	pdfa_obj_zstream(d, num, dict, z, n);
+	lept_free(z);
+}
+
+/* A stream object of data already Flate-compressed. */
+void pdfa_obj_zstream(struct pdfa *d, int num, const char *dict, const void *z, size_t n)
+{
+	char *dict2 = xasprintf("%s /Filter /FlateDecode", dict);
 	pdfa_obj_stream(d, num, dict2, z, n);
 	free(dict2);
-	lept_free(z);
 }

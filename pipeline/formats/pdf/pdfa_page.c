@@ -19,6 +19,7 @@
 
 #include "engine/fsio.h"
 #include "formats/image/pageimg.h"
+#include "formats/pdf/pdfa_part.h"
 
 static void add_kid(struct pdfa *d, int page_obj)
 {
@@ -45,7 +46,7 @@ struct hline {
 };
 
 struct hocr_ctx {
-	struct pdfa *d;
+	uint8_t *gl_used;       /* the glyphless-font codes used (a bit each) */
 	struct strbuf *cs;      /* the content stream */
 	double scale;           /* points per pixel */
 	int height;             /* page height in pixels */
@@ -67,7 +68,7 @@ static void parse_title(const char *t, int *bbox, bool *have_box, double *slope,
 }
 
 /* Append the text as glyphless-font codes (hex) and return how many. */
-static int add_codes(struct pdfa *d, struct strbuf *cs, const char *s)
+static int add_codes(uint8_t *gl_used, struct strbuf *cs, const char *s)
 {
 	const uint8_t *p = (const uint8_t *)s;
 	size_t n = strlen(s);
@@ -85,7 +86,7 @@ static int add_codes(struct pdfa *d, struct strbuf *cs, const char *s)
 			units[0] = c;
 		}
 		for (i = 0; i < nu; i++) {
-			d->gl_used[units[i] >> 3] |= (uint8_t)(1u << (units[i] & 7));
+			gl_used[units[i] >> 3] |= (uint8_t)(1u << (units[i] & 7));
 			sb_addf(cs, "%04X", units[i]);
 			count++;
 		}
@@ -119,9 +120,9 @@ static void flush_line(struct hocr_ctx *h, struct hline *ln)
 		{
 			struct strbuf hex;
 			sb_init(&hex, 0);
-			nchars = add_codes(h->d, &hex, w->text);
+			nchars = add_codes(h->gl_used, &hex, w->text);
 			if (!last)
-				nchars += add_codes(h->d, &hex, " ");
+				nchars += add_codes(h->gl_used, &hex, " ");
 			target = (last || ln->w[i + 1].x0 <= w->x0 ? w->x1 - w->x0 : ln->w[i + 1].x0 - w->x0) * h->scale;
 			natural = nchars * PDFA_GLYPHLESS_WIDTH / 1000.0 * sz * h->scale;
 			tz = natural > 0 && target > 0 ? 100.0 * target / natural : 100.0;
@@ -218,11 +219,13 @@ static void walk(struct hocr_ctx *h, xmlNode *n, struct hline *ln)
 	}
 }
 
-/* Append the text layer of an hOCR page to the content stream. */
-static int hocr_layer(struct pdfa *d, const char *hocr, size_t len, int height, double scale, struct strbuf *cs, struct errbuf *err)
+/* Append the text layer of an hOCR page to the content stream, marking
+ * the glyphless-font codes it uses in gl_used. */
+static int hocr_layer(uint8_t *gl_used, const char *hocr, size_t len, int height, double scale, struct strbuf *cs,
+		      struct errbuf *err)
 {
 	htmlDocPtr doc;
-	struct hocr_ctx h = { d, cs, scale, height, 0 };
+	struct hocr_ctx h = { gl_used, cs, scale, height, 0 };
 	struct hline loose;
 	size_t mark;
 	if (!hocr || len == 0)
@@ -244,8 +247,6 @@ static int hocr_layer(struct pdfa *d, const char *hocr, size_t len, int height, 
 		cs->buf[cs->len] = '\0';
 	} else {
 		sb_adds(cs, "ET\n");
-		if (!d->gl_obj)
-			d->gl_obj = pdfa_obj_new(d);
 	}
 	return 0;
 }
@@ -286,31 +287,34 @@ static PIX *normalise_pix(PIX *pix)
 	return p;
 }
 
-int pdfa_add_pix(struct pdfa *d, struct Pix *pix, int dpi, const char *hocr, size_t hocr_len, struct errbuf *err)
+int pdfa_part_make(struct Pix *pix, int dpi, int jpeg_quality, const char *hocr, size_t hocr_len, int pageno,
+		   struct pdfa_part *part, struct errbuf *err)
 {
 	PIX *p = NULL;
 	L_COMP_DATA *cid = NULL;
 	struct strbuf cs, dict;
-	int img, content, page, w, h, rc = -1;
-	double scale, pw, ph;
+	int w, h, rc = -1;
+	double scale;
+	size_t zlen = 0;
+	l_uint8 *z;
 
+	memset(part, 0, sizeof *part);
+	part->in.dpi = dpi;
+	part->in.jpeg_quality = jpeg_quality > 0 && jpeg_quality <= 100 ? jpeg_quality : 85;
 	sb_init(&cs, 0);
 	sb_init(&dict, 0);
-	if (d->in_page) {
-		err_set(err, "cannot add a scanned page while a text page is open");
-		goto out;
-	}
 	if (dpi <= 0)
 		dpi = pixGetXRes(pix) > 0 ? pixGetXRes(pix) : 300;
 	p = normalise_pix(pix);
 	if (!p || (pixGetDepth(p) != 1 && pixGetDepth(p) != 8 && pixGetDepth(p) != 32)) {
-		err_set(err, "cannot encode page %d: unsupported image depth %d", d->nkids + 1, p ? pixGetDepth(p) : 0);
+		err_set(err, "cannot encode page %d: unsupported image depth %d", pageno, p ? pixGetDepth(p) : 0);
 		goto out;
 	}
 	w = pixGetWidth(p);
 	h = pixGetHeight(p);
-	if (pixGenerateCIData(p, pixGetDepth(p) == 1 ? L_G4_ENCODE : L_JPEG_ENCODE, d->jpeg_quality, 0, &cid) != 0 || !cid) {
-		err_set(err, "cannot encode page %d: %s data not made", d->nkids + 1, pixGetDepth(p) == 1 ? "CCITT G4" : "JPEG");
+	if (pixGenerateCIData(p, pixGetDepth(p) == 1 ? L_G4_ENCODE : L_JPEG_ENCODE, part->in.jpeg_quality, 0, &cid) != 0 ||
+	    !cid) {
+		err_set(err, "cannot encode page %d: %s data not made", pageno, pixGetDepth(p) == 1 ? "CCITT G4" : "JPEG");
 		goto out;
 	}
 	sb_addf(&dict, "/Type /XObject /Subtype /Image /Width %d /Height %d", cid->w, cid->h);
@@ -321,23 +325,28 @@ int pdfa_add_pix(struct pdfa *d, struct Pix *pix, int dpi, const char *hocr, siz
 		sb_addf(&dict, " /ColorSpace %s /BitsPerComponent 8 /Filter /DCTDecode", cid->spp == 1 ? "/DeviceGray" : "/DeviceRGB");
 
 	scale = 72.0 / dpi;
-	pw = w * scale;
-	ph = h * scale;
-	sb_addf(&cs, "q %.4f 0 0 %.4f 0 0 cm /Im0 Do Q\n", pw, ph);
-	if (hocr_layer(d, hocr, hocr_len, h, scale, &cs, err) < 0)
+	part->pw = w * scale;
+	part->ph = h * scale;
+	sb_addf(&cs, "q %.4f 0 0 %.4f 0 0 cm /Im0 Do Q\n", part->pw, part->ph);
+	if (hocr_layer(part->gl_used, hocr, hocr_len, h, scale, &cs, err) < 0)
 		goto out;
-
-	img = pdfa_obj_new(d);
-	pdfa_obj_stream(d, img, dict.buf, cid->datacomp, cid->nbytescomp);
-	content = pdfa_obj_new(d);
-	pdfa_obj_flate(d, content, "", cs.buf, cs.len);
-	page = pdfa_obj_new(d);
-	pdfa_obj_begin(d, page);
-	pdfa_obj_outf(d, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.4f %.4f] /Resources << /XObject << /Im0 %d 0 R >>", pw, ph, img);
-	if (strstr(cs.buf, "/F0 "))
-		pdfa_obj_outf(d, " /Font << /F0 %d 0 R >>", d->gl_obj);
-	pdfa_obj_outf(d, " >> /Contents %d 0 R >>\nendobj\n", content);
-	add_kid(d, page);
+	part->text = strstr(cs.buf, "/F0 ") != NULL;
+	part->img_dict = sb_detach(&dict);
+	part->img = xmalloc(cid->nbytescomp ? cid->nbytescomp : 1);
+	memcpy(part->img, cid->datacomp, cid->nbytescomp);
+	part->img_len = cid->nbytescomp;
+	/* compressed here, once, as pdfa_obj_flate() would at the join */
+	z = zlibCompress((const l_uint8 *)cs.buf, cs.len, &zlen);
+	if (z) {
+		part->content = xmalloc(zlen ? zlen : 1);
+		memcpy(part->content, z, zlen);
+		part->content_len = zlen;
+		part->content_flate = true;
+		lept_free(z);
+	} else {
+		part->content_len = cs.len;
+		part->content = (uint8_t *)sb_detach(&cs);
+	}
 	rc = 0;
 out:
 	if (cid)
@@ -345,6 +354,50 @@ out:
 	pixDestroy(&p);
 	sb_release(&cs);
 	sb_release(&dict);
+	if (rc < 0)
+		pdfa_part_release(part);
+	return rc;
+}
+
+int pdfa_add_part(struct pdfa *d, const struct pdfa_part *part, struct errbuf *err)
+{
+	int img, content, page;
+	if (d->in_page)
+		return err_set(err, "cannot add a scanned page while a text page is open");
+	/* the glyphless font is numbered when the first page uses it, before
+	 * that page's objects, as the file layout has always been */
+	if (part->text && !d->gl_obj)
+		d->gl_obj = pdfa_obj_new(d);
+	for (size_t i = 0; part->text && i < sizeof d->gl_used; i++)
+		d->gl_used[i] |= part->gl_used[i];
+	img = pdfa_obj_new(d);
+	pdfa_obj_stream(d, img, part->img_dict, part->img, part->img_len);
+	content = pdfa_obj_new(d);
+	if (part->content_flate)
+		pdfa_obj_zstream(d, content, "", part->content, part->content_len);
+	else
+		pdfa_obj_stream(d, content, "", part->content, part->content_len);
+	page = pdfa_obj_new(d);
+	pdfa_obj_begin(d, page);
+	pdfa_obj_outf(d, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.4f %.4f] /Resources << /XObject << /Im0 %d 0 R >>", part->pw,
+		      part->ph, img);
+	if (part->text)
+		pdfa_obj_outf(d, " /Font << /F0 %d 0 R >>", d->gl_obj);
+	pdfa_obj_outf(d, " >> /Contents %d 0 R >>\nendobj\n", content);
+	add_kid(d, page);
+	return 0;
+}
+
+int pdfa_add_pix(struct pdfa *d, struct Pix *pix, int dpi, const char *hocr, size_t hocr_len, struct errbuf *err)
+{
+	struct pdfa_part part;
+	int rc;
+	if (d->in_page)
+		return err_set(err, "cannot add a scanned page while a text page is open");
+	if (pdfa_part_make(pix, dpi, d->jpeg_quality, hocr, hocr_len, d->nkids + 1, &part, err) < 0)
+		return -1;
+	rc = pdfa_add_part(d, &part, err);
+	pdfa_part_release(&part);
 	return rc;
 }
 
