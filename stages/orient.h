@@ -35,6 +35,11 @@ void orient_free(struct orient *o);
  */
 int orient_detect(struct orient *o, PIX *pix, int dpi, int *rotation, double *conf, struct errbuf *err);
 
+/* true when the page of the last orient_detect() was small (short side
+ * under 1000 px) or had small text (x-height under 12 px, enlarged to be
+ * judged): its confidence is weaker evidence. */
+bool orient_was_small(const struct orient *o);
+
 /* Return a new image turned clockwise by `rotation` degrees (a multiple of
  * 90), which makes upright a page orient_detect() found at `rotation`. */
 PIX *orient_upright(PIX *pix, int rotation);

@@ -29,7 +29,8 @@
 #include "../../stages/deskew.h"
 #include "../../stages/orient.h"
 
-#define ORIENT_MIN_CONF 1.0
+#define ORIENT_MIN_CONF 1.0 /* orient.min_confidence */
+#define ORIENT_MIN_CONF_SMALL 5.0 /* orient.min_confidence_small */
 #define DESKEW_MIN_CONF 2.0
 #define BLANK_MIN_MARKS 10
 
@@ -174,7 +175,7 @@ int main(int argc, char **argv)
 		t0 = imgeval_ms();
 		if (orient_detect(o, pix, dpi, &rot, &oconf, &err) < 0)
 			fprintf(stderr, "imgeval: %s: %s\n", cols[c_file], err.msg);
-		if (oconf < ORIENT_MIN_CONF)
+		if (oconf < (orient_was_small(o) ? ORIENT_MIN_CONF_SMALL : ORIENT_MIN_CONF))
 			rot = 0;
 		up = rot ? orient_upright(pix, rot) : pixClone(pix);
 		t1 = imgeval_ms();

@@ -5,6 +5,7 @@
  * on single pages.
  * usage: test_clean [SAMPLES-DIR]  (a folder made by tests/mksamples.sh)
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -29,15 +30,29 @@ static int dark_in(PIX *g, int x, int y, int w, int h)
 
 static const struct {
 	const char *what;
-	int margin_left, margin_top, specks, depth;
+	int margin_left, margin_top, specks, depth, paper;
 } cases[] = {
-	{ "clean page", 0, 0, 0, 8 },
-	{ "left margin", 70, 0, 0, 8 },
-	{ "left and top margins", 70, 50, 0, 8 },
-	{ "specks", 0, 0, 300, 8 },
-	{ "margin and specks, colour", 60, 0, 200, 32 },
-	{ "margin and specks, bitonal", 60, 40, 200, 1 },
+	{ "clean page", 0, 0, 0, 8, 240 },
+	{ "left margin", 70, 0, 0, 8, 240 },
+	{ "left and top margins", 70, 50, 0, 8, 240 },
+	{ "specks", 0, 0, 300, 8, 240 },
+	{ "margin and specks, colour", 60, 0, 200, 32, 240 },
+	{ "margin and specks, bitonal", 60, 40, 200, 1, 240 },
+	/* paper of 255: Leptonica's rank value says 256, once painted black */
+	{ "margin, white paper, colour", 70, 0, 0, 32, 255 },
+	{ "margin, white paper, grey", 0, 50, 0, 8, 255 },
 };
+
+/* Set the pixels of the 1-bit p in a ring round (cx, cy): a seal. */
+static void ring(PIX *p, int cx, int cy, int r, int width)
+{
+	for (int y = cy - r - width; y <= cy + r + width; y++)
+		for (int x = cx - r - width; x <= cx + r + width; x++) {
+			double d = sqrt((double)(x - cx) * (x - cx) + (double)(y - cy) * (y - cy));
+			if (fabs(d - r) <= width / 2.0 && x >= 0 && y >= 0 && x < pixGetWidth(p) && y < pixGetHeight(p))
+				pixSetPixel(p, x, y, 1);
+		}
+}
 
 static void check_sample(PIX *pix, const struct pagegen_sample *s, void *arg)
 {
@@ -58,7 +73,7 @@ int main(int argc, char **argv)
 
 	setMsgSeverity(L_SEVERITY_NONE);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		PIX *g = pagegen_text8(1654, 2338, 200, 30, 20, 240), *pix, *out, *g8;
+		PIX *g = pagegen_text8(1654, 2338, 200, 30, 20, cases[i].paper), *pix, *out, *g8;
 		struct clean_info ci;
 		int text_before, text_after;
 
@@ -103,6 +118,92 @@ int main(int argc, char **argv)
 		pixDestroy(&out);
 		pixDestroy(&pix);
 		pixDestroy(&g);
+	}
+
+	/*
+	 * Issue 10: a low-resolution photo (96 dpi, x-height 7 px, blurred)
+	 * whose lines run off the right edge, and a seal over the last lines
+	 * at that edge: at a quarter of the resolution they merge into one
+	 * component as long as a side touching the border, and were painted as
+	 * margin.  They are writing: all of it stays.  A solid dark patch at
+	 * the left edge (a finger, a margin) goes.
+	 */
+	for (int depth = 8; depth <= 32; depth += 24) {
+		PIX *t = pagegen_text1(794, 1123, 96, 40, 100, 754, 40), *b = pixCreate(794, 1123, 1), *g, *gb, *pix, *out, *g8;
+		struct clean_info ci;
+		int before, after;
+
+		pixRasterop(b, 100, 0, 694, 1123, PIX_SRC, t, 0, 0); /* the lines run off the right edge */
+		ring(b, 770, 800, 80, 5);                             /* a seal cut by the edge, over the last lines */
+		ring(b, 770, 800, 60, 2);
+		g = pixConvert1To8(NULL, b, 240, 20);
+		gb = pixBlockconv(g, 1, 1);                           /* the blur of a phone photo */
+		pixRasterop(gb, 0, 500, 40, 200, PIX_CLR, NULL, 0, 0);  /* the finger */
+		before = dark_in(gb, 90, 50, 704, 1050);
+		pix = pagegen_depth(gb, depth);
+		err_init(&err);
+		out = clean_page(pix, 96, &ci, &err);
+		CHECK(out != NULL);
+		if (out) {
+			g8 = pixConvertTo8(out, 0);
+			after = dark_in(g8, 90, 50, 704, 1050);
+			if (after < before * 98 / 100)
+				fprintf(stderr, "text to the edge, depth %d: %d dark pixels of writing and seal before, %d after (%ld painted as margin)\n", depth, before, after, ci.border_px);
+			CHECK(after >= before * 98 / 100);
+			CHECK(ci.border_px > 0);
+			CHECK(dark_in(g8, 0, 500, 40, 200) == 0);
+			pixDestroy(&g8);
+		}
+		pixDestroy(&out);
+		pixDestroy(&pix);
+		pixDestroy(&gb);
+		pixDestroy(&g);
+		pixDestroy(&b);
+		pixDestroy(&t);
+	}
+
+	/*
+	 * Issue 10: a 150 dpi page (x-height 12 px) with tone-mark dots 4 px
+	 * above its letters: they are not specks (they were, and real-like
+	 * pages of 120-135 dpi lost their tone marks).
+	 */
+	{
+		PIX *t = pagegen_text1(1240, 1754, 150, 150, 150, 940, 20), *g, *out, *g8;
+		struct clean_info ci;
+		int dots = 0, kept = 0;
+
+		pagegen_seed = 4242;
+		for (int y = 150; y < 1700; y += 36)
+			for (int x = 160; x < 1080; x += 40) {
+				BOX *b = boxCreate(x, y, 6, 12);
+				l_int32 ink = 0;
+				pixCountPixelsInRect(t, b, &ink, NULL);
+				boxDestroy(&b);
+				if (ink > 4) { /* a letter: a dot above it, 4 px clear of it */
+					pixRasterop(t, x + 2, y - 7, 2, 2, PIX_SET, NULL, 0, 0);
+					dots++;
+				}
+			}
+		g = pixConvert1To8(NULL, t, 240, 20);
+		err_init(&err);
+		out = clean_page(g, 150, &ci, &err);
+		CHECK(out != NULL && dots > 100);
+		if (out) {
+			g8 = pixConvertTo8(out, 0);
+			for (int y = 150; y < 1700; y += 36)
+				for (int x = 160; x < 1080; x += 40) {
+					l_uint32 v = 255;
+					pixGetPixel(g8, x + 2, y - 7, &v);
+					kept += v < 128;
+				}
+			if (kept < dots)
+				fprintf(stderr, "150 dpi page: %d of %d tone-mark dots kept (%d specks removed)\n", kept, dots, ci.speckles);
+			CHECK(kept >= dots);
+			pixDestroy(&g8);
+		}
+		pixDestroy(&out);
+		pixDestroy(&g);
+		pixDestroy(&t);
 	}
 
 	/* facing pages: two A5-ish pages side by side; single pages have no gutter */

@@ -269,6 +269,8 @@ PIX *pageimg_ink(PIX *pix, l_uint32 *paper)
 		return NULL;
 	pixSplitDistributionFgBg(g, 0.1f, 4, &t, NULL, NULL, NULL);
 	pixGetRankValue(g, 4, 0.9f, &pg);
+	if (pg > 255) /* Leptonica's value of the top histogram bin */
+		pg = 255;
 	if (t > (l_int32)(0.75 * pg))
 		t = (l_int32)(0.75 * pg);
 	b = pixThresholdToBinary(g, t);
