@@ -196,31 +196,6 @@ static PIX *clean_speckle_mask(PIX *b, int dpi, int *count)
 	return small;
 }
 
-/* The most frequent height (px) of the letter-like components of the
- * binary b; 0 when there are too few.  (The ocr stage measures the same
- * to choose its readings; a stage does not include another.) */
-static int clean_xheight(PIX *b)
-{
-	BOXA *boxa = pixConnCompBB(b, 8);
-	int n, i, hist[130] = { 0 }, best = 0, total = 0;
-	if (!boxa)
-		return 0;
-	n = boxaGetCount(boxa);
-	for (i = 0; i < n; i++) {
-		int bx, by, bw, bh;
-		boxaGetBoxGeometry(boxa, i, &bx, &by, &bw, &bh);
-		if (bh >= 3 && bh <= 128 && bw >= 2 && bw <= 2 * bh) {
-			hist[bh]++;
-			total++;
-		}
-	}
-	boxaDestroy(&boxa);
-	for (i = 3; i <= 128; i++)
-		if (hist[i - 1] + 2 * hist[i] + hist[i + 1] > hist[best ? best - 1 : 0] + 2 * hist[best] + hist[best + 1])
-			best = i;
-	return total >= 50 ? best : 0;
-}
-
 /* Text this small (x-height in px) keeps its specks: a tone mark is as
  * small as a speck and as near its letter as a speck to the text.  At 12
  * px (issue 10) real-like pages of 120-135 dpi (x-height 12-15 px) lost
@@ -255,7 +230,7 @@ PIX *clean_page(PIX *pix, int dpi, struct clean_info *ci, struct errbuf *err)
 		goto fail_src;
 	out = pixCopy(NULL, src);
 	/* A margin is solid wider than a stroke and than 3 mm. */
-	n = clean_xheight(b);
+	n = pageimg_xheight(b);
 	m = clean_border_mask(b, dpi, n + 2 > dpi / 8 ? n + 2 : dpi / 8 > 5 ? dpi / 8 : 5);
 	if (m) {
 		pixCountPixels(m, &n, NULL);
@@ -264,7 +239,7 @@ PIX *clean_page(PIX *pix, int dpi, struct clean_info *ci, struct errbuf *err)
 		pixSubtract(b, b, m);
 		pixDestroy(&m);
 	}
-	n = clean_xheight(b);
+	n = pageimg_xheight(b);
 	m = n > 0 && n < CLEAN_SMALL_TEXT ? NULL : clean_speckle_mask(b, dpi, &ci->speckles);
 	if (m) {
 		clean_paint(out, m, paper);

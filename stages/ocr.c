@@ -1215,33 +1215,9 @@ out:
 double ocr_xheight(struct Pix *pix)
 {
 	PIX *ink = pageimg_ink(pix, NULL);
-	BOXA *boxa;
-	int n, i, hist[129] = { 0 }, total = 0, best = 0, h;
-	if (!ink)
-		return 0;
-	boxa = pixConnCompBB(ink, 8);
+	int xh = ink ? pageimg_xheight(ink) : 0;
 	pixDestroy(&ink);
-	if (!boxa)
-		return 0;
-	n = boxaGetCount(boxa);
-	for (i = 0; i < n; i++) {
-		int bx, by, bw, bh;
-		boxaGetBoxGeometry(boxa, i, &bx, &by, &bw, &bh);
-		/* Letter-like: not a speck, a rule, a picture or a merged word. */
-		if (bh < 3 || bh > 128 || bw < 2 || bw > 2 * bh)
-			continue;
-		hist[bh]++;
-		total++;
-	}
-	boxaDestroy(&boxa);
-	if (total < 50)
-		return 0;
-	/* The most frequent height, smoothed over its neighbours: the body of
-	 * the lower-case letters (a, n, o ...); marks and ascenders are fewer. */
-	for (h = 3; h <= 127; h++)
-		if (hist[h - 1] + 2 * hist[h] + hist[h + 1] > hist[best - 1 < 0 ? 0 : best - 1] + 2 * hist[best] + hist[best + 1 > 128 ? 128 : best + 1] || best == 0)
-			best = h;
-	return best;
+	return xh;
 }
 
 /* Geometry keys of hOCR titles and ALTO attributes: the key, how many

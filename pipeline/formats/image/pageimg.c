@@ -340,3 +340,27 @@ out:
 	TIFFClose(t);
 	return pix;
 }
+
+int pageimg_xheight(PIX *bin)
+{
+	BOXA *boxa = pixConnCompBB(bin, 8);
+	int n, h, hist[130] = { 0 }, best = 0, total = 0;
+	if (!boxa)
+		return 0;
+	n = boxaGetCount(boxa);
+	for (int i = 0; i < n; i++) {
+		int bx, by, bw, bh;
+		boxaGetBoxGeometry(boxa, i, &bx, &by, &bw, &bh);
+		if (bh >= 3 && bh <= 128 && bw >= 2 && bw <= 2 * bh) {
+			hist[bh]++;
+			total++;
+		}
+	}
+	boxaDestroy(&boxa);
+	if (total < 50)
+		return 0;
+	for (h = 3; h <= 128; h++)
+		if (hist[h - 1] + 2 * hist[h] + hist[h + 1] > hist[best ? best - 1 : 0] + 2 * hist[best] + hist[best + 1])
+			best = h;
+	return best;
+}

@@ -59,6 +59,13 @@ PIX *pageimg_grey(PIX *pix);
  * brightness (255 for a bitonal image).  NULL on failure.
  */
 PIX *pageimg_ink(PIX *pix, l_uint32 *paper);
+/* The x-height (px) of the text of the binary image bin: the most frequent
+ * height of its letter-like components (not specks, rules, pictures or
+ * merged words), smoothed over its neighbours, so the body of the
+ * lower-case letters (a, n, o ...) rather than marks and ascenders; 0 when
+ * there are fewer than 50 such components.  The clean and ocr stages both
+ * measure it. */
+int pageimg_xheight(PIX *bin);
 
 /*
  * Image `index` of a TIFF through libtiff's RGBA interface
