@@ -1,6 +1,7 @@
 /*
  * cmd_engine.c - the engine's commands: `sohoa ingest`, `sohoa watch`,
- * `sohoa run` (the supervisor), `sohoa worker STAGE`.  Each parses its
+ * `sohoa run` (the supervisor), `sohoa worker STAGE`, `sohoa fscheck` (the
+ * shared folder's file system and identity).  Each parses its
  * arguments, calls the engine (ingest.h, supervisor.h, worker.h) and maps
  * the outcome to an exit status (commands.h).
  */
@@ -12,6 +13,8 @@
 
 #include "cli/commands.h"
 #include "engine/config.h"
+#include "engine/fscheck.h"
+#include "engine/identity.h"
 #include "engine/ingest.h"
 #include "engine/log.h"
 #include "engine/privsep.h"
@@ -192,8 +195,10 @@ int cmd_run(struct workspace *ws, int argc, char **argv)
 			o.drain = true;
 		else if (!strcmp(argv[i], "--watch"))
 			o.watch = true;
+		else if (!strcmp(argv[i], "--node") && i + 1 < argc)
+			o.node = argv[++i];
 		else {
-			fprintf(stderr, "usage: sohoa run [--drain] [--watch]\n");
+			fprintf(stderr, "usage: sohoa run [--drain] [--watch] [--node NAME]\n");
 			return EXIT_USAGE;
 		}
 	}
@@ -217,4 +222,36 @@ int cmd_worker(struct workspace *ws, int argc, char **argv)
 	if (rc != 0)
 		fprintf(stderr, "sohoa: worker: %s\n", err.msg);
 	return rc == WORKER_USAGE ? EXIT_USAGE : rc;
+}
+
+int cmd_fscheck(struct workspace *ws, int argc, char **argv)
+{
+	struct strbuf sb;
+	struct errbuf err;
+	char file_id[IDENTITY_HEX + 1] = "", db_id[IDENTITY_HEX + 1] = "";
+	int failed, in_file, in_db;
+	if (argc != 1) {
+		fprintf(stderr, "usage: sohoa fscheck\n");
+		return EXIT_USAGE;
+	}
+	sb_init(&sb, 0);
+	failed = fscheck_run(ws->root, &sb);
+	fputs(sb.buf ? sb.buf : "", stdout);
+	sb_release(&sb);
+	/* The identities, for the administrator to compare on every host. */
+	err_init(&err);
+	in_file = identity_read(ws->root, file_id, &err);
+	in_db = in_file < 0 ? -1 : identity_known(ws->db, db_id, &err);
+	if (in_file < 0 || in_db < 0) {
+		printf("FAILED: identity: %s\n", err.msg);
+		failed++;
+	} else if (in_file && in_db && !strcmp(file_id, db_id)) {
+		printf("ok: identity: %s (the folder's '%s' and the database's)\n", file_id, IDENTITY_FILE);
+	} else {
+		printf("FAILED: identity: the folder's '%s' says %s, the database %s\n", IDENTITY_FILE, in_file ? file_id : "none",
+		       in_db ? db_id : "none");
+		failed++;
+	}
+	printf("fscheck: %s: %d checks failed\n", ws->root, failed);
+	return failed ? 1 : 0;
 }

@@ -171,6 +171,13 @@ static const char *const migrations[] = {
 	 * (stage 'fanin') names its batch; one per stage and batch */
 	"ALTER TABLE jobs ADD COLUMN batch_id INTEGER REFERENCES batches(id);"
 	"CREATE UNIQUE INDEX jobs_batch ON jobs(stage, batch_id) WHERE batch_id IS NOT NULL;",
+	/* 13: several nodes (issue 13, node.h): each supervisor's row, the
+	 * node a job was claimed by (its worker_pid is that node's), and the
+	 * workspace folder's identity (identity.h) */
+	"CREATE TABLE nodes(name TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, started INTEGER NOT NULL,"
+	" heartbeat INTEGER NOT NULL, stopped INTEGER, workers TEXT NOT NULL DEFAULT '');"
+	"ALTER TABLE jobs ADD COLUMN node TEXT;"
+	"CREATE TABLE identity(id INTEGER PRIMARY KEY CHECK(id = 1), identity TEXT NOT NULL, created INTEGER NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

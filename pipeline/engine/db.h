@@ -29,6 +29,10 @@
  *         finished_at, error)                               -- see jobq.h
  *   events(id, time, agent, type, object, outcome, detail, job_id)
  *         append-only (triggers refuse UPDATE and DELETE)
+ *   nodes(name, host, pid, started, heartbeat, stopped, workers)
+ *         -- one row per `run --node NAME` (node.h); jobs.node: the node
+ *         whose worker claimed the job (migration 13)
+ *   identity(id = 1, identity, created)   -- the folder's id (identity.h)
  *
  * Times are milliseconds since the epoch (UTC).  Text is UTF-8 NFC.
  */

@@ -28,6 +28,7 @@
 #include "engine/db.h"
 #include "engine/events.h"
 #include "engine/log.h"
+#include "engine/node.h"
 #include "engine/registry.h"
 
 const char *const jobq_state_names[JOBQ_NSTATES] = {"ready", "claimed", "done", "failed", "quarantined", "held"};
@@ -216,12 +217,13 @@ static int claim_tx(sqlite3 *db, struct job *job, const char *stage, long pid, i
 		return 0;
 	}
 	st = cached(db, C_CLAIM, "UPDATE jobs SET state = 'claimed', worker_pid = ?2, lease_until = ?3, claimed_at = ?4,"
-			    " updated = ?4 WHERE id = ?1 AND state IN ('ready', 'failed')"
+			    " updated = ?4, node = ?5 WHERE id = ?1 AND state IN ('ready', 'failed')"
 			    " RETURNING page_id, document_id, attempts, priority, batch_id");
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, pid);
 	sqlite3_bind_int64(st, 3, now + (int64_t)lease_s * 1000);
 	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_text(st, 5, node_name(), -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		err_set(err, "cannot claim a '%s' job: %s", stage, sqlite3_errmsg(db));
 		done_with(st);
@@ -251,8 +253,15 @@ fail:
 
 bool jobq_still_mine(sqlite3 *db, int64_t job_id, long pid)
 {
-	return db_int(db, 0, "SELECT count(*) FROM jobs WHERE id = ?1 AND state = 'claimed' AND worker_pid = ?2",
-		      2, job_id, (int64_t)pid) == 1;
+	/* the pid and the node: a pid is only unique on its host */
+	sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM jobs WHERE id = ?1 AND state = 'claimed' AND worker_pid = ?2 AND node = ?3");
+	bool mine;
+	sqlite3_bind_int64(st, 1, job_id);
+	sqlite3_bind_int64(st, 2, (int64_t)pid);
+	sqlite3_bind_text(st, 3, node_name(), -1, SQLITE_STATIC);
+	mine = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == 1;
+	sqlite3_finalize(st);
+	return mine;
 }
 
 /* claimed -> `to`: the one statement behind the worker's transitions. */
@@ -647,6 +656,8 @@ int jobq_advance(sqlite3 *db, const struct pipeline *pl, const struct job *job, 
 	return 0;
 }
 
+/* Claimed jobs matching `where` (its ?1 is arg, its ?4 this node's name)
+ * go back to ready, or to quarantine at the last attempt. */
 static int put_back(sqlite3 *db, const char *where, int64_t arg, int max_attempts)
 {
 	struct strbuf sql;
@@ -664,16 +675,19 @@ static int put_back(sqlite3 *db, const char *where, int64_t arg, int max_attempt
 	sqlite3_bind_int64(st, 1, arg);
 	sqlite3_bind_int64(st, 2, now_ms());
 	sqlite3_bind_int(st, 3, max_attempts);
+	sqlite3_bind_text(st, 4, node_name(), -1, SQLITE_STATIC);
 	n = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	sqlite3_finalize(st);
 	if (n == 0) {
 		sb_reset(&sql);
 		sb_addf(&sql, "UPDATE jobs INDEXED BY jobs_waiting SET state = 'ready', attempts = attempts + 1,"
 			      " error = 'the worker died while running this job', error_code = NULL,"
-			      " worker_pid = NULL, lease_until = NULL, updated = ?2 WHERE state = 'claimed' AND %s", where);
+			      " worker_pid = NULL, lease_until = NULL, updated = ?2 WHERE state = 'claimed' AND attempts + 1 < ?3 AND %s", where);
 		st = db_prepare(db, sql.buf);
 		sqlite3_bind_int64(st, 1, arg);
 		sqlite3_bind_int64(st, 2, now_ms());
+		sqlite3_bind_int(st, 3, max_attempts);
+		sqlite3_bind_text(st, 4, node_name(), -1, SQLITE_STATIC);
 		n = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(db) : -1;
 		sqlite3_finalize(st);
 	}
@@ -684,13 +698,19 @@ static int put_back(sqlite3 *db, const char *where, int64_t arg, int max_attempt
 int jobq_reclaim_dead(sqlite3 *db, long pid, int max_attempts)
 {
 	if (pid == 0)
-		return put_back(db, "?1 = ?1", 0, max_attempts);
-	return put_back(db, "worker_pid = ?1", pid, max_attempts);
+		return put_back(db, "?1 = ?1 AND ?4 = ?4", 0, max_attempts);
+	return put_back(db, "worker_pid = ?1 AND node = ?4", pid, max_attempts);
+}
+
+int jobq_reclaim_node(sqlite3 *db, int max_attempts)
+{
+	return put_back(db, "?1 = ?1 AND node = ?4", 0, max_attempts);
 }
 
 int jobq_expire_leases(sqlite3 *db, int max_attempts)
 {
-	return put_back(db, "lease_until < ?1", now_ms(), max_attempts);
+	/* every node's: a node that died returns nothing itself */
+	return put_back(db, "lease_until < ?1 AND ?4 = ?4", now_ms(), max_attempts);
 }
 
 int64_t jobq_pending(sqlite3 *db)

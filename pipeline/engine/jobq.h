@@ -35,7 +35,7 @@
  *   claimed          -> failed       jobq_fail() (retried after job.retry_delay, doubled)
  *   claimed          -> quarantined  jobq_fail() at the last attempt; jobq_quarantine()
  *   claimed          -> held         jobq_hold() (the stage: needs the operator)
- *   claimed          -> ready        jobq_reclaim_dead(), jobq_expire_leases() (attempt + 1;
+ *   claimed          -> ready        jobq_reclaim_dead(), jobq_reclaim_node(), jobq_expire_leases() (attempt + 1;
  *                                    quarantined instead at the last attempt)
  *   ready, failed    -> held         jobq_hold_waiting() (operator), jobq_gate() (priority
  *                                    gate), jobq_advance() (a page's next job follows the gate)
@@ -149,15 +149,16 @@ int jobq_enqueue_page(sqlite3 *db, const char *stage, int64_t page_id);
 int jobq_enqueue_doc(sqlite3 *db, const char *stage, int64_t document_id);
 int jobq_enqueue_batch(sqlite3 *db, const char *stage, int64_t batch_id);
 
-/* Claim the most urgent ready job of `stage` for process `pid` (its own
- * transaction).  Returns 1 and fills *job, 0 when there is none, -1 on a
+/* Claim the most urgent ready job of `stage` for process `pid` of this
+ * node, node_name() (its own transaction).  Returns 1 and fills *job, 0 when there is none, -1 on a
  * database error.  When aging_per_hour differs from the one the stored
  * keys were made with, the keys of every waiting job are made again first
  * (once per change of the setting). */
 int jobq_claim(sqlite3 *db, const char *stage, long pid, int lease_s, double aging_per_hour,
 	       struct job *job, struct errbuf *err);
 
-/* Inside the caller's transaction: is the job still claimed by pid? */
+/* Inside the caller's transaction: is the job still claimed by pid of
+ * this node? */
 bool jobq_still_mine(sqlite3 *db, int64_t job_id, long pid);
 
 /*
@@ -253,10 +254,18 @@ int jobq_queue_fanin(sqlite3 *db, const struct pipeline *pl, int64_t batch_id, s
 
 /* Recovery: claimed jobs whose worker is gone go back to ready with one
  * more attempt (quarantined once attempts reach max_attempts).  Each returns
- * the number of jobs put back, or -1.  pid 0 means every claimed job (at
- * supervisor start: in-flight work is never trusted after a restart). */
+ * the number of jobs put back, or -1.  A worker is its pid on its node
+ * (node.h: jobq_claim() records node_name() beside the pid).
+ * jobq_reclaim_dead(): the jobs of worker pid of this node; pid 0 means
+ * every claimed job of every node (at the start of a supervisor that holds
+ * the workspace lock, SQLite: in-flight work is never trusted after a
+ * restart).  jobq_reclaim_node(): every job this node claimed (the start
+ * and the stop of one of several nodes).  jobq_expire_leases(): every
+ * node's jobs whose lease ran out (the periodic scan of each node's
+ * supervisor: how a dead node's jobs come back). */
 int jobq_reclaim_dead(sqlite3 *db, long pid, int max_attempts);
-int jobq_expire_leases(sqlite3 *db, int max_attempts);  /* periodic scan */
+int jobq_reclaim_node(sqlite3 *db, int max_attempts);
+int jobq_expire_leases(sqlite3 *db, int max_attempts);
 
 /* Jobs that still need a worker: ready, claimed, or failed awaiting retry. */
 int64_t jobq_pending(sqlite3 *db);

@@ -2,7 +2,8 @@
  * report.c - the status report (`sohoa status`, and the web desk's status
  * page): per stage the jobs by state, pages and documents done, throughput
  * over 5 and 60 minutes, ETA, the oldest waiting job, per station and
- * operator, what needs attention and what needs review.  Read-only; the
+ * operator, per node (what it runs, its heartbeat), what needs attention and
+ * what needs review.  Read-only; the
  * JSON form is one object, the text form a table for the terminal.
  */
 #include "engine/report.h"
@@ -14,6 +15,7 @@
 #include "engine/config.h"
 #include "engine/db.h"
 #include "engine/jobq.h"
+#include "engine/node.h"
 #include "engine/registry.h"
 #include "engine/workspace.h"
 
@@ -173,6 +175,51 @@ static void waiting(sqlite3 *db, struct strbuf *sb, bool json)
 		sb_adds(sb, any ? "]}]" : "]");
 }
 
+/* Per node (node.h): its host and pid, what its workers run, the jobs it
+ * holds claimed, its last heartbeat, and whether it runs, stopped, or is
+ * stale (no heartbeat for node_stale_ms(): it died or lost the database;
+ * its claimed jobs come back when their lease ends). */
+static void nodes(struct workspace *ws, struct strbuf *sb, bool json)
+{
+	sqlite3_stmt *st = db_prepare(ws->db, "SELECT n.name, n.host, n.pid, n.workers, n.heartbeat, n.stopped IS NOT NULL,"
+					      " (SELECT count(*) FROM jobs j WHERE j.state = 'claimed' AND j.node = n.name)"
+					      " FROM nodes n ORDER BY n.name");
+	int64_t stale = node_stale_ms(config_long(ws->cfg, "supervisor.scan_ms")), now = now_ms();
+	if (json)
+		sb_adds(sb, ",\"nodes\":[");
+	for (bool first = true; sqlite3_step(st) == SQLITE_ROW; first = false) {
+		const char *name = (const char *)sqlite3_column_text(st, 0), *host = (const char *)sqlite3_column_text(st, 1);
+		const char *workers = (const char *)sqlite3_column_text(st, 3);
+		int64_t age_ms = now - sqlite3_column_int64(st, 4), age = age_ms / 1000, claimed = sqlite3_column_int64(st, 6);
+		const char *state = sqlite3_column_int(st, 5) ? "stopped" : (age_ms > stale ? "stale" : "running");
+		if (json) {
+			sb_adds(sb, first ? "{\"name\":" : ",{\"name\":");
+			sb_add_json_str(sb, name);
+			sb_adds(sb, ",\"host\":");
+			sb_add_json_str(sb, host);
+			sb_addf(sb, ",\"pid\":%lld,\"state\":\"%s\",\"workers\":", (long long)sqlite3_column_int64(st, 2), state);
+			sb_add_json_str(sb, workers ? workers : "");
+			sb_addf(sb, ",\"claimed\":%lld,\"heartbeat_seconds\":%lld}", (long long)claimed, (long long)age);
+			continue;
+		}
+		if (first)
+			sb_adds(sb, "\nnodes:\n");
+		sb_addf(sb, "  %s (host %s, pid %lld): %s; %lld jobs claimed; last heartbeat %lld s ago", name, host,
+			(long long)sqlite3_column_int64(st, 2), workers && *workers ? workers : "no workers", (long long)claimed,
+			(long long)age);
+		if (!strcmp(state, "stopped"))
+			sb_adds(sb, "; stopped\n");
+		else if (!strcmp(state, "stale"))
+			sb_addf(sb, "; STALE: no heartbeat for over %lld s, its claimed jobs come back when their lease ends\n",
+				(long long)(stale / 1000));
+		else
+			sb_adds(sb, "\n");
+	}
+	sqlite3_finalize(st);
+	if (json)
+		sb_addc(sb, ']');
+}
+
 static int report(struct workspace *ws, bool json, struct strbuf *out, struct errbuf *err)
 {
 	struct pipeline pl;
@@ -238,6 +285,7 @@ static int report(struct workspace *ws, bool json, struct strbuf *out, struct er
 			sb_addf(&sb, ",\"oldest_waiting_seconds\":%lld", (long long)((now_ms() - oldest_ms) / 1000));
 		else
 			sb_adds(&sb, ",\"oldest_waiting_seconds\":null");
+		nodes(ws, &sb, true);
 		group_json(ws->db, &sb, "station", true);
 		group_json(ws->db, &sb, "operator", true);
 		waiting(ws->db, &sb, true);
@@ -282,6 +330,7 @@ static int report(struct workspace *ws, bool json, struct strbuf *out, struct er
 			sb_addf(&sb, "backlog: %lld jobs\n", (long long)backlog);
 		if (oldest_ms)
 			sb_addf(&sb, "oldest waiting: %lld s\n", (long long)((now_ms() - oldest_ms) / 1000));
+		nodes(ws, &sb, false);
 		group_json(ws->db, &sb, "station", false);
 		group_json(ws->db, &sb, "operator", false);
 		waiting(ws->db, &sb, false);

@@ -37,8 +37,10 @@
 #include "engine/config.h"
 #include "engine/db.h"
 #include "engine/fsio.h"
+#include "engine/identity.h"
 #include "engine/jobq.h"
 #include "engine/log.h"
+#include "engine/node.h"
 #include "engine/privsep.h"
 #include "engine/registry.h"
 #include "engine/share.h"
@@ -97,7 +99,7 @@ static int lock_workspace(struct workspace *ws, struct errbuf *err)
 	}
 	gethostname(host, sizeof(host) - 1);
 	time_iso_vn(now_ms(), true, when, sizeof(when));
-	snprintf(who, sizeof(who), "pid %ld on host %s, since %s\n", (long)getpid(), host, when);
+	snprintf(who, sizeof(who), "pid %ld on host %s, node %s, since %s\n", (long)getpid(), host, node_name(), when);
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, who, strlen(who), 0) != (ssize_t)strlen(who) || fsync(fd) < 0)
 		log_warn("cannot write '%s': %s", path, strerror(errno)); /* the lock itself holds */
 	free(path);
@@ -241,6 +243,31 @@ static void recover_fanin(struct workspace *ws, const struct pipeline *pl)
 	free(ids);
 }
 
+/* The node's heartbeat, with what its workers run ("capture 1, ocr 2,
+ * watch"); at most once a second. */
+static void heartbeat(struct workspace *ws, const struct pipeline *pl, const struct child *kids, int nkids, int64_t *last)
+{
+	struct strbuf sb;
+	struct errbuf err;
+	if (now_ms() - *last < 1000)
+		return;
+	*last = now_ms();
+	sb_init(&sb, 0);
+	for (int s = -1; s < pl->n; s++) {
+		int n = 0;
+		for (int i = 0; i < nkids; i++)
+			n += kids[i].stage == s;
+		if (n && s < 0)
+			sb_addf(&sb, "%swatch", sb.len ? ", " : "");
+		else if (n)
+			sb_addf(&sb, "%s%s %d", sb.len ? ", " : "", pl->stage[s]->name, n);
+	}
+	err_init(&err);
+	if (node_heartbeat(ws->db, sb.buf ? sb.buf : "", &err) < 0)
+		log_warn("%s", err.msg);
+	sb_release(&sb);
+}
+
 int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct errbuf *err)
 {
 	struct pipeline pl;
@@ -249,7 +276,7 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 	bool drain = o->drain, watch = o->watch, broken[PIPELINE_MAX] = {false};
 	char *why[PIPELINE_MAX] = {NULL};
 	long scan_ms;
-	int64_t last_watch = 0;
+	int64_t last_watch = 0, last_beat = 0;
 	char *exe;
 
 	if (registry_pipeline(ws->cfg, &pl, err) < 0)
@@ -259,11 +286,23 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 	 * lock file, like everything else here, is the owner's. */
 	if (privsep_enter(ws, err) < 0)
 		return -1;
+	if (o->node && node_set(o->node, err) < 0)
+		return -1;
 	if ((lock_fd = lock_workspace(ws, err)) < 0)
 		return SUPERVISOR_BUSY;
-	exe = share_self_exe();
 	max_attempts = (int)config_long(ws->cfg, "job.max_attempts");
 	scan_ms = config_long(ws->cfg, "supervisor.scan_ms");
+	/* The folder must be the database's (identity.h), and the node not
+	 * run twice, before anything is touched. */
+	if (identity_check(ws->root, ws->db, err) < 0) {
+		close(lock_fd);
+		return -1;
+	}
+	if (node_register(ws->db, node_stale_ms(scan_ms), err) < 0) {
+		close(lock_fd);
+		return SUPERVISOR_BUSY;
+	}
+	exe = share_self_exe();
 	{
 		struct sigaction sa;
 		memset(&sa, 0, sizeof(sa));
@@ -281,7 +320,7 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 			log_info("recovered %d jobs claimed before a restart", n);
 	}
 	recover_fanin(ws, &pl);
-	log_info("started: %d stages%s", pl.n, drain ? ", draining" : "");
+	log_info("started: node %s, %d stages%s", node_name(), pl.n, drain ? ", draining" : "");
 
 	while (!stopping) {
 		pid_t pid;
@@ -316,6 +355,7 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 			}
 		}
 		jobq_expire_leases(ws->db, max_attempts);
+		heartbeat(ws, &pl, kids, nkids, &last_beat);
 		/* Intake is a process of its own, started again when it ends
 		 * (not more than once a second). */
 		if (watch && now_ms() - last_watch >= 1000 && nkids < MAX_WORKERS) {
@@ -399,7 +439,13 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 		while (waitpid(kids[i].pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	if (nkids)
-		jobq_reclaim_dead(ws->db, 0, max_attempts + 1);
+		jobq_reclaim_node(ws->db, max_attempts + 1);
+	{
+		struct errbuf e;
+		err_init(&e);
+		if (node_stopped(ws->db, &e) < 0)
+			log_warn("%s", e.msg);
+	}
 	log_info("stopped");
 	for (int s = 0; s < pl.n; s++)
 		free(why[s]);

@@ -20,6 +20,7 @@
 
 #include "engine/db.h"
 #include "engine/fsio.h"
+#include "engine/identity.h"
 #include "engine/share.h"
 
 static const char *const stores[] = {
@@ -139,7 +140,7 @@ int workspace_init(const char *dir, struct errbuf *err)
 		goto out;
 	rc = -1;
 	db_path = xasprintf("%s/sohoa.db", dir);
-	if (db_open(db_path, true, &db, err) < 0)
+	if (db_open(db_path, true, &db, err) < 0 || identity_check(dir, db, err) < 0)
 		goto out;
 	cfg = config_new();
 	mem = open_memstream(&text, &len);

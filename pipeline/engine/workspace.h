@@ -4,6 +4,7 @@
  *
  *   DIR/sohoa.conf        documented config (every key, default, bounds)
  *   DIR/sohoa.db          SQLite, WAL mode, versioned schema (db.h)
+ *   DIR/sohoa.id          the folder's identity, also in the database (identity.h)
  *   DIR/inbox/STATION/    hot folders: scanners drop files here
  *   DIR/masters/          master scans, content-addressed, read-only, never modified
  *   DIR/derived/pages/ID/ access copies, text, hOCR, ALTO per page

@@ -1,0 +1,142 @@
+/*
+ * node.c - the nodes of a workspace (see node.h): this process's node name,
+ * and the supervisor's row in `nodes` (registration, heartbeat, stop).
+ *
+ * The row is the node's word about itself; nothing depends on it for
+ * correctness: a job's owner is jobs.node and its lease (jobq.h), so a node
+ * whose heartbeat stopped loses nothing but its place in `sohoa status`.
+ * Errors name the node; the row is written in short transactions of its own.
+ */
+#include "engine/node.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/db.h"
+
+static char self[NODE_NAME_MAX + 1];
+
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+bool node_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > NODE_NAME_MAX)
+		return false;
+	for (const char *c = name; *c; c++)
+		if (!name_char(*c))
+			return false;
+	return true;
+}
+
+static void host_name(char *buf, size_t size)
+{
+	if (gethostname(buf, size - 1) < 0 || !*buf)
+		snprintf(buf, size, "localhost");
+	buf[size - 1] = '\0';
+}
+
+const char *node_name(void)
+{
+	if (!*self) {
+		const char *env = getenv("SOHOA_NODE");
+		char host[256];
+		if (env && node_name_ok(env)) {
+			snprintf(self, sizeof(self), "%s", env);
+		} else {
+			host_name(host, sizeof(host));
+			/* a host name holds nothing else; a long one is cut */
+			memcpy(self, host, NODE_NAME_MAX);
+			self[NODE_NAME_MAX] = '\0';
+			for (char *c = self; *c; c++)
+				if (!name_char(*c))
+					*c = '-';
+		}
+	}
+	return self;
+}
+
+int node_set(const char *name, struct errbuf *err)
+{
+	if (!node_name_ok(name))
+		return err_set(err, "node name '%s' is not 1 to %d of A-Z a-z 0-9 . _ -", name, NODE_NAME_MAX);
+	snprintf(self, sizeof(self), "%s", name);
+	setenv("SOHOA_NODE", name, 1);
+	return 0;
+}
+
+int64_t node_stale_ms(long scan_ms)
+{
+	int64_t ms = 3 * (int64_t)scan_ms;
+	return ms < 3000 ? 3000 : ms;
+}
+
+int node_register(sqlite3 *db, int64_t stale_ms, struct errbuf *err)
+{
+	char host[256];
+	sqlite3_stmt *st;
+	int64_t now = now_ms();
+	host_name(host, sizeof(host));
+	if (db_begin(db, err) < 0)
+		return err_prefix(err, "node '%s'", node_name()), -1;
+	st = db_prepare(db, "SELECT host, pid, heartbeat FROM nodes WHERE name = ?1 AND stopped IS NULL");
+	sqlite3_bind_text(st, 1, node_name(), -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *h = (const char *)sqlite3_column_text(st, 0);
+		long pid = (long)sqlite3_column_int64(st, 1);
+		int64_t beat = sqlite3_column_int64(st, 2);
+		bool here = h && !strcmp(h, host);
+		bool gone = here && (pid == (long)getpid() || (kill((pid_t)pid, 0) < 0 && errno == ESRCH));
+		if (now - beat < stale_ms && !gone) {
+			err_set(err, "node '%s' is running: pid %ld on host %s, last heartbeat %lld s ago; give this one another --node",
+				node_name(), pid, h ? h : "?", (long long)((now - beat) / 1000));
+			sqlite3_finalize(st);
+			db_rollback(db);
+			return -1;
+		}
+	}
+	sqlite3_finalize(st);
+	st = db_prepare(db, "INSERT INTO nodes(name, host, pid, started, heartbeat, stopped, workers) VALUES (?1, ?2, ?3, ?4, ?4, NULL, '')"
+			    " ON CONFLICT(name) DO UPDATE SET host = excluded.host, pid = excluded.pid, started = excluded.started,"
+			    " heartbeat = excluded.heartbeat, stopped = NULL, workers = ''");
+	sqlite3_bind_text(st, 1, node_name(), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, host, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (int64_t)getpid());
+	sqlite3_bind_int64(st, 4, now);
+	if (db_step_done(db, st, "cannot record the node", err) < 0 || db_commit(db, err) < 0) {
+		db_rollback(db);
+		return err_prefix(err, "node '%s'", node_name()), -1;
+	}
+	return 0;
+}
+
+static int node_update(sqlite3 *db, const char *sql, const char *workers, struct errbuf *err)
+{
+	sqlite3_stmt *st = db_prepare(db, sql);
+	sqlite3_bind_text(st, 1, node_name(), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now_ms());
+	sqlite3_bind_int64(st, 3, (int64_t)getpid());
+	if (workers)
+		sqlite3_bind_text(st, 4, workers, -1, SQLITE_STATIC);
+	if (db_step_done(db, st, "cannot record the node's heartbeat", err) < 0)
+		return err_prefix(err, "node '%s'", node_name()), -1;
+	return 0;
+}
+
+int node_heartbeat(sqlite3 *db, const char *workers, struct errbuf *err)
+{
+	return node_update(db, "UPDATE nodes SET heartbeat = ?2, workers = ?4 WHERE name = ?1 AND pid = ?3", workers, err);
+}
+
+int node_stopped(sqlite3 *db, struct errbuf *err)
+{
+	return node_update(db, "UPDATE nodes SET heartbeat = ?2, stopped = ?2, workers = '' WHERE name = ?1 AND pid = ?3", NULL,
+			   err);
+}
