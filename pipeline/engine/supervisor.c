@@ -70,7 +70,7 @@ static void on_stop(int sig)
  * A second `run` is refused before it touches tmp/ or the queue.  Returns
  * the lock's descriptor (close-on-exec: workers do not inherit it), or -1.
  */
-static int lock_workspace(struct workspace *ws, struct errbuf *err)
+int supervisor_lock(struct workspace *ws, struct errbuf *err)
 {
 	char *path = workspace_path(ws, "sohoa.lock"), host[256] = "", who[512], when[40];
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -288,7 +288,7 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 		return -1;
 	if (o->node && node_set(o->node, err) < 0)
 		return -1;
-	if ((lock_fd = lock_workspace(ws, err)) < 0)
+	if ((lock_fd = supervisor_lock(ws, err)) < 0)
 		return SUPERVISOR_BUSY;
 	max_attempts = (int)config_long(ws->cfg, "job.max_attempts");
 	scan_ms = config_long(ws->cfg, "supervisor.scan_ms");

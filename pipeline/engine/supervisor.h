@@ -25,6 +25,12 @@ struct supervisor_opts {
  * supervisor runs the same node (EX_TEMPFAIL). */
 #define SUPERVISOR_BUSY 75
 
+/* The workspace's lock, sohoa.lock (flock), that one supervisor holds for
+ * its life (also `db migrate`, to keep the workspace stopped); it names
+ * the holder (pid, host, node, since when).  The descriptor (close it to
+ * let go), or -1 with err naming the holder when another holds it. */
+int supervisor_lock(struct workspace *ws, struct errbuf *err);
+
 /* Run until SIGTERM/SIGINT (or, draining, until no work is left).  Returns 0,
  * SUPERVISOR_STUCK, -1 with err set when the pipeline config is wrong, or
  * SUPERVISOR_BUSY with err set when another supervisor holds the workspace
