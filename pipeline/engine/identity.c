@@ -56,27 +56,27 @@ out:
 	return rc;
 }
 
-int identity_known(sqlite3 *db, char *id, struct errbuf *err)
+int identity_known(struct db *db, char *id, struct errbuf *err)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT identity FROM identity WHERE id = 1");
-	int rc = sqlite3_step(st), found = 0;
-	if (rc == SQLITE_ROW) {
-		const char *s = (const char *)sqlite3_column_text(st, 0);
+	struct db_stmt *st = db_prepare(db, "SELECT identity FROM identity WHERE id = 1");
+	int rc = db_step(st), found = 0;
+	if (rc == DB_ROW) {
+		const char *s = db_col_text(st, 0);
 		snprintf(id, IDENTITY_HEX + 1, "%s", s ? s : "");
 		found = 1;
-	} else if (rc != SQLITE_DONE) {
-		err_set(err, "cannot read the workspace identity: %s", sqlite3_errmsg(db));
+	} else if (rc != DB_DONE) {
+		err_set(err, "cannot read the workspace identity: %s", db_errmsg(db));
 		found = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return found;
 }
 
-static int record(sqlite3 *db, const char *id, struct errbuf *err)
+static int record(struct db *db, const char *id, struct errbuf *err)
 {
-	sqlite3_stmt *st = db_prepare(db, "INSERT INTO identity(id, identity, created) VALUES (1, ?1, ?2) ON CONFLICT(id) DO NOTHING");
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now_ms());
+	struct db_stmt *st = db_prepare(db, "INSERT INTO identity(id, identity, created) VALUES (1, ?1, ?2) ON CONFLICT(id) DO NOTHING");
+	db_bind_text(st, 1, id, -1);
+	db_bind_int64(st, 2, now_ms());
 	return db_step_done(db, st, "cannot record the workspace identity", err);
 }
 
@@ -96,7 +96,7 @@ static int make_file(const char *root, char *id, struct errbuf *err)
 	return rc;
 }
 
-int identity_check(const char *root, sqlite3 *db, struct errbuf *err)
+int identity_check(const char *root, struct db *db, struct errbuf *err)
 {
 	char file_id[IDENTITY_HEX + 1] = "", db_id[IDENTITY_HEX + 1] = "";
 	int in_file = identity_read(root, file_id, err), in_db;

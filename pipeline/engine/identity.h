@@ -12,7 +12,7 @@
 #ifndef SOHOA_IDENTITY_H
 #define SOHOA_IDENTITY_H
 
-#include <sqlite3.h>
+#include "engine/db.h"
 
 #include "engine/util.h"
 
@@ -23,7 +23,7 @@
  * no such file, -1 with err set when it is unreadable or malformed. */
 int identity_read(const char *root, char *id, struct errbuf *err);
 /* The id the database knows: 1, 0 when none is recorded, -1. */
-int identity_known(sqlite3 *db, char *id, struct errbuf *err);
+int identity_known(struct db *db, char *id, struct errbuf *err);
 
 /*
  * Before a node starts: the folder's id must be the database's.  When
@@ -32,6 +32,6 @@ int identity_known(sqlite3 *db, char *id, struct errbuf *err);
  * the two, a database just migrated) it is recorded.  -1 with err naming
  * both ids (or the missing file) when they differ.
  */
-int identity_check(const char *root, sqlite3 *db, struct errbuf *err);
+int identity_check(const char *root, struct db *db, struct errbuf *err);
 
 #endif

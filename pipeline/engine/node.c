@@ -78,38 +78,38 @@ int64_t node_stale_ms(long scan_ms)
 	return ms < 3000 ? 3000 : ms;
 }
 
-int node_register(sqlite3 *db, int64_t stale_ms, struct errbuf *err)
+int node_register(struct db *db, int64_t stale_ms, struct errbuf *err)
 {
 	char host[256];
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int64_t now = now_ms();
 	host_name(host, sizeof(host));
 	if (db_begin(db, err) < 0)
 		return err_prefix(err, "node '%s'", node_name()), -1;
 	st = db_prepare(db, "SELECT host, pid, heartbeat FROM nodes WHERE name = ?1 AND stopped IS NULL");
-	sqlite3_bind_text(st, 1, node_name(), -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *h = (const char *)sqlite3_column_text(st, 0);
-		long pid = (long)sqlite3_column_int64(st, 1);
-		int64_t beat = sqlite3_column_int64(st, 2);
+	db_bind_text(st, 1, node_name(), -1);
+	if (db_step(st) == DB_ROW) {
+		const char *h = db_col_text(st, 0);
+		long pid = (long)db_col_int64(st, 1);
+		int64_t beat = db_col_int64(st, 2);
 		bool here = h && !strcmp(h, host);
 		bool gone = here && (pid == (long)getpid() || (kill((pid_t)pid, 0) < 0 && errno == ESRCH));
 		if (now - beat < stale_ms && !gone) {
 			err_set(err, "node '%s' is running: pid %ld on host %s, last heartbeat %lld s ago; give this one another --node",
 				node_name(), pid, h ? h : "?", (long long)((now - beat) / 1000));
-			sqlite3_finalize(st);
+			db_finalize(st);
 			db_rollback(db);
 			return -1;
 		}
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = db_prepare(db, "INSERT INTO nodes(name, host, pid, started, heartbeat, stopped, workers) VALUES (?1, ?2, ?3, ?4, ?4, NULL, '')"
 			    " ON CONFLICT(name) DO UPDATE SET host = excluded.host, pid = excluded.pid, started = excluded.started,"
 			    " heartbeat = excluded.heartbeat, stopped = NULL, workers = ''");
-	sqlite3_bind_text(st, 1, node_name(), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, host, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, (int64_t)getpid());
-	sqlite3_bind_int64(st, 4, now);
+	db_bind_text(st, 1, node_name(), -1);
+	db_bind_text(st, 2, host, -1);
+	db_bind_int64(st, 3, (int64_t)getpid());
+	db_bind_int64(st, 4, now);
 	if (db_step_done(db, st, "cannot record the node", err) < 0 || db_commit(db, err) < 0) {
 		db_rollback(db);
 		return err_prefix(err, "node '%s'", node_name()), -1;
@@ -117,25 +117,25 @@ int node_register(sqlite3 *db, int64_t stale_ms, struct errbuf *err)
 	return 0;
 }
 
-static int node_update(sqlite3 *db, const char *sql, const char *workers, struct errbuf *err)
+static int node_update(struct db *db, const char *sql, const char *workers, struct errbuf *err)
 {
-	sqlite3_stmt *st = db_prepare(db, sql);
-	sqlite3_bind_text(st, 1, node_name(), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now_ms());
-	sqlite3_bind_int64(st, 3, (int64_t)getpid());
+	struct db_stmt *st = db_prepare(db, sql);
+	db_bind_text(st, 1, node_name(), -1);
+	db_bind_int64(st, 2, now_ms());
+	db_bind_int64(st, 3, (int64_t)getpid());
 	if (workers)
-		sqlite3_bind_text(st, 4, workers, -1, SQLITE_STATIC);
+		db_bind_text(st, 4, workers, -1);
 	if (db_step_done(db, st, "cannot record the node's heartbeat", err) < 0)
 		return err_prefix(err, "node '%s'", node_name()), -1;
 	return 0;
 }
 
-int node_heartbeat(sqlite3 *db, const char *workers, struct errbuf *err)
+int node_heartbeat(struct db *db, const char *workers, struct errbuf *err)
 {
 	return node_update(db, "UPDATE nodes SET heartbeat = ?2, workers = ?4 WHERE name = ?1 AND pid = ?3", workers, err);
 }
 
-int node_stopped(sqlite3 *db, struct errbuf *err)
+int node_stopped(struct db *db, struct errbuf *err)
 {
 	return node_update(db, "UPDATE nodes SET heartbeat = ?2, stopped = ?2, workers = '' WHERE name = ?1 AND pid = ?3", NULL,
 			   err);

@@ -17,7 +17,7 @@
 #ifndef SOHOA_NODE_H
 #define SOHOA_NODE_H
 
-#include <sqlite3.h>
+#include "engine/db.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -41,11 +41,11 @@ bool node_name_ok(const char *name);
  * stale_ms and it has not stopped, unless it was on this host and its
  * process is gone.
  */
-int node_register(sqlite3 *db, int64_t stale_ms, struct errbuf *err);
+int node_register(struct db *db, int64_t stale_ms, struct errbuf *err);
 /* The heartbeat, with what the node runs ("capture 1, ocr 2"). */
-int node_heartbeat(sqlite3 *db, const char *workers, struct errbuf *err);
+int node_heartbeat(struct db *db, const char *workers, struct errbuf *err);
 /* A clean stop: the node is marked stopped (its jobs were returned). */
-int node_stopped(sqlite3 *db, struct errbuf *err);
+int node_stopped(struct db *db, struct errbuf *err);
 
 /* How old a heartbeat may be before status calls the node stale: three
  * supervisor scans, and at least 3 seconds (a heartbeat is written at most once a second). */

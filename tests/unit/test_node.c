@@ -15,12 +15,12 @@
 #include "engine/node.h"
 #include "unit.h"
 
-static sqlite3 *db;
+static struct db *db;
 
 static int64_t add_job(void)
 {
-	sqlite3_exec(db, "INSERT INTO jobs(stage, state, created, updated) VALUES ('x', 'ready', 0, 0)", NULL, NULL, NULL);
-	return sqlite3_last_insert_rowid(db);
+	db_exec(db, "INSERT INTO jobs(stage, state, created, updated) VALUES ('x', 'ready', 0, 0)", NULL);
+	return db_last_id(db);
 }
 
 static int64_t count(const char *sql)
@@ -76,7 +76,7 @@ static void leases(void)
 	CHECK(db_int(db, 0, "SELECT count(*) FROM jobs WHERE id = ?1 AND state = 'claimed'", 1, ja) == 1);
 	/* alpha dies: beta's scan returns its job once the lease has ended */
 	CHECK(jobq_expire_leases(db, 10) == 0);
-	sqlite3_exec(db, "UPDATE jobs SET lease_until = 1 WHERE node = 'alpha' AND state = 'claimed'", NULL, NULL, NULL);
+	db_exec(db, "UPDATE jobs SET lease_until = 1 WHERE node = 'alpha' AND state = 'claimed'", NULL);
 	CHECK(jobq_expire_leases(db, 10) == 1);
 	CHECK(count("SELECT count(*) FROM jobs WHERE state = 'claimed'") == 0);
 	CHECK(count("SELECT attempts FROM jobs WHERE id = 1") == 1);
@@ -99,20 +99,20 @@ static void registry(void)
 	/* this very process again (a restart in place) is let in */
 	CHECK(node_register(db, 60000, &err) == 0);
 	/* a live process on this host (pid 1) with a fresh heartbeat: refused */
-	sqlite3_exec(db, "UPDATE nodes SET pid = 1 WHERE name = 'gamma'", NULL, NULL, NULL);
+	db_exec(db, "UPDATE nodes SET pid = 1 WHERE name = 'gamma'", NULL);
 	CHECK(node_register(db, 60000, &err) < 0 && strstr(err.msg, "node 'gamma' is running: pid 1"));
 	/* on another host: refused while its heartbeat is fresh, let in once stale */
-	sqlite3_exec(db, "UPDATE nodes SET host = 'elsewhere' WHERE name = 'gamma'", NULL, NULL, NULL);
+	db_exec(db, "UPDATE nodes SET host = 'elsewhere' WHERE name = 'gamma'", NULL);
 	err_init(&err);
 	CHECK(node_register(db, 60000, &err) < 0 && strstr(err.msg, "host elsewhere"));
-	sqlite3_exec(db, "UPDATE nodes SET heartbeat = heartbeat - 120000 WHERE name = 'gamma'", NULL, NULL, NULL);
+	db_exec(db, "UPDATE nodes SET heartbeat = heartbeat - 120000 WHERE name = 'gamma'", NULL);
 	err_init(&err);
 	CHECK(node_register(db, 60000, &err) == 0);
 	CHECK(count("SELECT count(*) FROM nodes WHERE name = 'gamma' AND host <> 'elsewhere'") == 1);
 	/* stopped: let in at once */
-	sqlite3_exec(db, "UPDATE nodes SET pid = 1 WHERE name = 'gamma'", NULL, NULL, NULL);
+	db_exec(db, "UPDATE nodes SET pid = 1 WHERE name = 'gamma'", NULL);
 	CHECK(node_stopped(db, &err) == 0 && count("SELECT count(*) FROM nodes WHERE stopped IS NOT NULL") == 0); /* not this process's row */
-	sqlite3_exec(db, "UPDATE nodes SET stopped = 1 WHERE name = 'gamma'", NULL, NULL, NULL);
+	db_exec(db, "UPDATE nodes SET stopped = 1 WHERE name = 'gamma'", NULL);
 	CHECK(node_register(db, 60000, &err) == 0);
 	CHECK(node_stopped(db, &err) == 0);
 	CHECK(count("SELECT count(*) FROM nodes WHERE name = 'gamma' AND stopped IS NOT NULL") == 1);
