@@ -338,8 +338,10 @@ int jobq_hold(struct db *db, const struct job *job, const char *agent, const cha
 /* An operator's decision on one job, in its own transaction: `sql` moves
  * it (binding ?1 = id, ?2 = now) from the states it names; when nothing
  * moved the job was in none of them, and the decision is refused. */
-static int decide(struct db *db, int64_t job_id, const char *sql, const char *from, const char *who, const char *type,
-		  const char *detail, struct errbuf *err)
+/* Move one job by sql (?1 the job, ?2 now, ?3 the text arg when given)
+ * and record the operator's event, in one transaction. */
+static int decide(struct db *db, int64_t job_id, const char *sql, const char *arg, const char *from, const char *who,
+		  const char *type, const char *detail, struct errbuf *err)
 {
 	struct db_stmt *st;
 	char obj[32];
@@ -348,6 +350,8 @@ static int decide(struct db *db, int64_t job_id, const char *sql, const char *fr
 	st = db_prepare(db, sql);
 	db_bind_int64(st, 1, job_id);
 	db_bind_int64(st, 2, now_ms());
+	if (arg)
+		db_bind_text(st, 3, arg, -1);
 	if (db_step_done(db, st, "database", err) < 0)
 		goto fail;
 	if (db_changes(db) != 1) {
@@ -377,44 +381,45 @@ int jobq_hold_waiting(struct db *db, int64_t job_id, const char *who, struct err
 {
 	return decide(db, job_id, "UPDATE jobs SET state = 'held', error = 'held by the supervisor', error_code = 'operator_hold',"
 				  " updated = ?2 WHERE id = ?1 AND state IN ('ready', 'failed')",
-		      "waiting (only ready or failed jobs can be held)", who, "hold", "held by the supervisor", err);
+		      NULL, "waiting (only ready or failed jobs can be held)", who, "hold", "held by the supervisor", err);
 }
 
 int jobq_release(struct db *db, int64_t job_id, const char *who, struct errbuf *err)
 {
 	return decide(db, job_id, "UPDATE jobs SET state = 'ready', attempts = 0, not_before = 0, error_code = NULL, updated = ?2"
 				  " WHERE id = ?1 AND state IN ('held', 'quarantined', 'failed')",
-		      "held, quarantined or failed", who, "release", "released by the operator or supervisor", err);
+		      NULL, "held, quarantined or failed", who, "release", "released by the operator or supervisor", err);
 }
 
 int jobq_accept(struct db *db, int64_t job_id, const char *who, const char *reason, struct errbuf *err)
 {
-	char *sql, *detail;
+	char *accepted, *detail;
 	int rc;
 	if (!reason || !*reason)
 		return err_set(err, "job %lld: accepting it as is needs a reason", (long long)job_id);
-	sql = sqlite3_mprintf("UPDATE jobs SET state = 'ready', attempts = 0, not_before = 0, error_code = NULL,"
-			      " accepted = '%q: %q', updated = ?2 WHERE id = ?1 AND state = 'held'"
-			      " AND COALESCE(error_code, '') NOT IN ('priority_gate', 'operator_hold')", who, reason);
+	accepted = xasprintf("%s: %s", who, reason);
 	detail = xasprintf("accepted as is by %s: %s", who, reason);
-	rc = decide(db, job_id, sql, "held by its stage (only a stage's hold can be accepted as is)", who, "accept as is",
-		    detail, err);
-	sqlite3_free(sql);
+	rc = decide(db, job_id,
+		    "UPDATE jobs SET state = 'ready', attempts = 0, not_before = 0, error_code = NULL,"
+		    " accepted = ?3, updated = ?2 WHERE id = ?1 AND state = 'held'"
+		    " AND COALESCE(error_code, '') NOT IN ('priority_gate', 'operator_hold')",
+		    accepted, "held by its stage (only a stage's hold can be accepted as is)", who, "accept as is", detail, err);
+	free(accepted);
 	free(detail);
 	return rc;
 }
 
 int jobq_request_rescan(struct db *db, int64_t job_id, const char *who, const char *reason, struct errbuf *err)
 {
-	char *sql, *detail;
+	char *detail;
 	int rc;
 	if (!reason || !*reason)
 		return err_set(err, "job %lld: a rescan request needs a reason", (long long)job_id);
 	detail = xasprintf("rescan requested by %s: %s", who, reason);
-	sql = sqlite3_mprintf("UPDATE jobs SET state = 'held', error_code = 'rescan_requested', error = %Q, updated = ?2"
-			      " WHERE id = ?1 AND state IN ('held', 'quarantined') AND page_id IS NOT NULL", detail);
-	rc = decide(db, job_id, sql, "a held or quarantined page job", who, "rescan request", detail, err);
-	sqlite3_free(sql);
+	rc = decide(db, job_id,
+		    "UPDATE jobs SET state = 'held', error_code = 'rescan_requested', error = ?3, updated = ?2"
+		    " WHERE id = ?1 AND state IN ('held', 'quarantined') AND page_id IS NOT NULL",
+		    detail, "a held or quarantined page job", who, "rescan request", detail, err);
 	free(detail);
 	return rc;
 }
@@ -422,7 +427,7 @@ int jobq_request_rescan(struct db *db, int64_t job_id, const char *who, const ch
 int jobq_drop_page(struct db *db, const struct pipeline *pl, int64_t job_id, const char *who, const char *reason,
 		   struct errbuf *err)
 {
-	char *sql, *detail;
+	char *detail;
 	int64_t page, batch;
 	struct db_stmt *st;
 	if (!reason || !*reason)
@@ -430,18 +435,18 @@ int jobq_drop_page(struct db *db, const struct pipeline *pl, int64_t job_id, con
 	page = db_int(db, 0, "SELECT page_id FROM jobs WHERE id = ?1", 1, job_id);
 	batch = db_int(db, 0, "SELECT batch_id FROM pages WHERE id = ?1", 1, page);
 	detail = xasprintf("page %lld dropped from its document by %s: %s", (long long)page, who, reason);
-	sql = sqlite3_mprintf("UPDATE jobs SET state = 'done', error_code = 'dropped', error = %Q, worker_pid = NULL,"
-			      " finished_at = ?2, updated = ?2 WHERE id = ?1 AND state IN ('held', 'quarantined')"
-			      " AND page_id IS NOT NULL AND (SELECT document_id FROM pages WHERE id = page_id) IS NULL", detail);
 	/* decide() commits the job's move and its event; the page's mark and
 	 * the fan-in job it may unblock follow in one more transaction, which a
 	 * crash in between leaves to the supervisor's start-up fan-in check. */
-	if (decide(db, job_id, sql, "a held or quarantined page job not yet in a document", who, "page dropped", detail, err) < 0)
-		goto fail;
-	sqlite3_free(sql);
-	sql = NULL;
+	if (decide(db, job_id,
+		   "UPDATE jobs SET state = 'done', error_code = 'dropped', error = ?3, worker_pid = NULL,"
+		   " finished_at = ?2, updated = ?2 WHERE id = ?1 AND state IN ('held', 'quarantined')"
+		   " AND page_id IS NOT NULL AND (SELECT document_id FROM pages WHERE id = page_id) IS NULL",
+		   detail, "a held or quarantined page job not yet in a document", who, "page dropped", detail, err) < 0) {
+		free(detail);
+		return -1;
+	}
 	free(detail);
-	detail = NULL;
 	if (db_begin(db, err) < 0)
 		return -1;
 	st = db_prepare(db, "UPDATE pages SET dropped = 1 WHERE id = ?1");
@@ -451,10 +456,6 @@ int jobq_drop_page(struct db *db, const struct pipeline *pl, int64_t job_id, con
 		return -1;
 	}
 	return db_commit(db, err);
-fail:
-	sqlite3_free(sql);
-	free(detail);
-	return -1;
 }
 
 int jobq_replace_page(struct db *db, int64_t old_page, int64_t new_page, const char *who, struct errbuf *err)
