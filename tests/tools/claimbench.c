@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 		}
 		rmdir(dir);
 	}
-	if ((!reuse && workspace_init(dir, &err) < 0) || workspace_open(dir, &ws, &err) < 0) {
+	if ((!reuse && workspace_init(dir, NULL, &err) < 0) || workspace_open(dir, &ws, &err) < 0) {
 		fprintf(stderr, "claimbench: %s\n", err.msg);
 		return 1;
 	}
