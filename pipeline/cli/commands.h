@@ -27,6 +27,7 @@ int cmd_log(struct workspace *ws, int argc, char **argv);
 int cmd_pages(struct workspace *ws, int argc, char **argv);
 int cmd_fixity(struct workspace *ws, int argc, char **argv);
 int cmd_fscheck(struct workspace *ws, int argc, char **argv);
+int cmd_db(struct workspace *ws, int argc, char **argv);
 int cmd_jobs(struct workspace *ws, int argc, char **argv);     /* hold/release/retry */
 int cmd_stages(struct workspace *ws, int argc, char **argv);
 /* archival identity (cmd_registry.c) */

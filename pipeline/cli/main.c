@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{"watch", cmd_watch, 1, "watch [--once]                take complete scans from the hot folders inbox/STATION/"},
 	{"run", cmd_run, 1, "run [--drain] [--watch] [--node NAME]   the supervisor: workers for every stage"},
 	{"fscheck", cmd_fscheck, 1, "fscheck                       can the workspace's file system be shared by several nodes?"},
+	{"db", cmd_db, 1, "db migrate --to postgresql://...   move a stopped SQLite workspace to PostgreSQL, proved per table"},
 	{"worker", cmd_worker, 1, "worker STAGE                  one worker (started by run)"},
 	{"status", cmd_status, 1, "status [--json]               queues per stage, station and operator; throughput; review"},
 	{"log", cmd_log, 1, "log [--type T] [--object O] [--outcome X] [--json]   the audit log"},

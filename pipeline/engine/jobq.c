@@ -210,13 +210,14 @@ static int claim_tx(struct db *db, struct job *job, const char *stage, long pid,
 			    " f AS (SELECT id, claim_key FROM jobs WHERE stage = ?1 AND state = 'failed' AND not_before <= ?4"
 			    " ORDER BY claim_key DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED),"
 			    " c AS (SELECT id FROM (SELECT * FROM r UNION ALL SELECT * FROM f) AS b ORDER BY claim_key DESC, id LIMIT 1)"
-			    " UPDATE jobs SET state = 'claimed', worker_pid = ?2, lease_until = ?3, claimed_at = ?4, updated = ?4"
-			    " FROM c WHERE jobs.id = c.id"
+			    " UPDATE jobs SET state = 'claimed', worker_pid = ?2, lease_until = ?3, claimed_at = ?4, updated = ?4,"
+			    " node = ?5 FROM c WHERE jobs.id = c.id"
 			    " RETURNING jobs.page_id, jobs.document_id, jobs.attempts, jobs.priority, jobs.batch_id, jobs.id");
 		db_bind_text(st, 1, stage, -1);
 		db_bind_int64(st, 2, pid);
 		db_bind_int64(st, 3, now + (int64_t)lease_s * 1000);
 		db_bind_int64(st, 4, now);
+		db_bind_text(st, 5, node_name(), -1);
 		switch (db_step(st)) {
 		case DB_DONE:
 			done_with(st);
