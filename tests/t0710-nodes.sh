@@ -30,6 +30,8 @@ root=$(cd ws && pwd)
 # node alpha runs, and is killed with its workers mid-batch
 "$SOHOA" -C ws run --node alpha > alpha.log 2>&1 &
 alpha=$!
+gamma=
+trap 'kill -9 $alpha $gamma 2> /dev/null' EXIT
 n=0
 while [ "$(sq ws "SELECT count(*) FROM jobs WHERE state = 'done' AND node = 'alpha'")" -lt 6 ] && [ $n -lt 600 ]; do
 	sleep 0.05; n=$((n + 1))
@@ -108,4 +110,5 @@ sq ws "DELETE FROM identity"
 expect_ok "$SOHOA" -C ws run --drain 2> first.log
 [ -s ws/sohoa.id ] || die "no identity made"
 expect_eq "$(sq ws "SELECT identity FROM identity")" "$(cat ws/sohoa.id)" "the new identity recorded"
+trap - EXIT
 exit 0

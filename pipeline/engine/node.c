@@ -67,8 +67,9 @@ int node_set(const char *name, struct errbuf *err)
 {
 	if (!node_name_ok(name))
 		return err_set(err, "node name '%s' is not 1 to %d of A-Z a-z 0-9 . _ -", name, NODE_NAME_MAX);
-	snprintf(self, sizeof(self), "%s", name);
-	setenv("SOHOA_NODE", name, 1);
+	if (name != self) /* node_set(node_name()): only the environment */
+		snprintf(self, sizeof(self), "%s", name);
+	setenv("SOHOA_NODE", self, 1);
 	return 0;
 }
 

@@ -114,7 +114,7 @@ static void on_child(int sig)
 
 static void empty_tmp(struct workspace *ws)
 {
-	char *dir = workspace_path(ws, "tmp");
+	char *dir = workspace_tmp(ws);
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
@@ -162,7 +162,7 @@ static int64_t pending_in(struct db *db, const char *stage)
 /* Why a stage's worker could not start: what it left in tmp/ (worker.c). */
 static char *cannot_start_reason(struct workspace *ws, const char *stage)
 {
-	char *path = workspace_path(ws, "tmp/%s.cannot-start", stage), *data = NULL;
+	char *tmp = workspace_tmp(ws), *path = xasprintf("%s/%s.cannot-start", tmp, stage), *data = NULL;
 	size_t len = 0;
 	struct errbuf err;
 	err_init(&err);
@@ -172,6 +172,7 @@ static char *cannot_start_reason(struct workspace *ws, const char *stage)
 	}
 	unlink(path);
 	free(path);
+	free(tmp);
 	return data;
 }
 
@@ -244,7 +245,9 @@ static void recover_fanin(struct workspace *ws, const struct pipeline *pl)
 }
 
 /* The node's heartbeat, with what its workers run ("capture 1, ocr 2,
- * watch"); at most once a second. */
+ * watch"); at most once a second.  When it cannot be written the
+ * connection to the database may be lost (PostgreSQL: a restart, a cut
+ * network, pg_terminate_backend): the database is opened again. */
 static void heartbeat(struct workspace *ws, const struct pipeline *pl, const struct child *kids, int nkids, int64_t *last)
 {
 	struct strbuf sb;
@@ -263,8 +266,14 @@ static void heartbeat(struct workspace *ws, const struct pipeline *pl, const str
 			sb_addf(&sb, "%s%s %d", sb.len ? ", " : "", pl->stage[s]->name, n);
 	}
 	err_init(&err);
-	if (node_heartbeat(ws->db, sb.buf ? sb.buf : "", &err) < 0)
+	if (node_heartbeat(ws->db, sb.buf ? sb.buf : "", &err) < 0) {
 		log_warn("%s", err.msg);
+		err_init(&err);
+		if (workspace_reopen_db(ws, &err) < 0)
+			log_warn("cannot open the database again: %s", err.msg);
+		else if (err_init(&err), node_heartbeat(ws->db, sb.buf ? sb.buf : "", &err) == 0)
+			log_info("the database is open again");
+	}
 	sb_release(&sb);
 }
 
@@ -273,7 +282,7 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 	struct pipeline pl;
 	struct child kids[MAX_WORKERS];
 	int nkids = 0, max_attempts, rc = 0, lock_fd, wfd;
-	bool drain = o->drain, watch = o->watch, broken[PIPELINE_MAX] = {false};
+	bool drain = o->drain, watch = o->watch, broken[PIPELINE_MAX] = {false}, shared;
 	char *why[PIPELINE_MAX] = {NULL};
 	long scan_ms;
 	int64_t last_watch = 0, last_beat = 0;
@@ -288,18 +297,29 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 		return -1;
 	if (o->node && node_set(o->node, err) < 0)
 		return -1;
-	if ((lock_fd = supervisor_lock(ws, err)) < 0)
+	/* SQLite: one supervisor per workspace.  PostgreSQL: one per node,
+	 * each with a tmp/ of its own (workspace.h). */
+	shared = strcmp(db_backend(ws->db), "sqlite") != 0;
+	lock_fd = -1;
+	if (!shared && (lock_fd = supervisor_lock(ws, err)) < 0)
 		return SUPERVISOR_BUSY;
+	if (node_set(node_name(), err) < 0 || workspace_set_tmp(ws, true, err) < 0) {
+		if (lock_fd >= 0)
+			close(lock_fd);
+		return -1;
+	}
 	max_attempts = (int)config_long(ws->cfg, "job.max_attempts");
 	scan_ms = config_long(ws->cfg, "supervisor.scan_ms");
 	/* The folder must be the database's (identity.h), and the node not
 	 * run twice, before anything is touched. */
 	if (identity_check(ws->root, ws->db, err) < 0) {
-		close(lock_fd);
+		if (lock_fd >= 0)
+			close(lock_fd);
 		return -1;
 	}
 	if (node_register(ws->db, node_stale_ms(scan_ms), err) < 0) {
-		close(lock_fd);
+		if (lock_fd >= 0)
+			close(lock_fd);
 		return SUPERVISOR_BUSY;
 	}
 	exe = share_self_exe();
@@ -315,7 +335,10 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 	empty_tmp(ws);
 	wfd = wake_open(ws->root, "supervisor");
 	{
-		int n = jobq_reclaim_dead(ws->db, 0, max_attempts);
+		/* in-flight work is never trusted after a restart: on SQLite
+		 * every claim (this supervisor is the only one), else this
+		 * node's (the others' come back by their lease) */
+		int n = shared ? jobq_reclaim_node(ws->db, max_attempts) : jobq_reclaim_dead(ws->db, 0, max_attempts);
 		if (n > 0)
 			log_info("recovered %d jobs claimed before a restart", n);
 	}
@@ -452,9 +475,12 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 	free(exe);
 	if (wfd >= 0)
 		close(wfd);
-	wake_remove(ws->root, "supervisor");
-	for (int s = 0; s < pl.n; s++)
-		wake_remove(ws->root, pl.stage[s]->name);
-	close(lock_fd); /* the lock goes with it */
+	if (!shared) { /* another node on this host may listen on them */
+		wake_remove(ws->root, "supervisor");
+		for (int s = 0; s < pl.n; s++)
+			wake_remove(ws->root, pl.stage[s]->name);
+	}
+	if (lock_fd >= 0)
+		close(lock_fd); /* the lock goes with it */
 	return rc;
 }

@@ -458,7 +458,7 @@ int worker_run(struct workspace *ws, const char *stage, struct errbuf *err)
 	const struct stage *s;
 	long max_jobs, idle_ms, scan_ms, done = 0;
 	int64_t idle_since;
-	int wfd;
+	int wfd, claim_errors = 0;
 	char who[64];
 
 	s = registry_find(stage);
@@ -491,11 +491,12 @@ int worker_run(struct workspace *ws, const char *stage, struct errbuf *err)
 	}
 	if (s->init && s->init(&ctx, err) < 0) {
 		/* The supervisor names the reason when it stops draining. */
-		char *why = workspace_path(ws, "tmp/%s.cannot-start", s->name);
+		char *tmp = workspace_tmp(ws), *why = xasprintf("%s/%s.cannot-start", tmp, s->name);
 		struct errbuf e2;
 		err_init(&e2);
 		fsio_write_atomic(why, err->msg, strlen(err->msg), &e2);
 		free(why);
+		free(tmp);
 		log_fatal(WORKER_CONFIG, "cannot start stage '%s': %s", s->name, err->msg);
 	}
 	while (!stop_requested && done < max_jobs) {
@@ -505,7 +506,15 @@ int worker_run(struct workspace *ws, const char *stage, struct errbuf *err)
 		if (got < 0) {
 			log_warn("%s", err->msg);
 			err_init(err);
+			/* the database lost (PostgreSQL: a cut connection): a
+			 * new worker, with a new connection, takes over */
+			if (++claim_errors >= 3) {
+				log_warn("cannot claim a job %d times running; exiting for a new worker", claim_errors);
+				break;
+			}
 			got = 0;
+		} else {
+			claim_errors = 0;
 		}
 		if (got == 0) {
 			/* Sleep until a wake-up (the supervisor's, when this stage

@@ -21,6 +21,7 @@
 #include "engine/db.h"
 #include "engine/fsio.h"
 #include "engine/identity.h"
+#include "engine/node.h"
 #include "engine/share.h"
 
 static const char *const stores[] = {
@@ -206,6 +207,55 @@ static char *find_root(const char *dir, struct errbuf *err)
 	return NULL;
 }
 
+/* Where the database is: db.url (with db.passfile), else sohoa.db. */
+static char *db_location(const struct workspace *ws)
+{
+	if (*config_str(ws->cfg, "db.url")) {
+		/* the password only from a file: db.passfile, else libpq's own */
+		const char *url = config_str(ws->cfg, "db.url"), *pf = config_str(ws->cfg, "db.passfile");
+		char *file = *pf ? (*pf == '/' ? xstrdup(pf) : workspace_path(ws, "%s", pf)) : NULL;
+		char *p = file ? xasprintf("%s%cpassfile=%s", url, strchr(url, '?') ? '&' : '?', file) : xstrdup(url);
+		free(file);
+		return p;
+	}
+	return workspace_path(ws, "sohoa.db");
+}
+
+char *workspace_tmp(const struct workspace *ws)
+{
+	if (ws->db && strcmp(db_backend(ws->db), "sqlite") != 0)
+		return workspace_path(ws, "tmp/node-%s", node_name());
+	return workspace_path(ws, "tmp");
+}
+
+int workspace_set_tmp(const struct workspace *ws, bool make, struct errbuf *err)
+{
+	char *p = workspace_tmp(ws);
+	int rc = make ? fsio_mkdirs(p, 0755, err) : 0;
+	if (rc == 0 && !make && !exists(p)) {
+		/* a command outside a node (status, ingest): the shared tmp/ */
+		free(p);
+		p = workspace_path(ws, "tmp");
+	}
+	if (rc == 0)
+		fsio_set_tmpdir(p);
+	free(p);
+	return rc;
+}
+
+int workspace_reopen_db(struct workspace *ws, struct errbuf *err)
+{
+	char *p = db_location(ws);
+	struct db *db = NULL;
+	int rc = db_open(p, false, &db, err);
+	free(p);
+	if (rc < 0)
+		return -1;
+	db_close(ws->db);
+	ws->db = db;
+	return 0;
+}
+
 int workspace_open(const char *dir, struct workspace *ws, struct errbuf *err)
 {
 	char *p;
@@ -218,21 +268,13 @@ int workspace_open(const char *dir, struct workspace *ws, struct errbuf *err)
 	if (config_load(ws->cfg, p, err) < 0)
 		goto fail;
 	free(p);
-	if (*config_str(ws->cfg, "db.url")) {
-		/* the password only from a file: db.passfile, else libpq's own */
-		const char *url = config_str(ws->cfg, "db.url"), *pf = config_str(ws->cfg, "db.passfile");
-		char *file = *pf ? (*pf == '/' ? xstrdup(pf) : workspace_path(ws, "%s", pf)) : NULL;
-		p = file ? xasprintf("%s%cpassfile=%s", url, strchr(url, '?') ? '&' : '?', file) : xstrdup(url);
-		free(file);
-	} else {
-		p = workspace_path(ws, "sohoa.db");
-	}
+	p = db_location(ws);
 	if (db_open(p, false, &ws->db, err) < 0)
 		goto fail;
 	free(p);
-	p = workspace_path(ws, "tmp");
-	fsio_set_tmpdir(p);
-	free(p);
+	p = NULL;
+	if (workspace_set_tmp(ws, false, err) < 0)
+		goto fail;
 	return 0;
 fail:
 	free(p);

@@ -11,7 +11,8 @@
  *   DIR/derived/docs/ID/  PDF/A and signed PDF per document
  *   DIR/exports/          transfer packages
  *   DIR/quarantine/       bad input, kept with the reason, never deleted
- *   DIR/tmp/              temporary files (emptied by the supervisor at start)
+ *   DIR/tmp/              temporary files (emptied by the supervisor at start; on
+ *                         PostgreSQL each node's in tmp/node-NAME/, emptied by its own)
  *
  * Every command finds its workspace from -C DIR, else $SOHOA_DIR, else the
  * current folder or the nearest parent holding sohoa.conf.
@@ -36,6 +37,18 @@ int workspace_init(const char *dir, const char *db_url, struct errbuf *err);
 /* Find and open a workspace (dir may be NULL: see above). */
 int workspace_open(const char *dir, struct workspace *ws, struct errbuf *err);
 void workspace_close(struct workspace *ws);
+/* Open the database again (the connection to PostgreSQL was lost): the
+ * old handle is closed once the new one is open; -1 keeps the old one. */
+int workspace_reopen_db(struct workspace *ws, struct errbuf *err);
+/* The folder of this process's temporary files (caller frees): tmp/, or,
+ * on a database several nodes share (PostgreSQL), tmp/node-NAME/ of this
+ * node (node.h), so that a node's start empties only its own.
+ * workspace_set_tmp() points fsio's temporary files there; with `make` it
+ * makes the folder (the supervisor, once its node is named), without it a
+ * node folder that does not exist means tmp/ (workspace_open(): commands
+ * outside a node, and workers of a node whose supervisor made it). */
+char *workspace_tmp(const struct workspace *ws);
+int workspace_set_tmp(const struct workspace *ws, bool make, struct errbuf *err);
 /* An absolute path inside the workspace; caller frees. */
 char *workspace_path(const struct workspace *ws, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
