@@ -67,6 +67,9 @@ expect_eq "$(psql_ "SELECT count(*) FROM jobs j WHERE NOT EXISTS (SELECT 1 FROM 
 [ -n "$held" ] || die "n1 held no job when it was killed"
 expect_eq "$(psql_ "SELECT count(*) FROM jobs WHERE id IN ($held) AND (state <> 'done' OR node = 'n1' OR attempts < 1)")" 0 "n1's jobs $held done by another node"
 expect_grep "n1 (host .*): .*STALE" after.txt
+# n2 has its database back: its heartbeat goes on
+"$SOHOA" -C ws status --json > after.json
+expect_eq "$(jq -r '[.nodes[] | .name + ":" + .state] | join(" ")' after.json)" "n1:stale n2:running n3:running" "nodes after the drain"
 kill -TERM $n2 $n3
 wait $n2
 wait $n3 || die "n3's exit status"

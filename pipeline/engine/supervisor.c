@@ -271,7 +271,7 @@ static void heartbeat(struct workspace *ws, const struct pipeline *pl, const str
 		err_init(&err);
 		if (workspace_reopen_db(ws, &err) < 0)
 			log_warn("cannot open the database again: %s", err.msg);
-		else if (err_init(&err), node_heartbeat(ws->db, sb.buf ? sb.buf : "", &err) == 0)
+		else
 			log_info("the database is open again");
 	}
 	sb_release(&sb);
