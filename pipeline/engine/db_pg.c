@@ -37,6 +37,7 @@
 struct pg_db {
 	struct db base;
 	PGconn *c;
+	bool unsynced; /* the next transactions commit without waiting for the disk */
 	int changes, total_changes;
 	char err[512];
 };
@@ -359,9 +360,17 @@ static int pg_set_version(struct db *db, int v, struct errbuf *err)
 	return pg_exec(db, sql, err);
 }
 
+/* Not a round trip of its own: BEGIN carries it (SET LOCAL, which ends
+ * with the transaction). */
 static int pg_set_synced(struct db *db, bool on)
 {
-	return pg_exec(db, on ? "SET synchronous_commit = on" : "SET synchronous_commit = off", NULL);
+	P(db)->unsynced = !on;
+	return 0;
+}
+
+static int pg_begin(struct db *db, struct errbuf *err)
+{
+	return pg_exec(db, P(db)->unsynced ? "BEGIN; SET LOCAL synchronous_commit = off" : "BEGIN", err);
 }
 
 static void pg_close(struct db *db)
@@ -372,7 +381,7 @@ static void pg_close(struct db *db)
 
 static const struct db_ops pg_ops = {
 	.name = "postgresql",
-	.begin_sql = "BEGIN",
+	.begin = pg_begin,
 	.exec = pg_exec,
 	.prepare = pg_prepare,
 	.bind_int64 = pg_bind_int64,
