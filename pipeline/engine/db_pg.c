@@ -211,10 +211,12 @@ static int pg_step(struct db_stmt *st)
 		rs = PQresultStatus(s->res);
 		if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
 			const char *state = PQresultErrorField(s->res, PG_DIAG_SQLSTATE);
+			/* class 23: integrity constraint violation */
+			int rc = state && !strncmp(state, "23", 2) ? DB_CONSTRAINT : DB_ERROR;
 			pg_keep_error(db, PQresultErrorMessage(s->res));
 			PQclear(s->res);
 			s->res = NULL;
-			return state && !strncmp(state, "23", 2) ? DB_CONSTRAINT : DB_ERROR;
+			return rc;
 		}
 		pg_count(db, s->res);
 		s->nrows = rs == PGRES_TUPLES_OK ? PQntuples(s->res) : 0;
