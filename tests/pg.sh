@@ -15,7 +15,7 @@ bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -x "$bindir/initdb" ] || { echo "pg.sh: no initdb under /usr/lib/postgresql/*/bin (apt-get install postgresql)" >&2; exit 1; }
 me=$(id -un)
 dir=$(mktemp -d "${TMPDIR:-/tmp}/pg.XXXXXX")
-as() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+as() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 if [ "$(id -u)" = 0 ]; then
 	id postgres > /dev/null 2>&1 || { echo "pg.sh: no 'postgres' account to run the server as" >&2; exit 1; }
 	chown postgres "$dir"

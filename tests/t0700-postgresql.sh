@@ -2,7 +2,7 @@
 # (tests/pg.sh): `init --db URL` writes db.url and migrates the schema; a
 # URL with a password is refused and never echoed; two scanned pages go
 # through every stage (run --drain) to signed PDFs and an export that
-# verify passes; the rows are in PostgreSQL (no sohoa.db), the audit log
+# verify passes; search finds the OCR text; the rows are in PostgreSQL (no sohoa.db), the audit log
 # there refuses UPDATE and DELETE, status reads the counters; db.passfile
 # reaches libpq (a missing file is a refused password).
 . "$SOHOA_TOP/tests/lib.sh"
@@ -59,12 +59,18 @@ pdf=$(find ws/derived/docs -name "$FC.1.pdf" | head -n 1)
 [ -f "$pdf" ] || die "no signed $FC.1.pdf"
 pdftotext "$pdf" - | grep -q "Hội đồng" || die "no OCR text in the signed PDF"
 
-# 4. export and verify
+# 4. full-text search on PostgreSQL (the GIN index): the OCR text is found
+expect_ok "$SOHOA" -C ws search "hội đồng" > hits
+grep -q "$FC" hits || { cat hits; die "search found no document of $FC"; }
+expect_fail "$SOHOA" -C ws search "xyzzyqqq" > hits 2> err
+expect_grep "nothing found" err
+
+# 5. export and verify
 expect_ok "$SOHOA" -C ws export --file $FC > out
 expect_ok "$SOHOA" verify ws/exports/$FC.zip --trust keys/ca.pem > /dev/null
 expect_eq "$(pq "SELECT count(*) FROM events WHERE type = 'transfer'")" 1 "transfer event"
 
-# 5. the audit log is append-only in PostgreSQL too
+# 6. the audit log is append-only in PostgreSQL too
 n=$(pq "SELECT count(*) FROM events")
 [ "$n" -gt 10 ] || die "only $n events"
 pq "UPDATE events SET agent = 'x'" 2> err && die "an event was changed"
@@ -73,7 +79,7 @@ pq "DELETE FROM events" 2> err && die "an event was deleted"
 expect_grep "append-only" err
 expect_eq "$(pq "SELECT count(*) FROM events")" "$n" "events after the attempts"
 
-# 6. a role that must give a password: none without db.passfile; with it
+# 7. a role that must give a password: none without db.passfile; with it
 # (a .pgpass file, relative to the workspace) init, ingest and status work;
 # the password is in no config, log or message
 PGPASSFILE=/nonexistent expect_fail "$SOHOA" init pw --db "$SOHOA_PG_PWURL" > out 2> err

@@ -336,7 +336,7 @@ int db_exec(struct db *db, const char *sql, struct errbuf *err)
 
 int db_begin(struct db *db, struct errbuf *err)
 {
-	return db_exec(db, db->ops->begin_sql, err);
+	return db->ops->begin(db, err);
 }
 
 /* SOHOA_FAIL_COMMIT=N[:busy]: the Nth commit of this process fails as a

@@ -14,7 +14,7 @@
 
 struct db_ops {
 	const char *name;
-	const char *begin_sql; /* the BEGIN that takes the write lock */
+	int (*begin)(struct db *db, struct errbuf *err); /* and take the write lock */
 	int (*exec)(struct db *db, const char *sql, struct errbuf *err);
 	struct db_stmt *(*prepare)(struct db *db, const char *sql, struct errbuf *err);
 	void (*bind_int64)(struct db_stmt *st, int i, long long v);

@@ -37,6 +37,7 @@
 struct pg_db {
 	struct db base;
 	PGconn *c;
+	bool unsynced; /* the next transactions commit without waiting for the disk */
 	int changes, total_changes;
 	char err[512];
 };
@@ -210,10 +211,12 @@ static int pg_step(struct db_stmt *st)
 		rs = PQresultStatus(s->res);
 		if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
 			const char *state = PQresultErrorField(s->res, PG_DIAG_SQLSTATE);
+			/* class 23: integrity constraint violation */
+			int rc = state && !strncmp(state, "23", 2) ? DB_CONSTRAINT : DB_ERROR;
 			pg_keep_error(db, PQresultErrorMessage(s->res));
 			PQclear(s->res);
 			s->res = NULL;
-			return state && !strncmp(state, "23", 2) ? DB_CONSTRAINT : DB_ERROR;
+			return rc;
 		}
 		pg_count(db, s->res);
 		s->nrows = rs == PGRES_TUPLES_OK ? PQntuples(s->res) : 0;
@@ -359,9 +362,17 @@ static int pg_set_version(struct db *db, int v, struct errbuf *err)
 	return pg_exec(db, sql, err);
 }
 
+/* Not a round trip of its own: BEGIN carries it (SET LOCAL, which ends
+ * with the transaction). */
 static int pg_set_synced(struct db *db, bool on)
 {
-	return pg_exec(db, on ? "SET synchronous_commit = on" : "SET synchronous_commit = off", NULL);
+	P(db)->unsynced = !on;
+	return 0;
+}
+
+static int pg_begin(struct db *db, struct errbuf *err)
+{
+	return pg_exec(db, P(db)->unsynced ? "BEGIN; SET LOCAL synchronous_commit = off" : "BEGIN", err);
 }
 
 static void pg_close(struct db *db)
@@ -372,7 +383,7 @@ static void pg_close(struct db *db)
 
 static const struct db_ops pg_ops = {
 	.name = "postgresql",
-	.begin_sql = "BEGIN",
+	.begin = pg_begin,
 	.exec = pg_exec,
 	.prepare = pg_prepare,
 	.bind_int64 = pg_bind_int64,

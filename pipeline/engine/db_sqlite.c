@@ -45,6 +45,12 @@ static int sq_exec(struct db *db, const char *sql, struct errbuf *err)
 	return 0;
 }
 
+/* The write lock now, so that a transaction never fails half way on it. */
+static int sq_begin(struct db *db, struct errbuf *err)
+{
+	return sq_exec(db, "BEGIN IMMEDIATE", err);
+}
+
 static struct db_stmt *sq_prepare(struct db *db, const char *sql, struct errbuf *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -200,7 +206,7 @@ static void sq_close(struct db *db)
 
 static const struct db_ops sq_ops = {
 	.name = "sqlite",
-	.begin_sql = "BEGIN IMMEDIATE",
+	.begin = sq_begin,
 	.exec = sq_exec,
 	.prepare = sq_prepare,
 	.bind_int64 = sq_bind_int64,
