@@ -54,7 +54,8 @@ psql_ "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE appli
 held=$(psql_ "SELECT string_agg(id::text, ',') FROM jobs WHERE state = 'claimed' AND node = 'n1'")
 # everything is done, by n2 and n3, within the lease and a little
 n=0
-while [ "$(psql_ "SELECT count(*) FROM jobs WHERE stage = 'deskew' AND state = 'done'")" -lt 40 ] && [ $n -lt 1200 ]; do
+while { [ "$(psql_ "SELECT count(*) FROM jobs WHERE stage = 'deskew' AND state = 'done'")" -lt 40 ] ||
+	[ "$(psql_ "SELECT count(*) FROM jobs WHERE state <> 'done'")" -gt 0 ]; } && [ $n -lt 1200 ]; do
 	sleep 0.1; n=$((n + 1))
 done
 "$SOHOA" -C ws status > after.txt

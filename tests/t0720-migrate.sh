@@ -23,9 +23,6 @@ expect_ok "$SOHOA" -C ws run --drain --node before 2> /dev/null
 expect_ok "$SOHOA" -C ws ingest --profile legacy p6.png p7.png p8.png > /dev/null
 held=$(sq ws "SELECT id FROM jobs WHERE state = 'ready' ORDER BY id LIMIT 1")
 expect_ok "$SOHOA" -C ws jobs hold "$held" > /dev/null
-"$SOHOA" -C ws status --json | jq -c '.stages, .pages' > before.json
-sq ws "SELECT stage, state, count(*) FROM jobs GROUP BY 1, 2 ORDER BY 1, 2" > states.before
-events=$(sq ws "SELECT count(*) FROM events")
 
 # refused: a supervisor runs; a password in the URL; not a URL
 "$SOHOA" -C ws run --node busy > busy.log 2>&1 &
@@ -37,6 +34,10 @@ expect_eq $? 75 "migrate while a supervisor runs"
 expect_grep "in use by another 'sohoa run' (pid $busy" busy.err
 kill -TERM $busy
 wait $busy
+# what the move must keep (the busy supervisor above did some work)
+"$SOHOA" -C ws status --json | jq -c '.stages, .pages' > before.json
+sq ws "SELECT stage, state, count(*) FROM jobs GROUP BY 1, 2 ORDER BY 1, 2" > states.before
+events=$(sq ws "SELECT count(*) FROM events")
 "$SOHOA" -C ws db migrate --to "postgresql://u:secret@localhost/x" 2> pw.err && die "a password in the URL was taken"
 expect_grep "the database URL holds a password" pw.err
 expect_fail "$SOHOA" -C ws db migrate --to sohoa2.db 2> /dev/null
