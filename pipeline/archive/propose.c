@@ -22,6 +22,7 @@
 #include <unicase.h>
 #include <unictype.h>
 #include <uninorm.h>
+#include <unistd.h>
 #include <unistr.h>
 
 #include "engine/db.h"
@@ -434,29 +435,65 @@ static void set(struct proposal *p, int k, char *v, double conf)
 /*
  * Words the value's confidence rests on (issue 10): a name or subject with
  * a word that is no Vietnamese syllable (OCR letter soup, a misread mark)
- * is not sure, whatever the layout says: its confidence is capped at
- * PROPOSE_UNSURE.  The dictionary is opened once per process; without it
- * nothing is capped.
+ * is not sure, whatever the layout says; nor is one with a word the
+ * word-pair table doubts (viet_doubtful(): "kiếm tra", "Tống kết", a tone
+ * mark the OCR may have confused and the table could not settle).  Its
+ * confidence is capped at PROPOSE_UNSURE.  The dictionary is opened once
+ * per process; without it nothing is capped.
  */
 #define PROPOSE_UNSURE 0.5
 
-static void propose_check_words(struct proposal *p, int k)
+static struct viet *propose_viet;
+static bool propose_tried;
+
+static struct viet *propose_dict(void)
 {
-	static struct viet *v;
-	static bool tried;
-	int checked = 0, valid = 0;
-	if (!p->item[k].value)
-		return;
-	if (!tried) {
+	if (!propose_tried) {
 		struct errbuf err;
 		err_init(&err);
-		tried = true;
-		v = viet_open(VIET_DICT_DEFAULT, &err);
+		propose_tried = true;
+		propose_viet = viet_open(VIET_DICT_DEFAULT, &err);
 	}
+	return propose_viet;
+}
+
+int propose_use_pairs(const char *path, struct errbuf *err)
+{
+	struct viet *v = propose_dict();
 	if (!v)
+		return 0;
+	return viet_load_pairs(v, path, err) < 0 ? -1 : 0;
+}
+
+/* Does the word-pair table doubt a word of s (space-separated)? */
+static bool propose_doubtful(struct viet *v, const char *s)
+{
+	char *copy = xstrdup(s), *save = NULL, *tok, *w[3] = { NULL, NULL, NULL };
+	bool doubt = false;
+	/* w[0] prev, w[1] the word judged, w[2] next */
+	for (tok = strtok_r(copy, " ", &save);; tok = strtok_r(NULL, " ", &save)) {
+		w[0] = w[1];
+		w[1] = w[2];
+		w[2] = tok;
+		if (w[1] && viet_doubtful(v, w[0], w[1], w[2])) {
+			doubt = true;
+			break;
+		}
+		if (!tok)
+			break;
+	}
+	free(copy);
+	return doubt;
+}
+
+static void propose_check_words(struct proposal *p, int k)
+{
+	struct viet *v = propose_dict();
+	int checked = 0, valid = 0;
+	if (!p->item[k].value || !v)
 		return;
 	viet_count(v, p->item[k].value, &checked, &valid);
-	if (valid < checked && p->item[k].confidence > PROPOSE_UNSURE)
+	if ((valid < checked || propose_doubtful(v, p->item[k].value)) && p->item[k].confidence > PROPOSE_UNSURE)
 		p->item[k].confidence = PROPOSE_UNSURE;
 }
 
@@ -644,6 +681,17 @@ int propose_document(sqlite3 *db, const char *root, const struct meta_schema *s,
 	if (npages == 0) {
 		err_set(err, "document '%s': no OCR text yet (run the pipeline first)", doc->name);
 		goto out_text;
+	}
+	{
+		/* the word pairs of the workspace, when it has them */
+		static bool loaded;
+		char *pairs = workspace_abs(root, VIET_PAIRS_DEFAULT);
+		struct errbuf e;
+		err_init(&e);
+		if (!loaded && access(pairs, R_OK) == 0 && propose_use_pairs(pairs, &e) < 0)
+			fprintf(stderr, "sohoa: %s; proposals go on without it\n", e.msg);
+		loaded = true;
+		free(pairs);
 	}
 	propose_text(text.buf, meta_codelist_find(s, "typeName"), &p);
 	if (db_begin(db, err) < 0)

@@ -1,6 +1,10 @@
 /* test_propose.c - OCR-assisted metadata on our own sample texts: clean,
- * merged columns, lost diacritics, "S6:" for "Số:", broken lines. */
+ * merged columns, lost diacritics, "S6:" for "Số:", broken lines; with the
+ * word pairs loaded, a name or subject with a tone mark the pairs doubt
+ * ("kiếm tra", "TỐNG CỤC") is proposed with a low confidence (issue 10:
+ * such values were wrong proposals at confidence 0.8 and more). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "archive/meta.h"
 #include "archive/propose.h"
@@ -58,6 +62,28 @@ int main(void)
 		check_field(&p.item[PROPOSE_TYPE_NAME], cases[i].type);
 		check_field(&p.item[PROPOSE_SUBJECT], cases[i].subject);
 		propose_release(&p);
+	}
+	{
+		static const char doubt[] = "BỘ TÀI CHÍNH\nTỐNG CỤC THUẾ\n-------\nSố: 4521/TCT-CS\nV/v kiếm tra công tác lưu trữ\n"
+			"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nHà Nội, ngày 27 tháng 9 năm 2021\n";
+		static const char sure[] = "BỘ TÀI CHÍNH\nTỔNG CỤC THUẾ\n-------\nSố: 4521/TCT-CS\nV/v kiểm tra công tác lưu trữ\n"
+			"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nHà Nội, ngày 27 tháng 9 năm 2021\n";
+		struct proposal p;
+		err_init(&err);
+		CHECK(propose_use_pairs("config/viet-bigrams.tsv", &err) == 0);
+		propose_text(doubt, meta_codelist_find(s, "typeName"), &p);
+		CHECK_STR(p.item[PROPOSE_SUBJECT].value, "Kiếm tra công tác lưu trữ");
+		CHECK(p.item[PROPOSE_SUBJECT].confidence > 0 && p.item[PROPOSE_SUBJECT].confidence <= 0.5);
+		CHECK_STR(p.item[PROPOSE_ORGAN_NAME].value, "TỐNG CỤC THUẾ");
+		CHECK(p.item[PROPOSE_ORGAN_NAME].confidence > 0 && p.item[PROPOSE_ORGAN_NAME].confidence <= 0.5);
+		CHECK(p.item[PROPOSE_CODE_NUMBER].confidence >= 0.8);
+		propose_release(&p);
+		propose_text(sure, meta_codelist_find(s, "typeName"), &p);
+		CHECK(p.item[PROPOSE_SUBJECT].confidence >= 0.8);
+		CHECK(p.item[PROPOSE_ORGAN_NAME].confidence >= 0.8);
+		propose_release(&p);
+		err_init(&err);
+		CHECK(propose_use_pairs("config/no-such-pairs.tsv", &err) == -1 && strstr(err.msg, "no-such-pairs"));
 	}
 	meta_schema_free(s);
 	return unit_done("propose");
