@@ -200,8 +200,9 @@ static char *clean_number(const struct line *l, size_t a, size_t b)
 static char *clean_notation(const struct line *l, size_t a, size_t b)
 {
 	char *v = orig(l, a, b), *w = v;
+	/* no spaces; a dash OCR doubled ("TTr--UBND") is one */
 	for (char *r = v; *r; r++)
-		if (*r != ' ')
+		if (*r != ' ' && !(*r == '-' && w > v && w[-1] == '-'))
 			*w++ = *r;
 	*w = '\0';
 	return v;
@@ -497,6 +498,87 @@ static void propose_check_words(struct proposal *p, int k)
 		p->item[k].confidence = PROPOSE_UNSURE;
 }
 
+/* The place of the date line ("Bắc Ninh, ngày 21 tháng ..."): the words of
+ * letters just before ", ngày" in the first lines; NULL when none. */
+static char *find_place(const struct line *L, int n)
+{
+	for (int i = 0; i < n && i < 15; i++) {
+		const char *f = L[i].fold, *c = strstr(f, ", ngay ");
+		size_t end, start;
+		int words = 0;
+		if (!c)
+			continue;
+		end = start = (size_t)(c - f);
+		while (words < 4 && start > 0) {
+			size_t ws = start, k;
+			while (ws > 0 && f[ws - 1] == ' ')
+				ws--;
+			k = ws;
+			while (k > 0 && f[k - 1] != ' ')
+				k--;
+			if (k == ws)
+				break;
+			for (size_t j = k; j < ws; j++)
+				if (!isalpha((unsigned char)f[j]))
+					goto done;
+			start = k;
+			words++;
+		}
+done:
+		if (words > 0 && letters_in(f + start) >= 3)
+			return orig(&L[i], start, end);
+		return NULL;
+	}
+	return NULL;
+}
+
+/*
+ * A body's name glued to the motto beside it ("ỦY BAN NHÂN DÂN TỈNH BẮC
+ * NINHỘNG HÒA ..."; the columns nearly touch): when the name's last word
+ * is no Vietnamese syllable and the name has, at a word's start, the
+ * place of the date line all but its last letter ("bac nin", "da nan")
+ * with as many words after it as the place has, that tail is the place,
+ * glued: the name with the place in capitals in its stead.  NULL when not
+ * so.
+ */
+static char *unglue(const char *value, const char *place)
+{
+	struct viet *v = propose_dict();
+	struct line lv = { value, strlen(value), NULL, NULL, 0 };
+	const char *last = strrchr(value, ' ');
+	char *pf, *out = NULL;
+	size_t n, i, at = (size_t)-1;
+	if (!v || !place || viet_check(v, last ? last + 1 : value) != VIET_INVALID)
+		return NULL;
+	pf = fold_str(place);
+	n = strlen(pf);
+	fold_line(&lv);
+	for (i = 0; n >= 4 && i + n <= lv.flen; i++) {
+		const char *a = lv.fold + i, *q;
+		int sa = 0, sp = 0;
+		if ((i && lv.fold[i - 1] != ' ') || strncmp(a, pf, n - 1))
+			continue;
+		for (q = a; *q; q++)
+			sa += *q == ' ';
+		for (q = pf; *q; q++)
+			sp += *q == ' ';
+		if (sa == sp && strlen(a) > n)
+			at = i;
+	}
+	if (at != (size_t)-1) {
+		size_t m = 0;
+		uint8_t *up = u8_toupper((const uint8_t *)place, strlen(place), NULL, UNINORM_NFC, NULL, &m);
+		if (up) {
+			out = xasprintf("%.*s%.*s", (int)lv.map[at], value, (int)m, (const char *)up);
+			free(up);
+		}
+	}
+	free(lv.fold);
+	free(lv.map);
+	free(pf);
+	return out;
+}
+
 void propose_text(const char *text, const struct meta_codelist *types, struct proposal *out)
 {
 	struct line *L = NULL;
@@ -578,6 +660,16 @@ void propose_text(const char *text, const struct meta_codelist *types, struct pr
 				c = 0.7;
 			}
 			free(f);
+			{
+				char *place = find_place(L, n), *fixed = unglue(lastv, place);
+				if (fixed) {
+					/* rebuilt: never a sure value */
+					free(lastv);
+					lastv = fixed;
+					c = 0.6;
+				}
+				free(place);
+			}
 			set(out, PROPOSE_ORGAN_NAME, lastv, c);
 			lastv = NULL;
 		}

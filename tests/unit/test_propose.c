@@ -2,7 +2,9 @@
  * merged columns, lost diacritics, "S6:" for "Số:", broken lines; with the
  * word pairs loaded, a name or subject with a tone mark the pairs doubt
  * ("kiếm tra", "TỐNG CỤC") is proposed with a low confidence (issue 10:
- * such values were wrong proposals at confidence 0.8 and more). */
+ * such values were wrong proposals at confidence 0.8 and more); a body's
+ * name glued to the motto is rebuilt from the place of the date line, at a
+ * low confidence; a doubled dash in the ký hiệu is one. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +83,20 @@ int main(void)
 		propose_text(sure, meta_codelist_find(s, "typeName"), &p);
 		CHECK(p.item[PROPOSE_SUBJECT].confidence >= 0.8);
 		CHECK(p.item[PROPOSE_ORGAN_NAME].confidence >= 0.8);
+		propose_release(&p);
+		/* the name glued to the motto beside it, rebuilt from the place of
+		 * the date line, not sure; a doubled dash in the ký hiệu */
+		propose_text("ỦY BAN NHÂN DÂN TỈNH BẮC NINHỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+			     "Số: 1852/TTr--UBND Bắc Ninh, ngày 10 tháng 8 năm 2019\n", meta_codelist_find(s, "typeName"), &p);
+		CHECK_STR(p.item[PROPOSE_ORGAN_NAME].value, "ỦY BAN NHÂN DÂN TỈNH BẮC NINH");
+		CHECK(p.item[PROPOSE_ORGAN_NAME].confidence > 0 && p.item[PROPOSE_ORGAN_NAME].confidence < 0.8);
+		CHECK_STR(p.item[PROPOSE_CODE_NOTATION].value, "TTr-UBND");
+		propose_release(&p);
+		/* glued beyond repair: left as read, at a low confidence */
+		propose_text("ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴWÿNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+			     "Số: 16/KH-UBND Đà Nẵng, ngày 07 tháng 5 năm 1996\n", meta_codelist_find(s, "typeName"), &p);
+		CHECK_STR(p.item[PROPOSE_ORGAN_NAME].value, "ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴWÿNG");
+		CHECK(p.item[PROPOSE_ORGAN_NAME].confidence <= 0.5);
 		propose_release(&p);
 		err_init(&err);
 		CHECK(propose_use_pairs("config/no-such-pairs.tsv", &err) == -1 && strstr(err.msg, "no-such-pairs"));
