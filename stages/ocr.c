@@ -46,16 +46,21 @@
  * measured (on a blurred page letters merge into words and the measure is
  * that of words).  When the best reading so far has a
  * page confidence under ocr.reread_below, it is read as plain Tesseract
- * reads it (Otsu, no stretch), and then with ocr.alt_lang when set.  The
- * reading kept is the one with the highest sum of word confidences over
- * the words that are Vietnamese syllables (archive/viet: hunspell-vi),
- * a measure that needs no ground truth: a reading that loses a block, or
- * turns paper into letter soup, scores less.  The event names the reading
- * kept and the scores of all.  A clean page reads once, as before.
- * A page still under OCR_TURN_BELOW is read turned round as well (the
- * orient stage's ascender count is fooled by small or blurred text); when
- * that reads clearly better, the access copy is turned 180 degrees and the
- * orient recorded turned with it, so that the text layer fits the image.
+ * reads it (Otsu, no stretch).  A page still under OCR_TURN_BELOW is read
+ * turned round as well (the orient stage's ascender count is fooled by
+ * small or blurred text, and by typewriter faces); when that reads clearly
+ * better, the access copy is turned 180 degrees and the orient recorded
+ * turned with it, so that the text layer fits the image.  Last, when the
+ * reading kept is still under ocr.reread_below, or the word pairs doubt
+ * enough of its words (ocr_doubtful(): tone marks the correction step
+ * could not settle), its image is read with ocr.alt_lang (default
+ * vie+Vietnamese, Debian's script model beside vie).  The reading kept is
+ * the one with the highest sum of word confidences over the words that are
+ * Vietnamese syllables (archive/viet: hunspell-vi) and not doubted, a
+ * measure that needs no ground truth: a reading that loses a block, turns
+ * paper into letter soup, or confuses tone marks scores less.  The event
+ * names the reading kept and the scores of all.  A clean page reads once,
+ * as before.
  * Page confidence: mean word confidence times the share of Vietnamese
  * syllables; at most 30 when only a handful of words or letters were read;
  * such a page, one with no text, and one whose words are mostly not
@@ -122,7 +127,7 @@ void ocr_opts_default(struct ocr_opts *opts)
 	opts->dict = VIET_DICT_DEFAULT;
 	opts->reread_below = 80;
 	opts->upscale_xheight = 14;
-	opts->alt_lang = NULL;
+	opts->alt_lang = OCR_ALT_LANG_DEFAULT;
 	opts->columns = true;
 }
 
@@ -293,6 +298,7 @@ struct word {
 	char *text;        /* as read on the page, then possibly as re-read */
 	int l, t, r, b;    /* its box, as the hOCR and ALTO renderers write it */
 	bool suspect;      /* has a toneless circumflex with ink above it */
+	bool doubt;        /* the word pairs doubt it (viet_doubtful()) */
 	float conf;        /* Tesseract's word confidence */
 };
 
@@ -515,6 +521,7 @@ static struct line *page_lines(struct ocr_engine *e, size_t *n)
 		ln->words = xrealloc(ln->words, (ln->nwords + 1) * sizeof *ln->words);
 		w = &ln->words[ln->nwords++];
 		w->text = tess_take(t);
+		w->doubt = false;
 		w->conf = TessResultIteratorConfidence(ri, RIL_WORD);
 		TessPageIteratorBoundingBox(pi, RIL_WORD, &w->l, &w->t, &w->r, &w->b);
 		/* Without the binarized page every toneless circumflex is suspect. */
@@ -823,6 +830,14 @@ static void ocr_correct_line(struct ocr_engine *e, struct line *ln, struct ocr_r
 		changed[j] = any = true;
 		res->corrected++;
 	}
+	/* What the pairs doubt and could not settle: a sign the model read
+	 * tone marks (or l) poorly, worth another model's reading. */
+	for (j = 0; j < ln->nwords; j++)
+		if (!changed[j] && viet_doubtful(e->viet, j ? ln->words[j - 1].text : NULL, ln->words[j].text,
+		                                 j + 1 < ln->nwords ? ln->words[j + 1].text : NULL)) {
+			ln->words[j].doubt = true;
+			res->doubtful++;
+		}
 	if (any)
 		patch_words(res, ln->words, changed, ln->nwords);
 	free(changed);
@@ -919,7 +934,9 @@ static int ocr_read(struct ocr_engine *e, PIX *page, int dpi, int thresh, struct
 			checked++;
 			if (kind == VIET_VALID) {
 				valid++;
-				score += w->conf / 100.0;
+				/* a doubted word counts for no reading */
+				if (!w->doubt)
+					score += w->conf / 100.0;
 			}
 		}
 	}
@@ -989,7 +1006,7 @@ static void ocr_judge(const struct ocr_engine *e, struct ocr_result *res)
  * the first stays); append b's line to the account `why`. */
 static void ocr_keep_best(struct ocr_result *best, struct ocr_result *cand, const char *name, struct strbuf *why)
 {
-	sb_addf(why, "; %s %.1f (%d/%d valid, conf %.0f)", name, cand->score, cand->valid, cand->checked, cand->mean_conf);
+	sb_addf(why, "; %s %.1f (%d/%d valid, %d doubted, conf %.0f)", name, cand->score, cand->valid, cand->checked, cand->doubtful, cand->mean_conf);
 	if (cand->score > best->score + 0.5 || (best->words == 0 && cand->words > 0)) {
 		struct ocr_result t = *best;
 		*best = *cand;
@@ -1024,6 +1041,19 @@ static TessBaseAPI *ocr_alt(struct ocr_engine *e)
 		fprintf(stderr, "sohoa: ocr: %s; not used\n", err.msg);
 	}
 	return e->alt;
+}
+
+/* A reading whose words the word pairs doubt (viet_doubtful(): tone marks
+ * on circumflex and breve vowels, l read as t, that the correction step
+ * could not settle) in at least OCR_DOUBT_MIN words and OCR_DOUBT_SHARE of
+ * those judged reads its tone marks poorly, whatever its confidence: the
+ * typewriter faces.  It is read with ocr.alt_lang as well. */
+#define OCR_DOUBT_MIN 3
+#define OCR_DOUBT_SHARE 0.01
+
+static bool ocr_doubtful(const struct ocr_result *res)
+{
+	return res->doubtful >= OCR_DOUBT_MIN && res->doubtful >= OCR_DOUBT_SHARE * res->checked;
 }
 
 /* Under this page confidence the page is also read turned round. */
@@ -1069,7 +1099,7 @@ int ocr_engine_page(struct ocr_engine *e, struct Pix *page, int dpi, struct ocr_
 	struct strbuf why;
 	double xh, f = 1;
 	int thresh = e->opts.thresholding, bigdpi = 0, shortside;
-	PIX *big = NULL;
+	PIX *big = NULL, *turned = NULL;
 	int rc;
 
 	e->cur = e->api;
@@ -1082,7 +1112,7 @@ int ocr_engine_page(struct ocr_engine *e, struct Pix *page, int dpi, struct ocr_
 		goto out;
 	res->readings = 1;
 	snprintf(res->reading, sizeof res->reading, "%s", thresh == OCR_SAUVOLA ? "sauvola" : "otsu");
-	sb_addf(&why, "%s %.1f (%d/%d valid, conf %.0f)", res->reading, res->score, res->valid, res->checked, res->mean_conf);
+	sb_addf(&why, "%s %.1f (%d/%d valid, %d doubted, conf %.0f)", res->reading, res->score, res->valid, res->checked, res->doubtful, res->mean_conf);
 	ocr_judge(e, res);
 	xh = ocr_xheight(page);
 	if (e->opts.upscale_xheight > 0 && xh > 0 && xh < e->opts.upscale_xheight) {
@@ -1147,32 +1177,13 @@ int ocr_engine_page(struct ocr_engine *e, struct Pix *page, int dpi, struct ocr_
 		ocr_keep_best(res, &cand, "otsu", &why);
 		ocr_judge(e, res);
 	}
-	if (res->page_conf < e->opts.reread_below && ocr_alt(e)) {
-		char name[128];
-		bool enlarged = !strncmp(res->reading, "enlarged", 8);
-		e->cur = e->alt;
-		snprintf(name, sizeof name, "%s %s", e->alt_lang, res->reading);
-		if (ocr_read(e, enlarged ? big : page, enlarged ? bigdpi : dpi,
-		             strstr(res->reading, "otsu") ? OCR_OTSU : thresh, &cand, err) < 0)
-			goto out;
-		res->readings++;
-		if (enlarged) {
-			if (cand.hocr)
-				ocr_scale_geometry(&cand.hocr, false, 1 / f);
-			if (cand.alto)
-				ocr_scale_geometry(&cand.alto, true, 1 / f);
-		}
-		ocr_keep_best(res, &cand, name, &why);
-		ocr_judge(e, res);
-	}
 	/* Still poor: a page the orient stage left upside down (small or faint
 	 * text fools its ascender count) reads well turned round. */
 	if (res->page_conf < e->opts.reread_below && res->page_conf < OCR_TURN_BELOW) {
-		PIX *turned = pixRotate180(NULL, page);
+		turned = pixRotate180(NULL, page);
 		if (turned) {
 			e->cur = e->api;
 			rc = ocr_read(e, turned, dpi, thresh, &cand, err);
-			pixDestroy(&turned);
 			if (rc < 0)
 				goto out;
 			res->readings++;
@@ -1184,13 +1195,35 @@ int ocr_engine_page(struct ocr_engine *e, struct Pix *page, int dpi, struct ocr_
 				res->readings = readings;
 				res->turned = 180;
 				snprintf(res->reading, sizeof res->reading, "turned 180 %s", thresh == OCR_SAUVOLA ? "sauvola" : "otsu");
-				sb_addf(&why, "; turned 180 %.1f (%d/%d valid, conf %.0f): kept", res->score, res->valid, res->checked, res->mean_conf);
+				sb_addf(&why, "; turned 180 %.1f (%d/%d valid, %d doubted, conf %.0f): kept", res->score, res->valid, res->checked, res->doubtful, res->mean_conf);
 			} else {
 				sb_addf(&why, "; turned 180 %.1f", cand.score);
 				ocr_result_release(&cand);
 			}
 			ocr_judge(e, res);
 		}
+	}
+	/* Another model (ocr.alt_lang) on the image of the reading kept, when
+	 * that is still poor or its tone marks are in doubt. */
+	if ((res->page_conf < e->opts.reread_below || ocr_doubtful(res)) && ocr_alt(e)) {
+		char name[128];
+		bool enlarged = !strncmp(res->reading, "enlarged", 8);
+		int was = res->turned;
+		e->cur = e->alt;
+		snprintf(name, sizeof name, "%s %s", e->alt_lang, res->reading);
+		if (ocr_read(e, was ? turned : enlarged ? big : page, enlarged ? bigdpi : dpi,
+		             strstr(res->reading, "otsu") ? OCR_OTSU : thresh, &cand, err) < 0)
+			goto out;
+		res->readings++;
+		if (enlarged) {
+			if (cand.hocr)
+				ocr_scale_geometry(&cand.hocr, false, 1 / f);
+			if (cand.alto)
+				ocr_scale_geometry(&cand.alto, true, 1 / f);
+		}
+		cand.turned = was;
+		ocr_keep_best(res, &cand, name, &why);
+		ocr_judge(e, res);
 	}
 	res->xheight = xh;
 	if (res->readings > 1)
@@ -1209,6 +1242,7 @@ out:
 	ocr_result_release(&cand);
 	sb_release(&why);
 	pixDestroy(&big);
+	pixDestroy(&turned);
 	return rc;
 }
 
@@ -1307,9 +1341,9 @@ static const struct conf_key ocr_keys[] = {
 	{ "ocr.dict", CONF_STR, VIET_DICT_DEFAULT, 0, 0, "hunspell dictionary (path without .aff/.dic) that judges readings by their share of Vietnamese syllables; empty = confidence alone" },
 	{ "ocr.reread_below", CONF_DOUBLE, "80", 0, 100, "a page whose first reading's confidence (mean word confidence times the share of Vietnamese syllables) is under this is read again other ways, and the best reading kept" },
 	{ "ocr.upscale_xheight", CONF_DOUBLE, "14", 0, 100, "a page whose measured x-height (px) is under this is also read enlarged to about 24 px (0 = never)" },
-	{ "ocr.pairs", CONF_STR, "config/viet-bigrams.tsv", 0, 0, "word-pair counts for the correction step (tone marks on circumflex and breve vowels, l read as t), relative to the workspace; empty = no correction" },
+	{ "ocr.pairs", CONF_STR, VIET_PAIRS_DEFAULT, 0, 0, "word-pair counts for the correction step (tone marks on circumflex and breve vowels, l read as t), relative to the workspace; empty = no correction" },
 	{ "ocr.columns", CONF_BOOL, "yes", 0, 0, "write side-by-side blocks (two-column letter headers, Nơi nhận | signature) left block first, then right" },
-	{ "ocr.alt_lang", CONF_STR, "", 0, 0, "another Tesseract model tried on a page still under reread_below, e.g. vie+Vietnamese (empty = none)" },
+	{ "ocr.alt_lang", CONF_STR, OCR_ALT_LANG_DEFAULT, 0, 0, "another Tesseract model tried on a page still under reread_below or whose tone marks the word pairs doubt (Debian tesseract-ocr-script-viet for Vietnamese; empty = none)" },
 	{ 0 }
 };
 
