@@ -51,16 +51,14 @@
  * small or blurred text, and by typewriter faces); when that reads clearly
  * better, the access copy is turned 180 degrees and the orient recorded
  * turned with it, so that the text layer fits the image.  Last, when the
- * reading kept is still under ocr.reread_below, or the word pairs doubt
- * enough of its words (ocr_doubtful(): tone marks the correction step
- * could not settle), its image is read with ocr.alt_lang (default
- * vie+Vietnamese, Debian's script model beside vie).  The reading kept is
- * the one with the highest sum of word confidences over the words that are
- * Vietnamese syllables (archive/viet: hunspell-vi) and not doubted, a
- * measure that needs no ground truth: a reading that loses a block, turns
- * paper into letter soup, or confuses tone marks scores less.  The event
- * names the reading kept and the scores of all.  A clean page reads once,
- * as before.
+ * reading kept is still under ocr.reread_below, its image is read with
+ * ocr.alt_lang (default vie+Vietnamese, Debian's script model beside vie).
+ * The reading kept is the one with the highest sum of word confidences
+ * over the words that are Vietnamese syllables (archive/viet:
+ * hunspell-vi), a measure that needs no ground truth: a reading that loses
+ * a block, or turns paper into letter soup, scores less.  The event names
+ * the reading kept and the scores of all, with the words the word pairs
+ * doubt (viet_doubtful()).  A clean page reads once, as before.
  * Page confidence: mean word confidence times the share of Vietnamese
  * syllables; at most 30 when only a handful of words or letters were read;
  * such a page, one with no text, and one whose words are mostly not
@@ -298,7 +296,6 @@ struct word {
 	char *text;        /* as read on the page, then possibly as re-read */
 	int l, t, r, b;    /* its box, as the hOCR and ALTO renderers write it */
 	bool suspect;      /* has a toneless circumflex with ink above it */
-	bool doubt;        /* the word pairs doubt it (viet_doubtful()) */
 	float conf;        /* Tesseract's word confidence */
 };
 
@@ -521,7 +518,6 @@ static struct line *page_lines(struct ocr_engine *e, size_t *n)
 		ln->words = xrealloc(ln->words, (ln->nwords + 1) * sizeof *ln->words);
 		w = &ln->words[ln->nwords++];
 		w->text = tess_take(t);
-		w->doubt = false;
 		w->conf = TessResultIteratorConfidence(ri, RIL_WORD);
 		TessPageIteratorBoundingBox(pi, RIL_WORD, &w->l, &w->t, &w->r, &w->b);
 		/* Without the binarized page every toneless circumflex is suspect. */
@@ -830,14 +826,13 @@ static void ocr_correct_line(struct ocr_engine *e, struct line *ln, struct ocr_r
 		changed[j] = any = true;
 		res->corrected++;
 	}
-	/* What the pairs doubt and could not settle: a sign the model read
-	 * tone marks (or l) poorly, worth another model's reading. */
+	/* What the pairs doubt and could not settle, for the record (the
+	 * event): on the pages measured it never told a reading worth another
+	 * model's from one that was not. */
 	for (j = 0; j < ln->nwords; j++)
 		if (!changed[j] && viet_doubtful(e->viet, j ? ln->words[j - 1].text : NULL, ln->words[j].text,
-		                                 j + 1 < ln->nwords ? ln->words[j + 1].text : NULL)) {
-			ln->words[j].doubt = true;
+		                                 j + 1 < ln->nwords ? ln->words[j + 1].text : NULL))
 			res->doubtful++;
-		}
 	if (any)
 		patch_words(res, ln->words, changed, ln->nwords);
 	free(changed);
@@ -934,9 +929,7 @@ static int ocr_read(struct ocr_engine *e, PIX *page, int dpi, int thresh, struct
 			checked++;
 			if (kind == VIET_VALID) {
 				valid++;
-				/* a doubted word counts for no reading */
-				if (!w->doubt)
-					score += w->conf / 100.0;
+				score += w->conf / 100.0;
 			}
 		}
 	}
@@ -1041,19 +1034,6 @@ static TessBaseAPI *ocr_alt(struct ocr_engine *e)
 		fprintf(stderr, "sohoa: ocr: %s; not used\n", err.msg);
 	}
 	return e->alt;
-}
-
-/* A reading whose words the word pairs doubt (viet_doubtful(): tone marks
- * on circumflex and breve vowels, l read as t, that the correction step
- * could not settle) in at least OCR_DOUBT_MIN words and OCR_DOUBT_SHARE of
- * those judged reads its tone marks poorly, whatever its confidence: the
- * typewriter faces.  It is read with ocr.alt_lang as well. */
-#define OCR_DOUBT_MIN 3
-#define OCR_DOUBT_SHARE 0.01
-
-static bool ocr_doubtful(const struct ocr_result *res)
-{
-	return res->doubtful >= OCR_DOUBT_MIN && res->doubtful >= OCR_DOUBT_SHARE * res->checked;
 }
 
 /* Under this page confidence the page is also read turned round. */
@@ -1204,8 +1184,8 @@ int ocr_engine_page(struct ocr_engine *e, struct Pix *page, int dpi, struct ocr_
 		}
 	}
 	/* Another model (ocr.alt_lang) on the image of the reading kept, when
-	 * that is still poor or its tone marks are in doubt. */
-	if ((res->page_conf < e->opts.reread_below || ocr_doubtful(res)) && ocr_alt(e)) {
+	 * that is still poor. */
+	if (res->page_conf < e->opts.reread_below && ocr_alt(e)) {
 		char name[128];
 		bool enlarged = !strncmp(res->reading, "enlarged", 8);
 		int was = res->turned;
@@ -1343,7 +1323,7 @@ static const struct conf_key ocr_keys[] = {
 	{ "ocr.upscale_xheight", CONF_DOUBLE, "14", 0, 100, "a page whose measured x-height (px) is under this is also read enlarged to about 24 px (0 = never)" },
 	{ "ocr.pairs", CONF_STR, VIET_PAIRS_DEFAULT, 0, 0, "word-pair counts for the correction step (tone marks on circumflex and breve vowels, l read as t), relative to the workspace; empty = no correction" },
 	{ "ocr.columns", CONF_BOOL, "yes", 0, 0, "write side-by-side blocks (two-column letter headers, Nơi nhận | signature) left block first, then right" },
-	{ "ocr.alt_lang", CONF_STR, OCR_ALT_LANG_DEFAULT, 0, 0, "another Tesseract model tried on a page still under reread_below or whose tone marks the word pairs doubt (Debian tesseract-ocr-script-viet for Vietnamese; empty = none)" },
+	{ "ocr.alt_lang", CONF_STR, OCR_ALT_LANG_DEFAULT, 0, 0, "another Tesseract model tried last on a page still under reread_below (vie+Vietnamese: Debian's tesseract-ocr-script-viet beside vie; empty = none)" },
 	{ 0 }
 };
 
