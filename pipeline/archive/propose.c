@@ -612,8 +612,9 @@ static size_t edit_distance(const char *a, const char *b)
 /*
  * The ký hiệu against the kind found on the page: one whose first part is
  * the kind's abbreviation of three letters or more misread by at most two
- * ("TTIr", "TIT", "TT" for TTr) is given the abbreviation, at confidence
- * 0.7 (rebuilt, never sure); one that differs otherwise is not sure (0.5).
+ * ("TTIr", "TIT", "TT" for TTr), or any with a letter doubled (QĐĐ for
+ * QĐ), is given the abbreviation, at confidence 0.7 (rebuilt, never
+ * sure); one that differs otherwise is not sure (0.5).
  */
 static void check_notation(struct proposal *p, const char *label)
 {
@@ -634,8 +635,14 @@ static void check_notation(struct proposal *p, const char *label)
 	hf = fold_str(head);
 	af = fold_str(abbr);
 	if (strcmp(head, abbr)) {
+		char *once = xstrdup(hf), *w = once;
+		/* a letter OCR doubled (QĐĐ for QĐ) */
+		for (const char *r = hf; *r; r++)
+			if (w == once || w[-1] != *r)
+				*w++ = *r;
+		*w = '\0';
 		/* a two-letter abbreviation is one letter from too many others */
-		if (strlen(af) >= 3 && edit_distance(hf, af) <= 2 && strlen(hf) <= strlen(af) + 2) {
+		if (!strcmp(once, af) || (strlen(af) >= 3 && edit_distance(hf, af) <= 2 && strlen(hf) <= strlen(af) + 2)) {
 			char *v = xasprintf("%s%s", abbr, dash);
 			free(it->value);
 			it->value = v;
@@ -644,6 +651,7 @@ static void check_notation(struct proposal *p, const char *label)
 		} else if (it->confidence > PROPOSE_UNSURE) {
 			it->confidence = PROPOSE_UNSURE;
 		}
+		free(once);
 	}
 	free(head);
 	free(hf);

@@ -102,6 +102,11 @@ int main(void)
 		CHECK(p.item[PROPOSE_CODE_NOTATION].confidence > 0 && p.item[PROPOSE_CODE_NOTATION].confidence < 0.8);
 		CHECK_STR(p.item[PROPOSE_TYPE_NAME].value, "15");
 		propose_release(&p);
+		propose_text("BỘ NỘI VỤ\nSố: 12/QĐĐ-SNV Hà Nội, ngày 10 tháng 8 năm 2019\nQUYẾT ĐỊNH\nVề việc thu thập tài liệu\n",
+			     meta_codelist_find(s, "typeName"), &p);
+		CHECK_STR(p.item[PROPOSE_CODE_NOTATION].value, "QĐ-SNV");
+		CHECK(p.item[PROPOSE_CODE_NOTATION].confidence > 0 && p.item[PROPOSE_CODE_NOTATION].confidence < 0.8);
+		propose_release(&p);
 		propose_text(cases[3].text, meta_codelist_find(s, "typeName"), &p);
 		CHECK_STR(p.item[PROPOSE_CODE_NOTATION].value, "NĐ-CP");
 		CHECK(p.item[PROPOSE_CODE_NOTATION].confidence <= 0.5);
