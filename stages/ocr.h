@@ -59,6 +59,7 @@ struct ocr_result {
 	int readings;       /* how many readings of the page were made */
 	int corrected;      /* words the correction step changed */
 	int doubtful;       /* words the word pairs doubt and did not correct (viet_doubtful()) */
+	double pitch_spread; /* how far the width per letter spreads over words (-1: too few words) */
 	int turned;         /* 180 when the page read better turned round (the text layer is of that image) */
 	char reading[48];   /* the reading kept, e.g. "sauvola", "otsu", "enlarged 3.0x otsu" */
 	char why[640];      /* why: the readings and their scores */
