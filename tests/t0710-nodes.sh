@@ -37,7 +37,10 @@ while [ "$(sq ws "SELECT count(*) FROM jobs WHERE state = 'done' AND node = 'alp
 	sleep 0.05; n=$((n + 1))
 done
 expect_eq "$(sq ws "SELECT count(*) FROM nodes WHERE name = 'alpha' AND stopped IS NULL AND pid = $alpha")" 1 "alpha recorded"
-"$SOHOA" -C ws status --json > running.json || die "status while running"
+n=0 # the heartbeat, once a second, names the workers started
+while "$SOHOA" -C ws status --json > running.json && ! jq -e '.nodes[0].workers | length > 0' running.json > /dev/null && [ $n -lt 30 ]; do
+	sleep 0.1; n=$((n + 1))
+done
 expect_eq "$(jq_get running.json '.nodes[0].name + " " + .nodes[0].state')" "alpha running" "alpha in status"
 jq -e '.nodes[0].workers | test("(capture|orient|deskew) [12]")' running.json > /dev/null || die "alpha's workers: $(jq -c .nodes running.json)"
 expect_grep "pid $alpha on host .*, node alpha, since" ws/sohoa.lock

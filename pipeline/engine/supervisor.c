@@ -378,7 +378,6 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 			}
 		}
 		jobq_expire_leases(ws->db, max_attempts);
-		heartbeat(ws, &pl, kids, nkids, &last_beat);
 		/* Intake is a process of its own, started again when it ends
 		 * (not more than once a second). */
 		if (watch && now_ms() - last_watch >= 1000 && nkids < MAX_WORKERS) {
@@ -418,6 +417,7 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 				have++;
 			}
 		}
+		heartbeat(ws, &pl, kids, nkids, &last_beat); /* with the workers just started */
 		if (drain) {
 			/* Drain all that can run; then stop, naming each stage that
 			 * cannot start and what waits for it. */
