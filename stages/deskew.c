@@ -2,13 +2,18 @@
  * deskew.c - the deskew stage: measure how far the scanner turned the page
  * and turn the access copy back.
  *
- * Up to +-90 degrees (issue 10: photographed and hand-fed pages): when the
- * search near upright (+-12) is unsure, the page is turned by 24, 48, 72
- * and 90 degrees either way and searched again there, and a clearly better
- * answer wins; after a turn of more than 12 degrees the text may lie
- * sideways or upside down, which its ascenders and descenders show
- * (Leptonica's orientation test, as the orient stage uses), and the page is
- * turned upright too.  A page found near upright costs what it did.
+ * Any angle (issue 10: photographed and hand-fed pages): when the search
+ * near upright (+-12) is unsure, the page is turned by 24, 48, 72 and 90
+ * degrees either way and searched again there, and a clearly better answer
+ * wins.  The skew is found modulo a quarter turn, in (-45, 45]: which way
+ * up the text then lies is not the search's to say (on a typewriter page
+ * the columns of the fixed-pitch face read as lines at 90 degrees, and the
+ * search turned such pages sideways), but the orient stage's judgement,
+ * formats/image/pageorient.c.  The orient stage judged the page as it lay;
+ * after a turn of more than 12 degrees that judgement was made on crooked
+ * text, so the straightened page is judged again by the same function and
+ * with orient's thresholds, and turned upright when it lies otherwise.  A
+ * page found near upright costs what it did.
  *
  * The angle is found with Leptonica's sweep-and-binary-search over the
  * differential square sum of row projections (sweep at half, search at
@@ -32,6 +37,7 @@
 
 #include "engine/config.h"
 #include "formats/image/pageimg.h"
+#include "formats/image/pageorient.h"
 #include "engine/stage.h"
 #include "deskew.h"
 
@@ -42,10 +48,6 @@
 #define DESKEW_SURE 3.0
 /* A wide angle's confidence must be this many times the near one's. */
 #define DESKEW_WIDE_BETTER 1.5
-/* Leptonica's up/left confidence that turns a page a quarter after a wide
- * skew (the orient stage's decision: pixOrientDecision's minimum). */
-#define DESKEW_ORIENT_SURE 5.0
-
 /* Leptonica's search for the skew of the binary page b within
  * +-DESKEW_MAX_ANGLE; *angle and *conf stay 0 when it finds none. */
 static void deskew_search(PIX *b, double *angle, double *conf)
@@ -66,7 +68,7 @@ int deskew_find(PIX *pix, int dpi, double *angle, double *conf, struct errbuf *e
 	PIX *b, *nb;
 	l_int32 ink = 0;
 	/* Turns tried when the page does not lie within +-12 degrees: each
-	 * covers its own +-12, so together (-90, 90]. */
+	 * covers its own +-12, so together (-90, 90], recorded modulo 90. */
 	static const double wide[] = { 24, -24, 48, -48, 72, -72, 90 };
 	size_t i;
 
@@ -108,36 +110,33 @@ int deskew_find(PIX *pix, int dpi, double *angle, double *conf, struct errbuf *e
 			*conf = c;
 		}
 	}
-	if (*angle > 90)
-		*angle -= 180;
-	else if (*angle <= -90)
-		*angle += 180;
+	/* modulo a quarter turn: the quarter is orient's to judge */
+	while (*angle > 45)
+		*angle -= 90;
+	while (*angle <= -45)
+		*angle += 90;
 done:
 	pixDestroy(&nb);
 	return 0;
 }
 
-/* The page is turned by a multiple of 90 degrees after a wide skew is undone
- * (a page at 69 degrees is a sideways page at -21): its text's ascenders
- * and descenders say which way is up, as the orient stage judges.  Returns
- * the counter-clockwise quarter turns the page then lies at (0..3). */
-static int deskew_quarter(PIX *pix, int dpi)
+/* The quarter turn (0..3, counter-clockwise) the straightened page pix
+ * lies at, judged as the orient stage judges (pageorient_detect() with
+ * orient.min_confidence, or orient.min_confidence_small on a small page or
+ * small text); *conf gets the evidence.  0 when it is unsure. */
+static int deskew_quarter(struct stage_ctx *ctx, PIX *pix, double *conf)
 {
-	PIX *b = pageimg_reduce(pageimg_ink(pix, NULL), &dpi, 225), *nb;
-	l_float32 up = 0, left = 0;
-	int q = 0;
+	int xh = 0, rotation = 0, dpi = pageimg_dpi(pix, ctx->page->dpi);
+	PIX *b = pageorient_ink(pix, dpi, &xh);
+
+	*conf = 0;
 	if (!b)
 		return 0;
-	nb = pixRemoveBorderConnComps(b, 8);
+	pageorient_detect(b, &rotation, conf);
 	pixDestroy(&b);
-	if (nb && pixOrientDetect(nb, &up, &left, 0, 0) == 0) {
-		if (fabsf(up) >= fabsf(left))
-			q = up >= 0 || fabsf(up) < DESKEW_ORIENT_SURE ? 0 : 2;
-		else if (fabsf(left) >= DESKEW_ORIENT_SURE)
-			q = left >= 0 ? 1 : 3;
-	}
-	pixDestroy(&nb);
-	return q;
+	if (*conf < stage_conf_double(ctx, pageorient_small(pix, xh) ? "orient.min_confidence_small" : "orient.min_confidence"))
+		return 0;
+	return rotation / 90;
 }
 
 PIX *deskew_rotate(PIX *pix, double angle, struct errbuf *err)
@@ -193,14 +192,15 @@ static enum stage_rc deskew_run(struct stage_ctx *ctx, struct errbuf *err)
 		goto out_pix;
 	snprintf(detail, sizeof(detail), "access copy turned clockwise by %.2f degrees (confidence %.1f)", angle, conf);
 	if (fabs(angle) > DESKEW_MAX_ANGLE) {
-		int q = deskew_quarter(out, ctx->page->dpi);
+		double qconf;
+		int q = deskew_quarter(ctx, out, &qconf);
 		if (q) {
 			PIX *up = pixRotateOrth(out, 4 - q);
 			if (up) {
 				pixDestroy(&out);
 				out = up;
-				snprintf(detail, sizeof(detail), "access copy turned clockwise by %.2f degrees (confidence %.1f), then by %d: the page lay at %.2f degrees",
-				         angle, conf, 90 * (4 - q), angle + 90 * q);
+				snprintf(detail, sizeof(detail), "access copy turned clockwise by %.2f degrees (confidence %.1f), then by %d (confidence %.1f): the page lay at %.2f degrees",
+				         angle, conf, 90 * (4 - q), qconf, angle + 90 * q);
 				if (ctx->page->orient >= 0)
 					stage_set_int(ctx, "orient", (ctx->page->orient + 90 * q) % 360);
 			}

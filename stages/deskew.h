@@ -17,9 +17,11 @@
 /*
  * Find the skew of an upright page image of any depth scanned at `dpi`
  * (under 50 means unknown, and the short side is then taken for A4's 8.27
- * inches).  On success *angle (-90, 90] is the counter-clockwise
- * rotation in degrees that the scanner applied to the page (so the page is
- * straightened by turning it clockwise by *angle), and *conf is Leptonica's
+ * inches).  On success *angle (-45, 45] is the counter-clockwise
+ * rotation in degrees, modulo a quarter turn, that the scanner applied to
+ * the page (so the page is
+ * straightened by turning it clockwise by *angle; which way up it then lies
+ * is pageorient_detect()'s to judge), and *conf is Leptonica's
  * confidence: about 0 when the page holds no lines of text to measure, above
  * 3 for a page of text.  When there is nothing to measure, *angle is 0.
  * Returns 0, or -1 with err set.
