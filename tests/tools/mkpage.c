@@ -12,6 +12,7 @@
  *   --noise S        grey noise of standard deviation S (0..1 of white)
  *   --speckle N      N dark specks scattered over the sheet
  *   --yellow         yellowed paper, written as colour
+ *   --gradient G     light falling off towards the right edge by G (0..1)
  *   --border MM      a dark scan margin MM wide on the left and top edges
  *   --blank          the back of a sheet: paper only; an input, if given,
  *                    shows through faintly, mirrored (bleed-through)
@@ -40,7 +41,7 @@
 struct mkpage_opt {
 	int dpi, rotate, speckle, border_mm, bitonal, yellow, blank, holes, facing;
 	int paper_a4;
-	double skew, noise, margin_l, margin_t;
+	double skew, noise, margin_l, margin_t, gradient;
 	uint64_t seed;
 };
 
@@ -158,6 +159,7 @@ static void mkpage_scan(PIX *p, const struct mkpage_opt *o)
 			double dx = (double)x / w - cx, dy = (double)y / h - cy;
 
 			v *= 1.0 - k * (dx * dx + dy * dy);
+			v *= 1.0 - o->gradient * x / w;
 			if (x < bw || y < bw * 2 / 3)
 				v = 0.08;
 			if (o->noise > 0)
@@ -260,7 +262,7 @@ static int mkpage_write(PIX *p, const char *out, const struct mkpage_opt *o, int
 
 static int mkpage_usage(void)
 {
-	fprintf(stderr, "usage: mkpage [--dpi N] [--paper a4|none] [--margin L,T] [--skew DEG] [--rotate 0|90|180|270] [--noise S] [--speckle N] [--yellow] [--border MM] [--blank] [--holes] [--facing] [--bitonal] [--seed N] -o OUT INPUT.png...\n");
+	fprintf(stderr, "usage: mkpage [--dpi N] [--paper a4|none] [--margin L,T] [--skew DEG] [--rotate 0|90|180|270] [--noise S] [--speckle N] [--yellow] [--gradient G] [--border MM] [--blank] [--holes] [--facing] [--bitonal] [--seed N] -o OUT INPUT.png...\n");
 	return 2;
 }
 
@@ -289,6 +291,7 @@ int main(int argc, char **argv)
 		else if (strcmp(a, "--skew") == 0) o.skew = atof(argv[++i]);
 		else if (strcmp(a, "--rotate") == 0) o.rotate = atoi(argv[++i]);
 		else if (strcmp(a, "--noise") == 0) o.noise = atof(argv[++i]);
+		else if (strcmp(a, "--gradient") == 0) o.gradient = atof(argv[++i]);
 		else if (strcmp(a, "--speckle") == 0) o.speckle = atoi(argv[++i]);
 		else if (strcmp(a, "--border") == 0) o.border_mm = atoi(argv[++i]);
 		else if (strcmp(a, "--seed") == 0) o.seed = strtoull(argv[++i], NULL, 10);
