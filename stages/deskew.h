@@ -6,6 +6,8 @@
 #ifndef SOHOA_DESKEW_H
 #define SOHOA_DESKEW_H
 
+#include <stdbool.h>
+
 #include <leptonica/allheaders.h>
 
 #include "engine/util.h"
@@ -27,6 +29,19 @@
  * Returns 0, or -1 with err set.
  */
 int deskew_find(PIX *pix, int dpi, double *angle, double *conf, struct errbuf *err);
+
+/*
+ * The skew of the top, middle and bottom thirds of the page pix, each
+ * searched near its skew `angle` (from deskew_find()), into thirds[]
+ * (`angle` for a third without lines to measure).  Returns how many thirds
+ * were measured, or -1 with err set.
+ */
+int deskew_thirds(PIX *pix, int dpi, double angle, double thirds[3], struct errbuf *err);
+
+/* true when the angles of the thirds (all three measured) change the same
+ * way from top to middle to bottom: the lines converge, as on a page
+ * photographed at an angle, not laid flat on a scanner. */
+bool deskew_converge(const double thirds[3]);
 
 /*
  * Return a new image of the same size and depth as pix, straightened by

@@ -261,11 +261,7 @@ PIX *pageimg_grey(PIX *pix)
  * and the orient stage judged the page sideways at confidence 17). */
 #define PAGEIMG_UNEVEN 0.15
 
-/* A copy of the grey g with its paper made even (Leptonica's background
- * normalisation), when the paper of its left, right, top and bottom
- * thirds (90 % rank of each, on a copy reduced 8 times) differs by more
- * than PAGEIMG_UNEVEN; else NULL. */
-static PIX *pageimg_even(PIX *g)
+PIX *pageimg_even(PIX *g)
 {
 	PIX *s = pixScaleAreaMap2(g), *r = s ? pixScaleAreaMap2(s) : NULL, *r8 = r ? pixScaleAreaMap2(r) : NULL;
 	PIX *out = NULL;
