@@ -112,7 +112,7 @@ static enum stage_rc fanin_run(struct stage_ctx *ctx, struct errbuf *err)
 	return STAGE_OK;
 }
 
-static enum stage_rc fanin_commit(struct stage_ctx *ctx, struct sqlite3 *db, struct errbuf *err)
+static enum stage_rc fanin_commit(struct stage_ctx *ctx, struct db *db, struct errbuf *err)
 {
 	struct fanin_state *f = ctx->priv;
 	int64_t *ids = NULL;

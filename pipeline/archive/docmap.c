@@ -79,16 +79,16 @@ static void add_id(int64_t **ids, int *n, int64_t id)
 	(*ids)[(*n)++] = id;
 }
 
-static int set_page(sqlite3 *db, int64_t page, int64_t doc, int separator)
+static int set_page(struct db *db, int64_t page, int64_t doc, int separator)
 {
-	sqlite3_stmt *st = db_prepare(db, "UPDATE pages SET document_id = ?2, separator = ?3 WHERE id = ?1");
+	struct db_stmt *st = db_prepare(db, "UPDATE pages SET document_id = ?2, separator = ?3 WHERE id = ?1");
 	int rc;
-	sqlite3_bind_int64(st, 1, page);
+	db_bind_int64(st, 1, page);
 	if (doc > 0)
-		sqlite3_bind_int64(st, 2, doc);
-	sqlite3_bind_int(st, 3, separator);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
+		db_bind_int64(st, 2, doc);
+	db_bind_int64(st, 3, separator);
+	rc = db_step(st) == DB_DONE ? 0 : -1;
+	db_finalize(st);
 	return rc;
 }
 
@@ -119,9 +119,9 @@ void docmap_tables_release(struct docmap_tables *t)
  * (ids, positions, blank flags, the operator's groups), its file, and the
  * documents of the batch and of the file (id, STT, state, batch, pages).
  * A plan applies only while this is unchanged.  NULL on a database error. */
-static char *stamp(sqlite3 *db, int64_t batch_id)
+static char *stamp(struct db *db, int64_t batch_id)
 {
-	sqlite3_stmt *st = db_prepare(db,
+	struct db_stmt *st = db_prepare(db,
 		"SELECT (SELECT count(*) || ':' || COALESCE(sum(id), 0) || ':' || COALESCE(sum(seq * id), 0) || ':'"
 		" || COALESCE(sum(blank * id), 0) || ':' || COALESCE(sum(COALESCE(doc_group, -1) * id), 0) || ':'"
 		" || COALESCE(sum(COALESCE(length(text_path), 0) * id), 0)"
@@ -131,16 +131,16 @@ static char *stamp(sqlite3 *db, int64_t batch_id)
 		" || (SELECT count(*) FROM pages q WHERE q.document_id = d.id) AS x FROM documents d"
 		" WHERE d.batch_id = ?1 OR d.file_id = " BATCH_FILE " ORDER BY d.id)), '')");
 	char *s = NULL;
-	sqlite3_bind_int64(st, 1, batch_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	db_bind_int64(st, 1, batch_id);
+	if (db_step(st) == DB_ROW)
 		s = db_col_strdup(st, 0);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return s;
 }
 
 /* Planning state: what the groups of the batch become. */
 struct planner {
-	sqlite3 *db;
+	struct db *db;
 	const struct docmap_tables *t;
 	struct docmap_plan *p;
 	int64_t *prereg;      /* documents registered before scanning (CSV import), in STT order */
@@ -149,17 +149,17 @@ struct planner {
 	int whole;            /* whole-file mode: the one group, or -1 */
 };
 
-static int64_t *id_list(sqlite3 *db, sqlite3_stmt *st, int *n, bool *failed)
+static int64_t *id_list(struct db *db, struct db_stmt *st, int *n, bool *failed)
 {
 	int64_t *v = NULL;
 	int rc;
 	*n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		v = xrealloc(v, sizeof(int64_t) * (size_t)(*n + 1));
-		v[(*n)++] = sqlite3_column_int64(st, 0);
+		v[(*n)++] = db_col_int64(st, 0);
 	}
-	*failed = rc != SQLITE_DONE;
-	sqlite3_finalize(st);
+	*failed = rc != DB_DONE;
+	db_finalize(st);
 	(void)db;
 	return v;
 }
@@ -207,14 +207,14 @@ static void group_add(struct docmap_group *g, int64_t page)
 	g->pages[g->npages++] = page;
 }
 
-int docmap_plan(sqlite3 *db, const struct docmap_tables *t, const char *root, int64_t batch_id, struct docmap_plan *p,
+int docmap_plan(struct db *db, const struct docmap_tables *t, const char *root, int64_t batch_id, struct docmap_plan *p,
 		struct errbuf *err)
 {
 	struct planner c;
 	char *code = NULL, *prof = NULL;
 	const char *rule = "none", *marker = NULL;
 	struct profile *pr = NULL;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc = -1, cur = -1, step;
 	int64_t group = -2;
 	bool any_group, duplex = false, after_sheet = false, failed;
@@ -226,7 +226,7 @@ int docmap_plan(sqlite3 *db, const struct docmap_tables *t, const char *root, in
 	c.p = p;
 	c.whole = -1;
 	if (!(p->stamp = stamp(db, batch_id))) {
-		err_set(err, "batch %lld: cannot read it: %s", (long long)batch_id, sqlite3_errmsg(db));
+		err_set(err, "batch %lld: cannot read it: %s", (long long)batch_id, db_errmsg(db));
 		goto out;
 	}
 	if (db_int(db, 0, "SELECT count(*) FROM pages WHERE batch_id = ?1 AND document_id IS NULL AND separator = 0 AND dropped = 0",
@@ -235,20 +235,20 @@ int docmap_plan(sqlite3 *db, const struct docmap_tables *t, const char *root, in
 		goto out;
 	}
 	st = db_prepare(db, "SELECT file_code, profile FROM batches WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, batch_id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_int64(st, 1, batch_id);
+	if (db_step(st) == DB_ROW) {
 		code = db_col_strdup(st, 0);
 		prof = db_col_strdup(st, 1);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (code && *code) {
 		st = db_prepare(db, "SELECT id, file_code FROM files WHERE file_code = ?1 OR alias = ?1");
-		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			p->file_id = sqlite3_column_int64(st, 0);
+		db_bind_text(st, 1, code, -1);
+		if (db_step(st) == DB_ROW) {
+			p->file_id = db_col_int64(st, 0);
 			p->file_code = db_col_strdup(st, 1);
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 		if (!p->file_id) {
 			if (filecode_parse(code, NULL, err) < 0) {
 				err_prefix(err, "batch %lld", (long long)batch_id);
@@ -278,8 +278,8 @@ int docmap_plan(sqlite3 *db, const struct docmap_tables *t, const char *root, in
 	if (p->file_id && t->nm->per_document) {
 		st = db_prepare(db, "SELECT d.id FROM documents d WHERE d.file_id = ?1 AND d.state = ?2"
 				    " AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.document_id = d.id) ORDER BY d.stt");
-		sqlite3_bind_int64(st, 1, p->file_id);
-		sqlite3_bind_text(st, 2, jobq_doc_state_names[JOBQ_DOC_OPEN], -1, SQLITE_STATIC);
+		db_bind_int64(st, 1, p->file_id);
+		db_bind_text(st, 2, jobq_doc_state_names[JOBQ_DOC_OPEN], -1);
 		c.prereg = id_list(db, st, &c.nprereg, &failed);
 		if (failed)
 			goto db_fail_nost;
@@ -292,22 +292,22 @@ int docmap_plan(sqlite3 *db, const struct docmap_tables *t, const char *root, in
 				  " AND document_id IS NULL", 1, batch_id) > 0;
 	st = db_prepare(db, "SELECT id, doc_group, blank, text_path FROM pages WHERE batch_id = ?1 AND document_id IS NULL"
 			    " AND separator = 0 AND dropped = 0 ORDER BY seq, img_index, id");
-	sqlite3_bind_int64(st, 1, batch_id);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t page = sqlite3_column_int64(st, 0);
+	db_bind_int64(st, 1, batch_id);
+	while ((step = db_step(st)) == DB_ROW) {
+		int64_t page = db_col_int64(st, 0);
 		bool sep = false;
 		if (any_group) {
-			int64_t g = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 1);
+			int64_t g = db_col_type(st, 1) == DB_NULL ? -1 : db_col_int64(st, 1);
 			if (g != group) {
 				group = g;
 				cur = -1;
 			}
 		} else if (!strcmp(rule, "blank")) {
-			sep = sqlite3_column_int(st, 2) != 0;
+			sep = db_col_int(st, 2) != 0;
 		} else if (!strcmp(rule, "text")) {
-			bool blank = sqlite3_column_int(st, 2) != 0;
-			if (!blank && sqlite3_column_text(st, 3))
-				sep = text_has((const char *)sqlite3_column_text(st, 3), root, marker);
+			bool blank = db_col_int(st, 2) != 0;
+			if (!blank && db_col_text(st, 3))
+				sep = text_has(db_col_text(st, 3), root, marker);
 			/* The back of a separator sheet in a duplex feeder is blank. */
 			sep = sep || (duplex && blank && after_sheet);
 			after_sheet = sep && !blank;
@@ -319,18 +319,18 @@ int docmap_plan(sqlite3 *db, const struct docmap_tables *t, const char *root, in
 			continue;
 		}
 		if (cur < 0 && (cur = plan_group(&c, err)) < 0) {
-			sqlite3_finalize(st);
+			db_finalize(st);
 			goto out;
 		}
 		group_add(&p->groups[cur], page);
 	}
-	sqlite3_finalize(st);
-	if (step != SQLITE_DONE)
+	db_finalize(st);
+	if (step != DB_DONE)
 		goto db_fail_nost;
 	rc = 0;
 	goto out;
 db_fail_nost:
-	err_set(err, "batch %lld: cannot read its pages: %s", (long long)batch_id, sqlite3_errmsg(db));
+	err_set(err, "batch %lld: cannot read its pages: %s", (long long)batch_id, db_errmsg(db));
 out:
 	profile_free(pr);
 	free(c.prereg);
@@ -355,21 +355,21 @@ void docmap_plan_release(struct docmap_plan *p)
 }
 
 /* Register the batch's file (a valid code not yet registered). */
-static int register_file(sqlite3 *db, const struct docmap_tables *t, const char *code, int64_t *file_id, struct errbuf *err)
+static int register_file(struct db *db, const struct docmap_tables *t, const char *code, int64_t *file_id, struct errbuf *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (t->schema)
 		return meta_file_add(db, t->schema, code, NULL, NULL, 0, AGENT, file_id, err);
 	st = db_prepare(db, "INSERT INTO files(file_code, created) VALUES (?1, ?2)");
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now_ms());
+	db_bind_text(st, 1, code, -1);
+	db_bind_int64(st, 2, now_ms());
 	if (db_step_done(db, st, "cannot register the file", err) < 0)
 		return -1;
-	*file_id = sqlite3_last_insert_rowid(db);
+	*file_id = db_last_id(db);
 	return 0;
 }
 
-int docmap_apply(sqlite3 *db, const struct docmap_tables *t, const struct docmap_plan *p, int64_t **ids, int *n,
+int docmap_apply(struct db *db, const struct docmap_tables *t, const struct docmap_plan *p, int64_t **ids, int *n,
 		 struct errbuf *err)
 {
 	char *now = stamp(db, p->batch_id);
@@ -378,7 +378,7 @@ int docmap_apply(sqlite3 *db, const struct docmap_tables *t, const struct docmap
 	*ids = NULL;
 	*n = 0;
 	if (!now)
-		return err_set(err, "batch %lld: cannot read it: %s", (long long)p->batch_id, sqlite3_errmsg(db));
+		return err_set(err, "batch %lld: cannot read it: %s", (long long)p->batch_id, db_errmsg(db));
 	free(now);
 	if (!same)
 		return 1;
@@ -388,9 +388,9 @@ int docmap_apply(sqlite3 *db, const struct docmap_tables *t, const struct docmap
 		const struct docmap_group *g = &p->groups[i];
 		int64_t doc = g->doc;
 		if (doc && g->attach) {
-			sqlite3_stmt *st = db_prepare(db, "UPDATE documents SET batch_id = ?2 WHERE id = ?1");
-			sqlite3_bind_int64(st, 1, doc);
-			sqlite3_bind_int64(st, 2, p->batch_id);
+			struct db_stmt *st = db_prepare(db, "UPDATE documents SET batch_id = ?2 WHERE id = ?1");
+			db_bind_int64(st, 1, doc);
+			db_bind_int64(st, 2, p->batch_id);
 			if (db_step_done(db, st, "cannot attach the document to its batch", err) < 0)
 				goto fail;
 		} else if (!doc) {
@@ -414,7 +414,7 @@ int docmap_apply(sqlite3 *db, const struct docmap_tables *t, const struct docmap
 			goto db_fail;
 	return 0;
 db_fail:
-	err_set(err, "cannot map pages: %s", sqlite3_errmsg(db));
+	err_set(err, "cannot map pages: %s", db_errmsg(db));
 fail:
 	err_prefix(err, "batch %lld", (long long)p->batch_id);
 	free(*ids);
@@ -486,28 +486,28 @@ fail:
 	return -1;
 }
 
-int docmap_operator_map(sqlite3 *db, int64_t batch_id, const char *spec, struct errbuf *err)
+int docmap_operator_map(struct db *db, int64_t batch_id, const char *spec, struct errbuf *err)
 {
 	int64_t npages = db_int(db, 0, "SELECT count(*) FROM pages WHERE batch_id = ?1", 1, batch_id);
 	long *ends, page = 0;
 	int n, rc = 0;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if ((n = docmap_parse_map(spec, (long)npages, &ends, err)) < 0)
 		return -1;
 	st = db_prepare(db, "UPDATE pages SET doc_group = ?3 WHERE id IN (SELECT id FROM pages WHERE batch_id = ?1"
 			    " ORDER BY seq, img_index, id LIMIT 1 OFFSET ?2)");
 	for (int g = 0; g < n && rc == 0; g++)
 		for (; page < ends[g]; page++) {
-			sqlite3_reset(st);
-			sqlite3_bind_int64(st, 1, batch_id);
-			sqlite3_bind_int64(st, 2, page);
-			sqlite3_bind_int(st, 3, g + 1);
-			if (sqlite3_step(st) != SQLITE_DONE) {
-				rc = err_set(err, "batch %lld: document map '%s': %s", (long long)batch_id, spec, sqlite3_errmsg(db));
+			db_reset(st);
+			db_bind_int64(st, 1, batch_id);
+			db_bind_int64(st, 2, page);
+			db_bind_int64(st, 3, g + 1);
+			if (db_step(st) != DB_DONE) {
+				rc = err_set(err, "batch %lld: document map '%s': %s", (long long)batch_id, spec, db_errmsg(db));
 				break;
 			}
 		}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	free(ends);
 	return rc;
 }
@@ -548,7 +548,7 @@ bad:
 	return err_set(err, "pages '%s': expected page ids like '12,14-17'", spec);
 }
 
-int docmap_move(sqlite3 *db, const char *config_dir, const char *doc_ref, const int64_t *pages, int npages,
+int docmap_move(struct db *db, const char *config_dir, const char *doc_ref, const int64_t *pages, int npages,
 		const char *agent, int64_t **affected, int *naffected, struct errbuf *err)
 {
 	struct meta_object obj;
@@ -556,7 +556,7 @@ int docmap_move(sqlite3 *db, const char *config_dir, const char *doc_ref, const 
 	struct filecode_naming own;
 	const struct filecode_naming *nm;
 	struct errbuf e;
-	bool own_tx = sqlite3_get_autocommit(db) != 0;
+	bool own_tx = !db_in_transaction(db);
 	int rc = -1, lrc;
 	int64_t doc;
 	*affected = NULL;
@@ -602,13 +602,13 @@ int docmap_move(sqlite3 *db, const char *config_dir, const char *doc_ref, const 
 	}
 	add_id(affected, naffected, doc);
 	for (int i = 0; i < npages; i++) {
-		sqlite3_stmt *st = db_prepare(db, "SELECT document_id FROM pages WHERE id = ?1");
+		struct db_stmt *st = db_prepare(db, "SELECT document_id FROM pages WHERE id = ?1");
 		int64_t from = -1;
 		char object[32], detail[96];
-		sqlite3_bind_int64(st, 1, pages[i]);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			from = sqlite3_column_type(st, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
+		db_bind_int64(st, 1, pages[i]);
+		if (db_step(st) == DB_ROW)
+			from = db_col_type(st, 0) == DB_NULL ? 0 : db_col_int64(st, 0);
+		db_finalize(st);
 		if (from < 0) {
 			err_set(err, "page %lld: no such page", (long long)pages[i]);
 			goto rollback;
@@ -618,7 +618,7 @@ int docmap_move(sqlite3 *db, const char *config_dir, const char *doc_ref, const 
 		if (from > 0)
 			add_id(affected, naffected, from);
 		if (set_page(db, pages[i], doc, 0) < 0) {
-			err_set(err, "page %lld: cannot move: %s", (long long)pages[i], sqlite3_errmsg(db));
+			err_set(err, "page %lld: cannot move: %s", (long long)pages[i], db_errmsg(db));
 			goto rollback;
 		}
 		snprintf(object, sizeof(object), "page:%lld", (long long)pages[i]);
@@ -631,17 +631,17 @@ int docmap_move(sqlite3 *db, const char *config_dir, const char *doc_ref, const 
 	/* Empty documents with nothing attached go; others stay for the record. */
 	for (int i = 0; i < *naffected; i++) {
 		int64_t d = (*affected)[i];
-		sqlite3_stmt *st;
+		struct db_stmt *st;
 		if (db_int(db, 0, "SELECT count(*) FROM pages WHERE document_id = ?1", 1, d) > 0 ||
 		    db_int(db, 0, "SELECT count(*) FROM jobs WHERE document_id = ?1", 1, d) > 0 ||
 		    db_int(db, 0, "SELECT count(*) FROM meta WHERE object = 'document' AND object_id = ?1 AND source NOT IN ('system')", 1, d) > 0)
 			continue;
 		st = db_prepare(db, "DELETE FROM meta WHERE object = 'document' AND object_id = ?1");
-		sqlite3_bind_int64(st, 1, d);
+		db_bind_int64(st, 1, d);
 		if (db_step_done(db, st, "cannot drop an empty document", err) < 0)
 			goto rollback;
 		st = db_prepare(db, "DELETE FROM documents WHERE id = ?1");
-		sqlite3_bind_int64(st, 1, d);
+		db_bind_int64(st, 1, d);
 		if (db_step_done(db, st, "cannot drop an empty document", err) < 0)
 			goto rollback;
 	}

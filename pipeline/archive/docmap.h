@@ -9,7 +9,7 @@
 #ifndef SOHOA_DOCMAP_H
 #define SOHOA_DOCMAP_H
 
-#include <sqlite3.h>
+#include "engine/db.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -56,14 +56,14 @@ struct docmap_plan {
  * is the workspace (its scanner profiles, the pages' text files).  0 (an
  * empty plan when nothing is left to map) or -1 with err set (a bad
  * profile, a file that cannot take more documents, a database error). */
-int docmap_plan(sqlite3 *db, const struct docmap_tables *t, const char *root, int64_t batch_id, struct docmap_plan *p,
+int docmap_plan(struct db *db, const struct docmap_tables *t, const char *root, int64_t batch_id, struct docmap_plan *p,
 		struct errbuf *err);
 /* Write a plan in the caller's transaction: documents created (state open)
  * or attached, pages mapped, separators marked.  ids: a malloc'ed array of
  * the plan's document ids (caller frees), *n their count.  Returns 0, 1
  * when the batch or its file changed since the plan was made (nothing
  * written: plan again), or -1 with err set. */
-int docmap_apply(sqlite3 *db, const struct docmap_tables *t, const struct docmap_plan *p, int64_t **ids, int *n,
+int docmap_apply(struct db *db, const struct docmap_tables *t, const struct docmap_plan *p, int64_t **ids, int *n,
 		 struct errbuf *err);
 void docmap_plan_release(struct docmap_plan *p);
 
@@ -95,7 +95,7 @@ int docmap_parse_map(const char *spec, long npages, long **ends, struct errbuf *
  * in the batch (1-based, in seq order), one range per document, e.g.
  * "1-3,4-7,8-" (the last range may be open).  The ranges must cover every
  * page once, in order.  In the caller's transaction. */
-int docmap_operator_map(sqlite3 *db, int64_t batch_id, const char *spec, struct errbuf *err);
+int docmap_operator_map(struct db *db, int64_t batch_id, const char *spec, struct errbuf *err);
 
 /* Parse a list of page ids and ranges ("12,14-17") into a malloc'ed
  * array; returns the count or -1. */
@@ -107,7 +107,7 @@ int docmap_parse_pages(const char *spec, int64_t **out, struct errbuf *err);
  * hold metadata or jobs.  affected gets the ids of the documents whose
  * pages changed (caller frees).  In its own transaction when the caller has
  * none open; every move is an audit event. */
-int docmap_move(sqlite3 *db, const char *config_dir, const char *doc_ref, const int64_t *pages, int npages,
+int docmap_move(struct db *db, const char *config_dir, const char *doc_ref, const int64_t *pages, int npages,
 		const char *agent, int64_t **affected, int *naffected, struct errbuf *err);
 
 #endif

@@ -10,7 +10,7 @@
 #ifndef SOHOA_META_H
 #define SOHOA_META_H
 
-#include <sqlite3.h>
+#include "engine/db.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -80,41 +80,41 @@ struct meta_object {
 	char label[FILECODE_NAME_MAX + 16]; /* "file:<code>" or "document:<id>", as in the audit log */
 	char name[FILECODE_NAME_MAX + 1];
 };
-int meta_resolve(sqlite3 *db, const char *ref, struct meta_object *obj, struct errbuf *err);
+int meta_resolve(struct db *db, const char *ref, struct meta_object *obj, struct errbuf *err);
 
 /* The value of a field (caller frees) or NULL; *source (may be NULL) gets
  * the source, caller frees. */
-char *meta_get(sqlite3 *db, enum meta_level level, int64_t id, const char *field, char **source);
+char *meta_get(struct db *db, enum meta_level level, int64_t id, const char *field, char **source);
 /* Write a value already checked, in the caller's transaction; an event is
  * added when the value or its source changes.  value NULL deletes. */
-int meta_put(sqlite3 *db, const struct meta_object *obj, const char *field, const char *value,
+int meta_put(struct db *db, const struct meta_object *obj, const char *field, const char *value,
 	     const char *source, double confidence, const char *agent, struct errbuf *err);
 /* Missing required fields and cross-field rules of an object, one error
  * per line appended to report with the prefix; returns their count. */
-int meta_check_object(sqlite3 *db, const struct meta_schema *s, const struct meta_object *obj,
+int meta_check_object(struct db *db, const struct meta_schema *s, const struct meta_object *obj,
 		      const char *prefix, struct strbuf *report);
 
 /* Register a file (hồ sơ): validate the code, refuse duplicates, store
  * fileCode, paperFileCode and the schema's defaults (confidenceLevel 02).
  * In the caller's transaction. */
-int meta_file_add(sqlite3 *db, const struct meta_schema *s, const char *file_code, const char *paper,
+int meta_file_add(struct db *db, const struct meta_schema *s, const char *file_code, const char *paper,
 		  const char *alias, int64_t fonds_id, const char *agent, int64_t *id, struct errbuf *err);
 /* true (err set) when file_code is the name or docCode of a document, or
  * would be the name of a document of a registered file (CODE.N): files
  * and documents never share a name, or one would shadow the other. */
-bool meta_name_clash(sqlite3 *db, const char *file_code, struct errbuf *err);
+bool meta_name_clash(struct db *db, const char *file_code, struct errbuf *err);
 /* Add a document row (state 'open') with its STT and name, of file_id and
  * batch_id (0: none), in the caller's transaction.  Returns its id, or -1
  * with err set to the database's reason (the caller names the document);
  * a name that is a registered file's code or alias is refused. */
-int64_t meta_doc_insert(sqlite3 *db, int64_t file_id, int64_t batch_id, int64_t stt, const char *name, struct errbuf *err);
+int64_t meta_doc_insert(struct db *db, int64_t file_id, int64_t batch_id, int64_t stt, const char *name, struct errbuf *err);
 /* Give a new document its docCode and the schema's defaults. */
-int meta_doc_init(sqlite3 *db, const struct meta_schema *s, int64_t doc_id, const char *file_code, long stt,
+int meta_doc_init(struct db *db, const struct meta_schema *s, int64_t doc_id, const char *file_code, long stt,
 		  const char *agent, struct errbuf *err);
 
 /* Set fields (name=value pairs) of one object in one transaction; every
  * value is checked first and nothing is written if one is bad. */
-int meta_set(sqlite3 *db, const struct meta_schema *s, const struct meta_object *obj, int n,
+int meta_set(struct db *db, const struct meta_schema *s, const struct meta_object *obj, int n,
 	     char *const *pairs, const char *agent, struct errbuf *err);
 
 /* Import a CSV (file rows keyed by fileCode, or document rows keyed by
@@ -123,12 +123,12 @@ int meta_set(sqlite3 *db, const struct meta_schema *s, const struct meta_object 
  * Every error goes to report as "row N: field 'F': 'V': why" (row 1 is
  * the header); on any error nothing is written and -1 is returned.
  * *nrows gets the number of rows imported. */
-int meta_import_csv(sqlite3 *db, const struct meta_schema *s, const char *data, size_t len,
+int meta_import_csv(struct db *db, const struct meta_schema *s, const char *data, size_t len,
 		    const char *encoding, const char *agent, struct strbuf *report, int *nrows);
 
 /* Export the entered values (not proposals) of every object of a level,
  * or of the documents of one file, as CSV (header = field names) or JSON. */
-int meta_export(sqlite3 *db, const struct meta_schema *s, enum meta_level level, int64_t file_id,
+int meta_export(struct db *db, const struct meta_schema *s, enum meta_level level, int64_t file_id,
 		bool json, struct strbuf *out);
 
 #endif

@@ -259,7 +259,7 @@ long meta_check_date_key(const char *s)
 	return s && meta_date_parse(s, &d, &m, &y) ? (long)y * 10000 + m * 100 + d : -1;
 }
 
-int meta_check_object(sqlite3 *db, const struct meta_schema *s, const struct meta_object *obj,
+int meta_check_object(struct db *db, const struct meta_schema *s, const struct meta_object *obj,
 		      const char *prefix, struct strbuf *report)
 {
 	int nerr = 0;

@@ -150,7 +150,7 @@ static char *to_utf8_cp1258(const char *data, size_t len, struct errbuf *err)
 	return out;
 }
 
-static int import_row(sqlite3 *db, const struct meta_schema *s, enum meta_level level,
+static int import_row(struct db *db, const struct meta_schema *s, enum meta_level level,
 		      const struct meta_field **cols, char **val, int ncol, int row, const char *agent,
 		      struct strbuf *report, struct strbuf *seen)
 {
@@ -287,7 +287,7 @@ out:
 	return nerr;
 }
 
-int meta_import_csv(sqlite3 *db, const struct meta_schema *s, const char *data, size_t len,
+int meta_import_csv(struct db *db, const struct meta_schema *s, const char *data, size_t len,
 		    const char *encoding, const char *agent, struct strbuf *report, int *nrows)
 {
 	struct csv c;
@@ -456,17 +456,17 @@ static void csv_cell(struct strbuf *out, const char *v)
 	sb_addc(out, '"');
 }
 
-int meta_export(sqlite3 *db, const struct meta_schema *s, enum meta_level level, int64_t file_id,
+int meta_export(struct db *db, const struct meta_schema *s, enum meta_level level, int64_t file_id,
 		bool json, struct strbuf *out)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	bool first = true;
 	if (level == META_FILE)
 		st = db_prepare(db, "SELECT id, file_code FROM files WHERE ?1 = 0 OR id = ?1 ORDER BY file_code");
 	else
 		st = db_prepare(db, "SELECT d.id, d.name FROM documents d LEFT JOIN files f ON f.id = d.file_id"
 				    " WHERE ?1 = 0 OR d.file_id = ?1 ORDER BY f.file_code, d.stt, d.id");
-	sqlite3_bind_int64(st, 1, file_id);
+	db_bind_int64(st, 1, file_id);
 	if (json)
 		sb_adds(out, "[");
 	else {
@@ -481,12 +481,12 @@ int meta_export(sqlite3 *db, const struct meta_schema *s, enum meta_level level,
 		}
 		sb_adds(out, "\r\n");
 	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_step(st) == DB_ROW) {
 		struct meta_object obj;
 		bool firstf = true;
 		memset(&obj, 0, sizeof(obj));
 		obj.level = level;
-		obj.id = sqlite3_column_int64(st, 0);
+		obj.id = db_col_int64(st, 0);
 		if (json)
 			sb_adds(out, first ? "\n  {" : ",\n  {");
 		first = false;
@@ -513,7 +513,7 @@ int meta_export(sqlite3 *db, const struct meta_schema *s, enum meta_level level,
 		}
 		sb_adds(out, json ? "}" : "\r\n");
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (json)
 		sb_adds(out, first ? "]\n" : "\n]\n");
 	return 0;

@@ -28,45 +28,45 @@
 
 /* ---- objects ---- */
 
-static int resolve_file(sqlite3 *db, const char *ref, struct meta_object *obj)
+static int resolve_file(struct db *db, const char *ref, struct meta_object *obj)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT id, file_code FROM files WHERE file_code = ?1 OR alias = ?1");
+	struct db_stmt *st = db_prepare(db, "SELECT id, file_code FROM files WHERE file_code = ?1 OR alias = ?1");
 	int found = 0;
-	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_text(st, 1, ref, -1);
+	if (db_step(st) == DB_ROW) {
 		obj->level = META_FILE;
-		obj->id = sqlite3_column_int64(st, 0);
+		obj->id = db_col_int64(st, 0);
 		obj->file_id = obj->id;
-		snprintf(obj->name, sizeof(obj->name), "%s", (const char *)sqlite3_column_text(st, 1));
+		snprintf(obj->name, sizeof(obj->name), "%s", db_col_text(st, 1));
 		snprintf(obj->label, sizeof(obj->label), "file:%s", obj->name);
 		found = 1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return found;
 }
 
-int meta_store_resolve_doc(sqlite3 *db, const char *sql, const char *text, int64_t a, int64_t b, struct meta_object *obj)
+int meta_store_resolve_doc(struct db *db, const char *sql, const char *text, int64_t a, int64_t b, struct meta_object *obj)
 {
-	sqlite3_stmt *st = db_prepare(db, sql);
+	struct db_stmt *st = db_prepare(db, sql);
 	int found = 0;
 	if (text)
-		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+		db_bind_text(st, 1, text, -1);
 	else
-		sqlite3_bind_int64(st, 1, a);
-	sqlite3_bind_int64(st, 2, b);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+		db_bind_int64(st, 1, a);
+	db_bind_int64(st, 2, b);
+	if (db_step(st) == DB_ROW) {
 		obj->level = META_DOCUMENT;
-		obj->id = sqlite3_column_int64(st, 0);
-		obj->file_id = sqlite3_column_int64(st, 1);
-		snprintf(obj->name, sizeof(obj->name), "%s", sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "");
+		obj->id = db_col_int64(st, 0);
+		obj->file_id = db_col_int64(st, 1);
+		snprintf(obj->name, sizeof(obj->name), "%s", db_col_text(st, 2) ? db_col_text(st, 2) : "");
 		snprintf(obj->label, sizeof(obj->label), "document:%lld", (long long)obj->id);
 		found = 1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return found;
 }
 
-int meta_resolve(sqlite3 *db, const char *ref, struct meta_object *obj, struct errbuf *err)
+int meta_resolve(struct db *db, const char *ref, struct meta_object *obj, struct errbuf *err)
 {
 	char *fc = NULL;
 	long stt;
@@ -103,29 +103,29 @@ int meta_resolve(sqlite3 *db, const char *ref, struct meta_object *obj, struct e
 	return err_set(err, "'%s': no such file or document", ref);
 }
 
-char *meta_get(sqlite3 *db, enum meta_level level, int64_t id, const char *field, char **source)
+char *meta_get(struct db *db, enum meta_level level, int64_t id, const char *field, char **source)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT value, source FROM meta WHERE object = ?1 AND object_id = ?2 AND field = ?3");
+	struct db_stmt *st = db_prepare(db, "SELECT value, source FROM meta WHERE object = ?1 AND object_id = ?2 AND field = ?3");
 	char *v = NULL;
-	sqlite3_bind_text(st, 1, meta_level_name(level), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, id);
-	sqlite3_bind_text(st, 3, field, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_text(st, 1, meta_level_name(level), -1);
+	db_bind_int64(st, 2, id);
+	db_bind_text(st, 3, field, -1);
+	if (db_step(st) == DB_ROW) {
 		v = db_col_strdup(st, 0);
 		if (source)
 			*source = db_col_strdup(st, 1);
 	} else if (source) {
 		*source = NULL;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return v;
 }
 
-int meta_put(sqlite3 *db, const struct meta_object *obj, const char *field, const char *value,
+int meta_put(struct db *db, const struct meta_object *obj, const char *field, const char *value,
 	     const char *source, double confidence, const char *agent, struct errbuf *err)
 {
 	char *oldsrc = NULL, *old = meta_get(db, obj->level, obj->id, field, &oldsrc);
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct strbuf detail;
 	int rc = -1;
 	if ((old == NULL && value == NULL) ||
@@ -136,28 +136,28 @@ int meta_put(sqlite3 *db, const struct meta_object *obj, const char *field, cons
 	if (value) {
 		st = db_prepare(db, "INSERT INTO meta(object, object_id, field, value, source, confidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
 				    " ON CONFLICT(object, object_id, field) DO UPDATE SET value = ?4, source = ?5, confidence = ?6");
-		sqlite3_bind_text(st, 4, value, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, source, -1, SQLITE_STATIC);
+		db_bind_text(st, 4, value, -1);
+		db_bind_text(st, 5, source, -1);
 		if (confidence >= 0)
-			sqlite3_bind_double(st, 6, confidence);
+			db_bind_double(st, 6, confidence);
 	} else {
 		st = db_prepare(db, "DELETE FROM meta WHERE object = ?1 AND object_id = ?2 AND field = ?3");
 	}
-	sqlite3_bind_text(st, 1, meta_level_name(obj->level), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, obj->id);
-	sqlite3_bind_text(st, 3, field, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		err_set(err, "%s: field '%s': cannot write: %s", obj->label, field, sqlite3_errmsg(db));
-		sqlite3_finalize(st);
+	db_bind_text(st, 1, meta_level_name(obj->level), -1);
+	db_bind_int64(st, 2, obj->id);
+	db_bind_text(st, 3, field, -1);
+	if (db_step(st) != DB_DONE) {
+		err_set(err, "%s: field '%s': cannot write: %s", obj->label, field, db_errmsg(db));
+		db_finalize(st);
 		goto out;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (obj->level == META_FILE && (!strcmp(field, "title") || !strcmp(field, "paperFileCode"))) {
 		st = db_prepare(db, !strcmp(field, "title") ? "UPDATE files SET title = ?1 WHERE id = ?2"
 							    : "UPDATE files SET paper_file_code = ?1 WHERE id = ?2");
 		if (value)
-			sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, obj->id);
+			db_bind_text(st, 1, value, -1);
+		db_bind_int64(st, 2, obj->id);
 		if (db_step_done(db, st, "cannot write", err) < 0) {
 			err_prefix(err, "%s: field '%s'", obj->label, field);
 			goto out;
@@ -185,10 +185,10 @@ int meta_put(sqlite3 *db, const struct meta_object *obj, const char *field, cons
 	sb_addc(&detail, '}');
 	rc = events_add(db, agent, "metadata modification", obj->label, "success", detail.buf);
 	if (rc < 0)
-		err_set(err, "%s: cannot record the event: %s", obj->label, sqlite3_errmsg(db));
+		err_set(err, "%s: cannot record the event: %s", obj->label, db_errmsg(db));
 	/* search finds the new value at once, whoever wrote it (CLI, import, desk) */
 	else if ((rc = search_index_meta(db, meta_level_name(obj->level), obj->id)) < 0)
-		err_set(err, "%s: cannot index the new value: %s", obj->label, sqlite3_errmsg(db));
+		err_set(err, "%s: cannot index the new value: %s", obj->label, db_errmsg(db));
 	sb_release(&detail);
 out:
 	free(old);
@@ -197,7 +197,7 @@ out:
 }
 
 /* An entered (not proposed) value. */
-char *meta_store_entered(sqlite3 *db, const struct meta_object *obj, const char *field)
+char *meta_store_entered(struct db *db, const struct meta_object *obj, const char *field)
 {
 	char *src = NULL, *v = meta_get(db, obj->level, obj->id, field, &src);
 	if (v && src && !strcmp(src, "proposed")) {
@@ -208,7 +208,7 @@ char *meta_store_entered(sqlite3 *db, const struct meta_object *obj, const char 
 	return v;
 }
 
-static int put_defaults(sqlite3 *db, const struct meta_schema *s, const struct meta_object *obj,
+static int put_defaults(struct db *db, const struct meta_schema *s, const struct meta_object *obj,
 			const char *agent, struct errbuf *err)
 {
 	for (int i = 0; i < s->n; i++) {
@@ -223,23 +223,23 @@ static int put_defaults(sqlite3 *db, const struct meta_schema *s, const struct m
 	return 0;
 }
 
-int meta_file_add(sqlite3 *db, const struct meta_schema *s, const char *file_code, const char *paper,
+int meta_file_add(struct db *db, const struct meta_schema *s, const char *file_code, const char *paper,
 		  const char *alias, int64_t fonds_id, const char *agent, int64_t *id, struct errbuf *err)
 {
 	struct meta_object obj;
 	struct filecode_legacy lg;
 	const struct meta_field *pf = meta_field_find(s, META_FILE, "paperFileCode");
 	char *pv = NULL;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc = -1;
 	if (filecode_parse(file_code, NULL, err) < 0)
 		return -1;
 	if (!filecode_name_safe(file_code, err))
 		return -1;
 	st = db_prepare(db, "SELECT 1 FROM files WHERE file_code = ?1 OR alias = ?1");
-	sqlite3_bind_text(st, 1, file_code, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, file_code, -1);
+	rc = db_step(st) == DB_ROW;
+	db_finalize(st);
 	if (rc)
 		return err_set(err, "file '%s' already exists", file_code);
 	if (meta_name_clash(db, file_code, err))
@@ -250,9 +250,9 @@ int meta_file_add(sqlite3 *db, const struct meta_schema *s, const char *file_cod
 		if (lg.kind != 'f')
 			return err_set(err, "alias '%s': a file's legacy name has 4 parts (archive-fonds-inventory-file)", alias);
 		st = db_prepare(db, "SELECT 1 FROM files WHERE alias = ?1");
-		sqlite3_bind_text(st, 1, alias, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st) == SQLITE_ROW;
-		sqlite3_finalize(st);
+		db_bind_text(st, 1, alias, -1);
+		rc = db_step(st) == DB_ROW;
+		db_finalize(st);
 		if (rc)
 			return err_set(err, "alias '%s' is already the alias of another file", alias);
 	}
@@ -263,22 +263,22 @@ int meta_file_add(sqlite3 *db, const struct meta_schema *s, const char *file_cod
 	}
 	st = db_prepare(db, "INSERT INTO files(fonds_id, file_code, paper_file_code, alias, created) VALUES (?1, ?2, ?3, ?4, ?5)");
 	if (fonds_id > 0)
-		sqlite3_bind_int64(st, 1, fonds_id);
-	sqlite3_bind_text(st, 2, file_code, -1, SQLITE_STATIC);
+		db_bind_int64(st, 1, fonds_id);
+	db_bind_text(st, 2, file_code, -1);
 	if (pv)
-		sqlite3_bind_text(st, 3, pv, -1, SQLITE_STATIC);
+		db_bind_text(st, 3, pv, -1);
 	if (alias)
-		sqlite3_bind_text(st, 4, alias, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, now_ms());
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
+		db_bind_text(st, 4, alias, -1);
+	db_bind_int64(st, 5, now_ms());
+	rc = db_step(st) == DB_DONE ? 0 : -1;
+	db_finalize(st);
 	if (rc < 0) {
-		err_set(err, "file '%s': cannot add: %s", file_code, sqlite3_errmsg(db));
+		err_set(err, "file '%s': cannot add: %s", file_code, db_errmsg(db));
 		goto out;
 	}
 	memset(&obj, 0, sizeof(obj));
 	obj.level = META_FILE;
-	obj.id = obj.file_id = sqlite3_last_insert_rowid(db);
+	obj.id = obj.file_id = db_last_id(db);
 	snprintf(obj.name, sizeof(obj.name), "%s", file_code);
 	snprintf(obj.label, sizeof(obj.label), "file:%s", file_code);
 	rc = -1;
@@ -298,16 +298,16 @@ out:
 	return rc;
 }
 
-bool meta_name_clash(sqlite3 *db, const char *file_code, struct errbuf *err)
+bool meta_name_clash(struct db *db, const char *file_code, struct errbuf *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	const char *dot = strrchr(file_code, '.');
 	bool clash;
 	st = db_prepare(db, "SELECT d.name FROM documents d LEFT JOIN meta m ON m.object = 'document' AND m.object_id = d.id"
 			    " AND m.field = 'docCode' WHERE d.name = ?1 OR m.value = ?1 LIMIT 1");
-	sqlite3_bind_text(st, 1, file_code, -1, SQLITE_STATIC);
-	clash = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, file_code, -1);
+	clash = db_step(st) == DB_ROW;
+	db_finalize(st);
 	if (clash) {
 		err_set(err, "file '%s': the name of an existing document; files and documents cannot share a name", file_code);
 		return true;
@@ -316,9 +316,9 @@ bool meta_name_clash(sqlite3 *db, const char *file_code, struct errbuf *err)
 	if (dot && dot[1] && strspn(dot + 1, "0123456789") == strlen(dot + 1)) {
 		char *parent = xstrndup(file_code, (size_t)(dot - file_code));
 		st = db_prepare(db, "SELECT 1 FROM files WHERE file_code = ?1");
-		sqlite3_bind_text(st, 1, parent, -1, SQLITE_STATIC);
-		clash = sqlite3_step(st) == SQLITE_ROW;
-		sqlite3_finalize(st);
+		db_bind_text(st, 1, parent, -1);
+		clash = db_step(st) == DB_ROW;
+		db_finalize(st);
 		if (clash)
 			err_set(err, "file '%s': the name of document %s of file '%s'; files and documents cannot share a name",
 				file_code, dot + 1, parent);
@@ -328,52 +328,52 @@ bool meta_name_clash(sqlite3 *db, const char *file_code, struct errbuf *err)
 	}
 	/* A registered file CODE.N would be the name of document N of this one. */
 	st = db_prepare(db, "SELECT file_code FROM files WHERE substr(file_code, 1, length(?1) + 1) = ?1 || '.'");
-	sqlite3_bind_text(st, 1, file_code, -1, SQLITE_STATIC);
-	while (!clash && sqlite3_step(st) == SQLITE_ROW) {
-		const char *other = (const char *)sqlite3_column_text(st, 0), *n = other + strlen(file_code) + 1;
+	db_bind_text(st, 1, file_code, -1);
+	while (!clash && db_step(st) == DB_ROW) {
+		const char *other = db_col_text(st, 0), *n = other + strlen(file_code) + 1;
 		if (*n && strspn(n, "0123456789") == strlen(n)) {
 			err_set(err, "file '%s': file '%s' has the name of its document %s; files and documents cannot share a name",
 				file_code, other, n);
 			clash = true;
 		}
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return clash;
 }
 
-int64_t meta_doc_insert(sqlite3 *db, int64_t file_id, int64_t batch_id, int64_t stt, const char *name, struct errbuf *err)
+int64_t meta_doc_insert(struct db *db, int64_t file_id, int64_t batch_id, int64_t stt, const char *name, struct errbuf *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int64_t id = -1;
 	bool clash;
 	if (name) {
 		st = db_prepare(db, "SELECT 1 FROM files WHERE file_code = ?1 OR alias = ?1");
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		clash = sqlite3_step(st) == SQLITE_ROW;
-		sqlite3_finalize(st);
+		db_bind_text(st, 1, name, -1);
+		clash = db_step(st) == DB_ROW;
+		db_finalize(st);
 		if (clash) {
 			err_set(err, "'%s' is the code of a registered file; files and documents cannot share a name", name);
 			return -1;
 		}
 	}
 	st = db_prepare(db, "INSERT INTO documents(file_id, batch_id, stt, name, state, created) VALUES (?1, ?2, ?3, ?4, ?6, ?5)");
-	sqlite3_bind_text(st, 6, jobq_doc_state_names[JOBQ_DOC_OPEN], -1, SQLITE_STATIC); /* (new) -> open: jobq.h */
+	db_bind_text(st, 6, jobq_doc_state_names[JOBQ_DOC_OPEN], -1); /* (new) -> open: jobq.h */
 	if (file_id)
-		sqlite3_bind_int64(st, 1, file_id);
+		db_bind_int64(st, 1, file_id);
 	if (batch_id)
-		sqlite3_bind_int64(st, 2, batch_id);
-	sqlite3_bind_int64(st, 3, stt);
-	sqlite3_bind_text(st, 4, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, now_ms());
-	if (sqlite3_step(st) == SQLITE_DONE)
-		id = sqlite3_last_insert_rowid(db);
+		db_bind_int64(st, 2, batch_id);
+	db_bind_int64(st, 3, stt);
+	db_bind_text(st, 4, name, -1);
+	db_bind_int64(st, 5, now_ms());
+	if (db_step(st) == DB_DONE)
+		id = db_last_id(db);
 	else
-		err_set(err, "%s", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
+		err_set(err, "%s", db_errmsg(db));
+	db_finalize(st);
 	return id;
 }
 
-int meta_doc_init(sqlite3 *db, const struct meta_schema *s, int64_t doc_id, const char *file_code, long stt,
+int meta_doc_init(struct db *db, const struct meta_schema *s, int64_t doc_id, const char *file_code, long stt,
 		  const char *agent, struct errbuf *err)
 {
 	struct meta_object obj;
@@ -398,7 +398,7 @@ bool meta_store_identity_field(const char *name)
 	return !strcmp(name, "fileCode") || !strcmp(name, "docCode");
 }
 
-int meta_set(sqlite3 *db, const struct meta_schema *s, const struct meta_object *obj, int n,
+int meta_set(struct db *db, const struct meta_schema *s, const struct meta_object *obj, int n,
 	     char *const *pairs, const char *agent, struct errbuf *err)
 {
 	char **vals = xcalloc((size_t)n + 1, sizeof(char *)), **names = xcalloc((size_t)n + 1, sizeof(char *));

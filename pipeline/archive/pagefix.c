@@ -25,31 +25,31 @@ struct page_files {
 	int64_t document_id;
 };
 
-static char *abs_of(const char *root, sqlite3_stmt *st, int col)
+static char *abs_of(const char *root, struct db_stmt *st, int col)
 {
-	const char *rel = (const char *)sqlite3_column_text(st, col);
+	const char *rel = db_col_text(st, col);
 	if (!rel || !*rel)
 		return NULL;
 	return rel[0] == '/' ? xstrdup(rel) : xasprintf("%s/%s", root, rel);
 }
 
-static int page_files(sqlite3 *db, const char *root, int64_t page_id, struct page_files *f, struct errbuf *err)
+static int page_files(struct db *db, const char *root, int64_t page_id, struct page_files *f, struct errbuf *err)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT text_path, hocr_path, alto_path, COALESCE(document_id, 0) FROM pages WHERE id = ?1");
+	struct db_stmt *st = db_prepare(db, "SELECT text_path, hocr_path, alto_path, COALESCE(document_id, 0) FROM pages WHERE id = ?1");
 	int rc = 0;
 	memset(f, 0, sizeof(*f));
-	sqlite3_bind_int64(st, 1, page_id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	db_bind_int64(st, 1, page_id);
+	if (db_step(st) != DB_ROW) {
 		rc = err_set(err, "page %lld: no such page", (long long)page_id);
 	} else {
 		f->text_path = abs_of(root, st, 0);
 		f->hocr_path = abs_of(root, st, 1);
 		f->alto_path = abs_of(root, st, 2);
-		f->document_id = sqlite3_column_int64(st, 3);
+		f->document_id = db_col_int64(st, 3);
 		if (!f->hocr_path)
 			rc = err_set(err, "page %lld: no OCR text to correct yet", (long long)page_id);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -127,7 +127,7 @@ static void xml_unescape(char *s)
 	*o = 0;
 }
 
-int pagefix_correct(sqlite3 *db, const char *root, int64_t page_id, const char *word_id, const char *text,
+int pagefix_correct(struct db *db, const char *root, int64_t page_id, const char *word_id, const char *text,
 		    const char *first_doc_stage, const char *agent, struct errbuf *err)
 {
 	struct page_files f;
@@ -135,7 +135,7 @@ int pagefix_correct(sqlite3 *db, const char *root, int64_t page_id, const char *
 	const char *at, *tag_end;
 	size_t len;
 	int l, t, r, b, nth = 0, rc = -1;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (!text || !*text || strpbrk(text, "\n\r\t"))
 		return err_set(err, "page %lld: word '%s': the new text must be one line, not empty", (long long)page_id, word_id);
 	if (strlen(text) > 200)
@@ -195,14 +195,14 @@ int pagefix_correct(sqlite3 *db, const char *root, int64_t page_id, const char *
 	if (db_begin(db, err) < 0)
 		goto out;
 	st = db_prepare(db, "INSERT INTO corrections(page_id, word, old, new, agent, time) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-	sqlite3_bind_int64(st, 1, page_id);
-	sqlite3_bind_text(st, 2, word_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, old, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, agent, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, now_ms());
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
+	db_bind_int64(st, 1, page_id);
+	db_bind_text(st, 2, word_id, -1);
+	db_bind_text(st, 3, old, -1);
+	db_bind_text(st, 4, text, -1);
+	db_bind_text(st, 5, agent, -1);
+	db_bind_int64(st, 6, now_ms());
+	rc = db_step(st) == DB_DONE ? 0 : -1;
+	db_finalize(st);
 	snprintf(obj, sizeof(obj), "page:%lld", (long long)page_id);
 	detail = xasprintf("word %s: '%s' -> '%s' (text%s%s)", word_id, old, text, alto ? ", ALTO" : "", txt ? ", text.txt" : "");
 	if (rc == 0)
@@ -216,7 +216,7 @@ int pagefix_correct(sqlite3 *db, const char *root, int64_t page_id, const char *
 		rc = jobq_restart_doc(db, f.document_id, first_doc_stage, err);
 	if (rc < 0 || db_commit(db, err) < 0) {
 		db_rollback(db);
-		rc = err_set(err, "page %lld: database: %s", (long long)page_id, sqlite3_errmsg(db));
+		rc = err_set(err, "page %lld: database: %s", (long long)page_id, db_errmsg(db));
 	}
 out:
 	free(detail);
@@ -228,33 +228,33 @@ out:
 	return rc;
 }
 
-int pagefix_accept(sqlite3 *db, int64_t page_id, const char *agent, struct errbuf *err)
+int pagefix_accept(struct db *db, int64_t page_id, const char *agent, struct errbuf *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char obj[32];
 	if (db_begin(db, err) < 0)
 		return -1;
 	st = db_prepare(db, "UPDATE pages SET review = 0 WHERE id = ?1 AND review <> 0");
-	sqlite3_bind_int64(st, 1, page_id);
+	db_bind_int64(st, 1, page_id);
 	if (db_step_done(db, st, "cannot mark it reviewed", err) < 0) {
 		db_rollback(db);
 		return err_prefix(err, "page %lld", (long long)page_id), -1;
 	}
-	if (sqlite3_changes(db) == 0) {
+	if (db_changes(db) == 0) {
 		db_rollback(db);
 		return err_set(err, "page %lld: not waiting for review", (long long)page_id);
 	}
 	snprintf(obj, sizeof(obj), "page:%lld", (long long)page_id);
 	if (events_add(db, agent, "validation", obj, "success", "review accepted") < 0 || db_commit(db, err) < 0) {
 		db_rollback(db);
-		return err_set(err, "page %lld: database: %s", (long long)page_id, sqlite3_errmsg(db));
+		return err_set(err, "page %lld: database: %s", (long long)page_id, db_errmsg(db));
 	}
 	return 0;
 }
 
-int pagefix_rescan(sqlite3 *db, int64_t page_id, const char *reason, const char *agent, struct errbuf *err)
+int pagefix_rescan(struct db *db, int64_t page_id, const char *reason, const char *agent, struct errbuf *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int64_t stopped;
 	char obj[32];
 	int rc;
@@ -267,16 +267,16 @@ int pagefix_rescan(sqlite3 *db, int64_t page_id, const char *reason, const char 
 	if (db_begin(db, err) < 0)
 		return -1;
 	st = db_prepare(db, "INSERT INTO rescans(page_id, reason, agent, requested) VALUES (?1, ?2, ?3, ?4)");
-	sqlite3_bind_int64(st, 1, page_id);
-	sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, agent, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now_ms());
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
+	db_bind_int64(st, 1, page_id);
+	db_bind_text(st, 2, reason, -1);
+	db_bind_text(st, 3, agent, -1);
+	db_bind_int64(st, 4, now_ms());
+	rc = db_step(st) == DB_DONE ? 0 : -1;
+	db_finalize(st);
 	snprintf(obj, sizeof(obj), "page:%lld", (long long)page_id);
 	if (rc < 0 || events_add(db, agent, "rescan request", obj, "success", reason) < 0 || db_commit(db, err) < 0) {
 		db_rollback(db);
-		return err_set(err, "page %lld: database: %s", (long long)page_id, sqlite3_errmsg(db));
+		return err_set(err, "page %lld: database: %s", (long long)page_id, db_errmsg(db));
 	}
 	/* a page its stage stopped waits for the new scan, not for a retry */
 	stopped = db_int(db, 0, "SELECT id FROM jobs WHERE page_id = ?1 AND state IN ('held', 'quarantined')"

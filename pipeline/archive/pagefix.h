@@ -10,7 +10,7 @@
 #ifndef SOHOA_PAGEFIX_H
 #define SOHOA_PAGEFIX_H
 
-#include <sqlite3.h>
+#include "engine/db.h"
 #include <stdint.h>
 
 #include "engine/util.h"
@@ -19,14 +19,14 @@
  * first_doc_stage: the pipeline's first document stage ("pdf"), rebuilt
  * for the page's document; NULL for none.  The files are written
  * (write, fsync, rename) before the correction commits. */
-int pagefix_correct(sqlite3 *db, const char *root, int64_t page_id, const char *word_id, const char *text,
+int pagefix_correct(struct db *db, const char *root, int64_t page_id, const char *word_id, const char *text,
 		    const char *first_doc_stage, const char *agent, struct errbuf *err);
 /* The page was looked at and is right: its review flag is cleared. */
-int pagefix_accept(sqlite3 *db, int64_t page_id, const char *agent, struct errbuf *err);
+int pagefix_accept(struct db *db, int64_t page_id, const char *agent, struct errbuf *err);
 /* Ask the page's station for a new scan of it (the station's list shows
  * it until `sohoa ingest --rescan PAGE FILE` or the desk takes the new
  * scan: ingest_rescan()); a job of the page that its stage stopped (held,
  * quarantined) is marked as waiting for the rescan (jobq_request_rescan). */
-int pagefix_rescan(sqlite3 *db, int64_t page_id, const char *reason, const char *agent, struct errbuf *err);
+int pagefix_rescan(struct db *db, int64_t page_id, const char *reason, const char *agent, struct errbuf *err);
 
 #endif

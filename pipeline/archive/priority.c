@@ -113,7 +113,7 @@ void priority_rules_free(struct priority_rules *r)
 	free(r);
 }
 
-static char *file_meta(sqlite3 *db, int64_t file_id, const char *field)
+static char *file_meta(struct db *db, int64_t file_id, const char *field)
 {
 	char *src = NULL, *v = meta_get(db, META_FILE, file_id, field, &src);
 	if (v && src && !strcmp(src, "proposed")) {
@@ -124,10 +124,10 @@ static char *file_meta(sqlite3 *db, int64_t file_id, const char *field)
 	return v;
 }
 
-int priority_compute(sqlite3 *db, const struct priority_rules *r, int64_t file_id, int64_t now,
+int priority_compute(struct db *db, const struct priority_rules *r, int64_t file_id, int64_t now,
 		     struct priority_terms *t, struct errbuf *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int promote = 0, admin = 0, requests = 0, deteriorated = 0, found = 0;
 	char *approved = NULL, *maint, *format, *mode, key[64];
 	int64_t deadline = 0;
@@ -135,24 +135,24 @@ int priority_compute(sqlite3 *db, const struct priority_rules *r, int64_t file_i
 	memset(t, 0, sizeof(*t));
 	st = db_prepare(db, "SELECT f.priority_override, s.promote, s.admin_use, s.approved_by, s.requests, s.deteriorated, s.deadline"
 			    " FROM files f LEFT JOIN selection s ON s.file_id = f.id WHERE f.id = ?1");
-	sqlite3_bind_int64(st, 1, file_id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_int64(st, 1, file_id);
+	if (db_step(st) == DB_ROW) {
 		found = 1;
-		if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		if (db_col_type(st, 0) != DB_NULL) {
 			t->has_override = true;
-			t->override = sqlite3_column_double(st, 0);
+			t->override = db_col_double(st, 0);
 		}
-		promote = sqlite3_column_int(st, 1);
-		admin = sqlite3_column_int(st, 2);
+		promote = db_col_int(st, 1);
+		admin = db_col_int(st, 2);
 		approved = db_col_strdup(st, 3);
-		requests = sqlite3_column_int(st, 4);
-		deteriorated = sqlite3_column_int(st, 5);
-		if (sqlite3_column_type(st, 6) != SQLITE_NULL) {
+		requests = db_col_int(st, 4);
+		deteriorated = db_col_int(st, 5);
+		if (db_col_type(st, 6) != DB_NULL) {
 			has_deadline = true;
-			deadline = sqlite3_column_int64(st, 6);
+			deadline = db_col_int64(st, 6);
 		}
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (!found)
 		return err_set(err, "file %lld: no such file", (long long)file_id);
 	maint = file_meta(db, file_id, "maintenance");
@@ -223,23 +223,23 @@ int priority_compute(sqlite3 *db, const struct priority_rules *r, int64_t file_i
 	return 0;
 }
 
-static int run(sqlite3 *db, const char *sql, int64_t file_id, double v, const char *msg, struct errbuf *err)
+static int run(struct db *db, const char *sql, int64_t file_id, double v, const char *msg, struct errbuf *err)
 {
-	sqlite3_stmt *st = db_prepare(db, sql);
+	struct db_stmt *st = db_prepare(db, sql);
 	int rc;
-	sqlite3_bind_int64(st, 1, file_id);
-	sqlite3_bind_double(st, 2, v);
+	db_bind_int64(st, 1, file_id);
+	db_bind_double(st, 2, v);
 	if (msg)
-		sqlite3_bind_text(st, 3, msg, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now_ms());
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+		db_bind_text(st, 3, msg, -1);
+	db_bind_int64(st, 4, now_ms());
+	rc = db_step(st) == DB_DONE ? 0 : -1;
 	if (rc < 0)
-		err_set(err, "file %lld: cannot update priorities: %s", (long long)file_id, sqlite3_errmsg(db));
-	sqlite3_finalize(st);
+		err_set(err, "file %lld: cannot update priorities: %s", (long long)file_id, db_errmsg(db));
+	db_finalize(st);
 	return rc;
 }
 
-int priority_apply(sqlite3 *db, const struct priority_rules *r, int64_t file_id, int64_t now, struct errbuf *err)
+int priority_apply(struct db *db, const struct priority_rules *r, int64_t file_id, int64_t now, struct errbuf *err)
 {
 	struct priority_terms t;
 	if (priority_compute(db, r, file_id, now, &t, err) < 0)
@@ -249,21 +249,21 @@ int priority_apply(sqlite3 *db, const struct priority_rules *r, int64_t file_id,
 	return jobq_gate(db, file_id, t.effective, t.gate_ok ? NULL : t.gate, err);
 }
 
-int priority_apply_batch(sqlite3 *db, const struct priority_rules *r, int64_t batch_id, struct errbuf *err)
+int priority_apply_batch(struct db *db, const struct priority_rules *r, int64_t batch_id, struct errbuf *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int64_t *ids = NULL;
 	int n = 0, rc = 0, step;
 	st = db_prepare(db, "SELECT f.id FROM files f JOIN batches b ON b.file_code IN (f.file_code, f.alias) WHERE b.id = ?1"
 			    " UNION SELECT file_id FROM documents WHERE batch_id = ?1 AND file_id IS NOT NULL");
-	sqlite3_bind_int64(st, 1, batch_id);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, batch_id);
+	while ((step = db_step(st)) == DB_ROW) {
 		ids = xrealloc(ids, sizeof(int64_t) * (size_t)(n + 1));
-		ids[n++] = sqlite3_column_int64(st, 0);
+		ids[n++] = db_col_int64(st, 0);
 	}
-	sqlite3_finalize(st);
-	if (step != SQLITE_DONE)
-		rc = err_set(err, "cannot read its files: %s", sqlite3_errmsg(db));
+	db_finalize(st);
+	if (step != DB_DONE)
+		rc = err_set(err, "cannot read its files: %s", db_errmsg(db));
 	else if (n > 0 && !r)
 		rc = err_set(err, "its file's priority rules could not be read");
 	for (int i = 0; i < n && rc == 0; i++)
@@ -274,19 +274,19 @@ int priority_apply_batch(sqlite3 *db, const struct priority_rules *r, int64_t ba
 	return rc;
 }
 
-int priority_apply_all(sqlite3 *db, const struct priority_rules *r, int64_t now, struct errbuf *err)
+int priority_apply_all(struct db *db, const struct priority_rules *r, int64_t now, struct errbuf *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int64_t *ids = NULL;
 	int n = 0;
 	if (db_begin(db, err) < 0)
 		return -1;
 	st = db_prepare(db, "SELECT id FROM files ORDER BY id");
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_step(st) == DB_ROW) {
 		ids = xrealloc(ids, sizeof(int64_t) * (size_t)(n + 1));
-		ids[n++] = sqlite3_column_int64(st, 0);
+		ids[n++] = db_col_int64(st, 0);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	for (int i = 0; i < n; i++)
 		if (priority_apply(db, r, ids[i], now, err) < 0) {
 			free(ids);
@@ -301,29 +301,29 @@ int priority_apply_all(sqlite3 *db, const struct priority_rules *r, int64_t now,
 	return 0;
 }
 
-int priority_override(sqlite3 *db, const struct priority_rules *r, int64_t file_id, bool clear, double value,
+int priority_override(struct db *db, const struct priority_rules *r, int64_t file_id, bool clear, double value,
 		      const char *agent, const char *reason, struct errbuf *err)
 {
 	struct priority_terms t;
 	struct strbuf d;
 	char object[64], *code;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc = -1;
 	if (db_begin(db, err) < 0)
 		return -1;
 	if (priority_compute(db, r, file_id, now_ms(), &t, err) < 0)
 		goto rollback;
 	st = db_prepare(db, "SELECT file_code FROM files WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, file_id);
-	code = sqlite3_step(st) == SQLITE_ROW ? db_col_strdup(st, 0) : xstrdup("?");
-	sqlite3_finalize(st);
+	db_bind_int64(st, 1, file_id);
+	code = db_step(st) == DB_ROW ? db_col_strdup(st, 0) : xstrdup("?");
+	db_finalize(st);
 	snprintf(object, sizeof(object), "file:%s", code);
 	free(code);
 	st = db_prepare(db, clear ? "UPDATE files SET priority_override = NULL WHERE id = ?1"
 				  : "UPDATE files SET priority_override = ?2 WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, file_id);
+	db_bind_int64(st, 1, file_id);
 	if (!clear)
-		sqlite3_bind_double(st, 2, value);
+		db_bind_double(st, 2, value);
 	if (db_step_done(db, st, "cannot set the priority override", err) < 0)
 		goto rollback;
 	sb_init(&d, 0);

@@ -15,7 +15,7 @@
 #ifndef SOHOA_PRIORITY_H
 #define SOHOA_PRIORITY_H
 
-#include <sqlite3.h>
+#include "engine/db.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -40,12 +40,12 @@ struct priority_terms {
 };
 
 /* Compute the terms of a file at time now (ms). */
-int priority_compute(sqlite3 *db, const struct priority_rules *r, int64_t file_id, int64_t now,
+int priority_compute(struct db *db, const struct priority_rules *r, int64_t file_id, int64_t now,
 		     struct priority_terms *t, struct errbuf *err);
 /* Store the score in files.priority and give the file's waiting jobs
  * (ready, failed) their new priority; hold or release them by the gate.
  * In the caller's transaction. */
-int priority_apply(sqlite3 *db, const struct priority_rules *r, int64_t file_id, int64_t now, struct errbuf *err);
+int priority_apply(struct db *db, const struct priority_rules *r, int64_t file_id, int64_t now, struct errbuf *err);
 /* priority_apply() for the file(s) of a batch: its file code or legacy
  * alias, and the files of its documents, with rules the caller loaded
  * (priority_rules_load(), before its transaction).  Called when a batch is
@@ -53,12 +53,12 @@ int priority_apply(sqlite3 *db, const struct priority_rules *r, int64_t file_id,
  * later follow the file's gate and score.  No file: nothing to do (r may
  * then be NULL: rules that could not be read; with a file that is an
  * error).  In the caller's transaction. */
-int priority_apply_batch(sqlite3 *db, const struct priority_rules *r, int64_t batch_id, struct errbuf *err);
+int priority_apply_batch(struct db *db, const struct priority_rules *r, int64_t batch_id, struct errbuf *err);
 /* The same for every file, in one transaction. */
-int priority_apply_all(sqlite3 *db, const struct priority_rules *r, int64_t now, struct errbuf *err);
+int priority_apply_all(struct db *db, const struct priority_rules *r, int64_t now, struct errbuf *err);
 /* A supervisor's override (clear: remove it), recorded as an event with the
  * old and new value and the reason; applied at once.  Own transaction. */
-int priority_override(sqlite3 *db, const struct priority_rules *r, int64_t file_id, bool clear, double value,
+int priority_override(struct db *db, const struct priority_rules *r, int64_t file_id, bool clear, double value,
 		      const char *agent, const char *reason, struct errbuf *err);
 /* Human-readable explanation, one term per line. */
 void priority_explain(const struct priority_terms *t, struct strbuf *out);

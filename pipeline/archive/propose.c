@@ -613,17 +613,17 @@ void propose_release(struct proposal *p)
 	}
 }
 
-int propose_document(sqlite3 *db, const char *root, const struct meta_schema *s, const struct meta_object *doc,
+int propose_document(struct db *db, const char *root, const struct meta_schema *s, const struct meta_object *doc,
 		     const char *agent, struct proposal *out, struct errbuf *err)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT id, text_path FROM pages WHERE document_id = ?1 ORDER BY batch_id, seq, id");
+	struct db_stmt *st = db_prepare(db, "SELECT id, text_path FROM pages WHERE document_id = ?1 ORDER BY batch_id, seq, id");
 	struct strbuf text;
 	struct proposal p;
 	int rc = -1, npages = 0;
 	sb_init(&text, 0);
-	sqlite3_bind_int64(st, 1, doc->id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *tp = (const char *)sqlite3_column_text(st, 1);
+	db_bind_int64(st, 1, doc->id);
+	while (db_step(st) == DB_ROW) {
+		const char *tp = db_col_text(st, 1);
 		char *path, *data = NULL;
 		size_t len = 0;
 		if (!tp)
@@ -631,7 +631,7 @@ int propose_document(sqlite3 *db, const char *root, const struct meta_schema *s,
 		path = workspace_abs(root, tp);
 		if (fsio_read(path, &data, &len, 64 << 20, err) < 0) {
 			free(path);
-			sqlite3_finalize(st);
+			db_finalize(st);
 			goto out_text;
 		}
 		sb_add(&text, data, len);
@@ -640,7 +640,7 @@ int propose_document(sqlite3 *db, const char *root, const struct meta_schema *s,
 		free(data);
 		free(path);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (npages == 0) {
 		err_set(err, "document '%s': no OCR text yet (run the pipeline first)", doc->name);
 		goto out_text;
@@ -689,21 +689,21 @@ out_text:
 	return rc;
 }
 
-int propose_accept(sqlite3 *db, const struct meta_schema *s, const struct meta_object *doc, int n,
+int propose_accept(struct db *db, const struct meta_schema *s, const struct meta_object *doc, int n,
 		   char *const *fields, const char *agent, int *accepted, struct errbuf *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char **names = NULL;
 	int nn = 0, rc = -1;
 	*accepted = 0;
 	if (n == 0) {
 		st = db_prepare(db, "SELECT field FROM meta WHERE object = 'document' AND object_id = ?1 AND source = 'proposed' ORDER BY field");
-		sqlite3_bind_int64(st, 1, doc->id);
-		while (sqlite3_step(st) == SQLITE_ROW) {
+		db_bind_int64(st, 1, doc->id);
+		while (db_step(st) == DB_ROW) {
 			names = xrealloc(names, sizeof(char *) * (size_t)(nn + 1));
 			names[nn++] = db_col_strdup(st, 0);
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 	} else {
 		names = xcalloc((size_t)n, sizeof(char *));
 		for (; nn < n; nn++)

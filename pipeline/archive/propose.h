@@ -10,7 +10,7 @@
 #ifndef SOHOA_PROPOSE_H
 #define SOHOA_PROPOSE_H
 
-#include <sqlite3.h>
+#include "engine/db.h"
 #include <stdint.h>
 
 #include "archive/meta.h"
@@ -40,13 +40,13 @@ void propose_release(struct proposal *p);
  * (pages.text_path, relative to root), store each proposal whose field has
  * no entered value (source 'proposed', with its confidence), in one
  * transaction.  out (may be NULL) gets the proposals. */
-int propose_document(sqlite3 *db, const char *root, const struct meta_schema *s, const struct meta_object *doc,
+int propose_document(struct db *db, const char *root, const struct meta_schema *s, const struct meta_object *doc,
 		     const char *agent, struct proposal *out, struct errbuf *err);
 
 /* Accept proposals: fields (all proposed ones when n is 0) change source
  * from 'proposed' to 'operator' after checking the value against the
  * schema.  One transaction; each is an audit event. */
-int propose_accept(sqlite3 *db, const struct meta_schema *s, const struct meta_object *doc, int n,
+int propose_accept(struct db *db, const struct meta_schema *s, const struct meta_object *doc, int n,
 		   char *const *fields, const char *agent, int *accepted, struct errbuf *err);
 
 #endif

@@ -133,20 +133,20 @@ static void pkgbuild_release(struct pkgbuild *b)
 
 /* TT05 fields of an object in the schema's order, then the others by name;
  * values proposed by a program and not yet confirmed are left out. */
-static struct eark_field *read_fields(sqlite3 *db, struct pool *pl, const char *object, int64_t id,
+static struct eark_field *read_fields(struct db *db, struct pool *pl, const char *object, int64_t id,
 				      const char *const *order, size_t norder, size_t *n)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT field, value FROM meta WHERE object = ?1 AND object_id = ?2"
+	struct db_stmt *st = db_prepare(db, "SELECT field, value FROM meta WHERE object = ?1 AND object_id = ?2"
 					  " AND source <> 'proposed' ORDER BY field");
 	struct eark_field *f = xcalloc(norder + 1, sizeof(*f));
 	size_t nf = norder, alloc = norder + 1;
 	for (size_t i = 0; i < norder; i++)
 		f[i].name = order[i];
-	sqlite3_bind_text(st, 1, object, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
-		const char *value = (const char *)sqlite3_column_text(st, 1);
+	db_bind_text(st, 1, object, -1);
+	db_bind_int64(st, 2, id);
+	while (db_step(st) == DB_ROW) {
+		const char *name = db_col_text(st, 0);
+		const char *value = db_col_text(st, 1);
 		size_t i;
 		for (i = 0; i < norder && strcmp(order[i], name); i++)
 			;
@@ -160,7 +160,7 @@ static struct eark_field *read_fields(sqlite3 *db, struct pool *pl, const char *
 		}
 		f[i].value = pool_dup(pl, value);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	*n = nf;
 	return f;
 }
@@ -174,15 +174,15 @@ static void field_default(struct eark_field *f, size_t n, const char *name, cons
 		}
 }
 
-static int64_t page_count(sqlite3 *db, int64_t doc_id)
+static int64_t page_count(struct db *db, int64_t doc_id)
 {
 	return db_int(db, 0, "SELECT count(*) FROM pages WHERE document_id = ?1", 1, doc_id);
 }
 
 static int gather_docs(struct workspace *ws, struct pool *pl, struct pkgbuild *b, const char *file_code, struct errbuf *err)
 {
-	sqlite3 *db = ws->db;
-	sqlite3_stmt *st;
+	struct db *db = ws->db;
+	struct db_stmt *st;
 	size_t alloc = 8;
 	bool extras = cfg_bool(ws, "export.include_ocr");
 	b->docs = xcalloc(alloc, sizeof(*b->docs));
@@ -191,11 +191,11 @@ static int gather_docs(struct workspace *ws, struct pool *pl, struct pkgbuild *b
 			? "SELECT d.id, d.name, d.stt, d.title, d.signed_path FROM documents d WHERE d.file_id = ?1 AND " ELIGIBLE " ORDER BY d.stt, d.name"
 			: "SELECT d.id, d.name, d.stt, d.title, d.signed_path FROM documents d WHERE d.file_id IS NULL AND " ELIGIBLE " ORDER BY d.stt, d.name");
 	if (b->file_id)
-		sqlite3_bind_int64(st, 1, b->file_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+		db_bind_int64(st, 1, b->file_id);
+	while (db_step(st) == DB_ROW) {
 		struct eark_doc *d;
-		int64_t id = sqlite3_column_int64(st, 0), stt = sqlite3_column_int64(st, 2);
-		const char *name = (const char *)sqlite3_column_text(st, 1);
+		int64_t id = db_col_int64(st, 0), stt = db_col_int64(st, 2);
+		const char *name = db_col_text(st, 1);
 		struct eark_field *f;
 		size_t nf;
 		if (b->pkg.ndocs == alloc) {
@@ -207,7 +207,7 @@ static int gather_docs(struct workspace *ws, struct pool *pl, struct pkgbuild *b
 		memset(d, 0, sizeof(*d));
 		b->doc_ids[b->pkg.ndocs++] = id;
 		d->name = name ? pool_dup(pl, name) : pool_own(pl, xasprintf("document-%lld", (long long)id));
-		d->pdf_path = ws_abs(pl, ws, (const char *)sqlite3_column_text(st, 4));
+		d->pdf_path = ws_abs(pl, ws, db_col_text(st, 4));
 		d->object = pool_own(pl, xasprintf("document:%lld", (long long)id));
 		f = read_fields(db, pl, "document", id, eark_doc_fields, EARK_NDOC_FIELDS, &nf);
 		if (file_code && stt > 0)
@@ -219,16 +219,16 @@ static int gather_docs(struct workspace *ws, struct pool *pl, struct pkgbuild *b
 		d->fields = f;
 		d->nfields = nf;
 		if (extras) {
-			sqlite3_stmt *ps = db_prepare(db, "SELECT text_path, hocr_path, alto_path FROM pages WHERE document_id = ?1 ORDER BY seq, id");
+			struct db_stmt *ps = db_prepare(db, "SELECT text_path, hocr_path, alto_path FROM pages WHERE document_id = ?1 ORDER BY seq, id");
 			struct eark_extra *x = NULL;
 			size_t nx = 0, pos = 0;
 			static const char *const ext[3] = {"txt", "hocr", "alto.xml"};
 			static const char *const mime[3] = {"text/plain", "application/xhtml+xml", "application/xml"};
-			sqlite3_bind_int64(ps, 1, id);
-			while (sqlite3_step(ps) == SQLITE_ROW) {
+			db_bind_int64(ps, 1, id);
+			while (db_step(ps) == DB_ROW) {
 				pos++;
 				for (int k = 0; k < 3; k++) {
-					const char *path = (const char *)sqlite3_column_text(ps, k);
+					const char *path = db_col_text(ps, k);
 					if (!path)
 						continue;
 					x = xrealloc(x, (nx + 1) * sizeof(*x));
@@ -238,12 +238,12 @@ static int gather_docs(struct workspace *ws, struct pool *pl, struct pkgbuild *b
 					nx++;
 				}
 			}
-			sqlite3_finalize(ps);
+			db_finalize(ps);
 			d->extras = x;
 			d->nextras = nx;
 		}
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	b->pkg.docs = b->docs;
 	b->nskipped = (size_t)(b->file_id
 		? db_int(db, 0, "SELECT count(*) FROM documents d WHERE d.file_id = ?1 AND NOT (" ELIGIBLE ")", 1, b->file_id)
@@ -256,76 +256,76 @@ static int gather_docs(struct workspace *ws, struct pool *pl, struct pkgbuild *b
  * transfer events (they come after a package and would change it). */
 static int gather_events(struct workspace *ws, struct pool *pl, struct pkgbuild *b, const char *file_code, struct errbuf *err)
 {
-	sqlite3 *db = ws->db;
-	sqlite3_stmt *st;
+	struct db *db = ws->db;
+	struct db_stmt *st;
 	size_t alloc = 64;
 	int step;
 	if (db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS export_obj(o TEXT PRIMARY KEY); DELETE FROM export_obj;", err) < 0)
 		return -1;
 	st = db_prepare(db, "INSERT OR IGNORE INTO export_obj(o) VALUES (?1)");
 	if (file_code) {
-		sqlite3_bind_text(st, 1, pool_own(pl, xasprintf("file:%s", file_code)), -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		db_bind_text(st, 1, pool_own(pl, xasprintf("file:%s", file_code)), -1);
+		if (db_step(st) != DB_DONE)
 			goto db_fail;
-		sqlite3_reset(st);
+		db_reset(st);
 	}
 	for (size_t i = 0; i < b->pkg.ndocs; i++) {
-		sqlite3_stmt *q;
-		sqlite3_bind_text(st, 1, b->docs[i].object, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		struct db_stmt *q;
+		db_bind_text(st, 1, b->docs[i].object, -1);
+		if (db_step(st) != DB_DONE)
 			goto db_fail;
-		sqlite3_reset(st);
+		db_reset(st);
 		q = db_prepare(db, "INSERT OR IGNORE INTO export_obj(o)"
 				   " SELECT 'page:' || p.id FROM pages p WHERE p.document_id = ?1"
 				   " UNION SELECT 'batch:' || p.batch_id FROM pages p WHERE p.document_id = ?1"
 				   " UNION SELECT 'master:' || m.sha256 FROM pages p JOIN masters m ON m.id = p.master_id WHERE p.document_id = ?1");
-		sqlite3_bind_int64(q, 1, b->doc_ids[i]);
+		db_bind_int64(q, 1, b->doc_ids[i]);
 		if (db_step_done(db, q, "cannot gather the events of the package", err) < 0) {
-			sqlite3_finalize(st);
+			db_finalize(st);
 			return -1;
 		}
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	b->events = xcalloc(alloc, sizeof(*b->events));
 	st = db_prepare(db, "SELECT id, time, agent, type, object, outcome, detail FROM events"
 			    " WHERE object IN (SELECT o FROM export_obj) AND type <> 'transfer' ORDER BY time, id");
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((step = db_step(st)) == DB_ROW) {
 		struct eark_event *e;
 		if (b->pkg.nevents == alloc) {
 			alloc *= 2;
 			b->events = xrealloc(b->events, alloc * sizeof(*b->events));
 		}
 		e = &b->events[b->pkg.nevents++];
-		e->id = sqlite3_column_int64(st, 0);
-		e->time_ms = sqlite3_column_int64(st, 1);
+		e->id = db_col_int64(st, 0);
+		e->time_ms = db_col_int64(st, 1);
 		e->agent = pool_own(pl, db_col_strdup(st, 2));
 		e->type = pool_own(pl, db_col_strdup(st, 3));
 		e->object = pool_own(pl, db_col_strdup(st, 4));
 		e->outcome = pool_own(pl, db_col_strdup(st, 5));
 		e->detail = pool_own(pl, db_col_strdup(st, 6));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	b->pkg.events = b->events;
-	if (step != SQLITE_DONE)
-		return err_set(err, "cannot read the events of the package: %s", sqlite3_errmsg(db));
+	if (step != DB_DONE)
+		return err_set(err, "cannot read the events of the package: %s", db_errmsg(db));
 	return 0;
 db_fail:
-	err_set(err, "cannot gather the events of the package: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
+	err_set(err, "cannot gather the events of the package: %s", db_errmsg(db));
+	db_finalize(st);
 	return -1;
 }
 
-static char *first_fonds_name(sqlite3 *db)
+static char *first_fonds_name(struct db *db)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT name FROM fonds ORDER BY id LIMIT 1");
-	char *s = sqlite3_step(st) == SQLITE_ROW ? db_col_strdup(st, 0) : NULL;
-	sqlite3_finalize(st);
+	struct db_stmt *st = db_prepare(db, "SELECT name FROM fonds ORDER BY id LIMIT 1");
+	char *s = db_step(st) == DB_ROW ? db_col_strdup(st, 0) : NULL;
+	db_finalize(st);
 	return s;
 }
 
 static int gather(struct workspace *ws, struct pool *pl, struct pkgbuild *b, struct errbuf *err)
 {
-	sqlite3 *db = ws->db;
+	struct db *db = ws->db;
 	const char *file_code = NULL;
 	struct eark_pkg *p = &b->pkg;
 	p->software_version = SOHOA_VERSION;
@@ -336,10 +336,10 @@ static int gather(struct workspace *ws, struct pool *pl, struct pkgbuild *b, str
 	p->creator_name = cfg_str(ws, "export.org_name");
 	p->creator_code = cfg_str(ws, "export.org_code");
 	if (b->file_id) {
-		sqlite3_stmt *st = db_prepare(db, "SELECT f.file_code, f.title, f.paper_file_code, fo.name, fo.code"
+		struct db_stmt *st = db_prepare(db, "SELECT f.file_code, f.title, f.paper_file_code, fo.name, fo.code"
 						  " FROM files f LEFT JOIN fonds fo ON fo.id = f.fonds_id WHERE f.id = ?1");
-		sqlite3_bind_int64(st, 1, b->file_id);
-		if (sqlite3_step(st) == SQLITE_ROW) {
+		db_bind_int64(st, 1, b->file_id);
+		if (db_step(st) == DB_ROW) {
 			file_code = pool_own(pl, db_col_strdup(st, 0));
 			p->title = pool_own(pl, db_col_strdup(st, 1));
 			b->fields = read_fields(db, pl, "file", b->file_id, eark_file_fields, EARK_NFILE_FIELDS, &p->nfields);
@@ -351,7 +351,7 @@ static int gather(struct workspace *ws, struct pool *pl, struct pkgbuild *b, str
 			if (!p->creator_code)
 				p->creator_code = pool_own(pl, db_col_strdup(st, 4));
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 		if (!file_code)
 			return err_set(err, "file %lld: not in the database", (long long)b->file_id);
 		p->type = EARK_SIP_HOSO;
@@ -570,14 +570,14 @@ int cmd_export(struct workspace *ws, int argc, char **argv)
 	/* Which packages: one file, the loose documents, or every file that
 	 * has finished documents and then the loose ones. */
 	{
-		sqlite3_stmt *st;
+		struct db_stmt *st;
 		if (file_code) {
 			int64_t id = 0;
 			st = db_prepare(ws->db, "SELECT id FROM files WHERE file_code = ?1 OR alias = ?1");
-			sqlite3_bind_text(st, 1, file_code, -1, SQLITE_STATIC);
-			if (sqlite3_step(st) == SQLITE_ROW)
-				id = sqlite3_column_int64(st, 0);
-			sqlite3_finalize(st);
+			db_bind_text(st, 1, file_code, -1);
+			if (db_step(st) == DB_ROW)
+				id = db_col_int64(st, 0);
+			db_finalize(st);
 			if (!id) {
 				say(stderr, "sohoa: export: file '%s': not in the workspace", file_code);
 				rc = EXIT_DATAERR;
@@ -587,12 +587,12 @@ int cmd_export(struct workspace *ws, int argc, char **argv)
 			b[nb++].file_id = id;
 		} else {
 			st = db_prepare(ws->db, loose ? "SELECT 0 WHERE 0" : "SELECT id FROM files ORDER BY file_code");
-			while (sqlite3_step(st) == SQLITE_ROW) {
+			while (db_step(st) == DB_ROW) {
 				b = xrealloc(b, (nb + 1) * sizeof(*b));
 				memset(&b[nb], 0, sizeof(*b));
-				b[nb++].file_id = sqlite3_column_int64(st, 0);
+				b[nb++].file_id = db_col_int64(st, 0);
 			}
-			sqlite3_finalize(st);
+			db_finalize(st);
 			b = xrealloc(b, (nb + 1) * sizeof(*b));
 			memset(&b[nb], 0, sizeof(*b));
 			nb++; /* the loose documents */

@@ -78,17 +78,17 @@ int cmd_fonds(struct workspace *ws, int argc, char **argv)
 	struct errbuf err;
 	err_init(&err);
 	if (argc >= 2 && !strcmp(argv[1], "list")) {
-		sqlite3_stmt *st = db_prepare(ws->db, "SELECT code, name, COALESCE(archive_code, ''),"
+		struct db_stmt *st = db_prepare(ws->db, "SELECT code, name, COALESCE(archive_code, ''),"
 						      " (SELECT count(*) FROM files f WHERE f.fonds_id = fonds.id) FROM fonds ORDER BY code");
-		while (sqlite3_step(st) == SQLITE_ROW)
-			printf("%s\t%s\t%s\t%d\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
-			       sqlite3_column_int(st, 3));
-		sqlite3_finalize(st);
+		while (db_step(st) == DB_ROW)
+			printf("%s\t%s\t%s\t%d\n", db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2),
+			       db_col_int(st, 3));
+		db_finalize(st);
 		return 0;
 	}
 	if (argc >= 4 && !strcmp(argv[1], "add")) {
 		const char *archive = NULL;
-		sqlite3_stmt *st;
+		struct db_stmt *st;
 		char *a, object[128];
 		int rc;
 		for (int i = 4; i < argc; i++) {
@@ -102,16 +102,16 @@ int cmd_fonds(struct workspace *ws, int argc, char **argv)
 		if (db_begin(ws->db, &err) < 0)
 			return fail("fonds", &err, EXIT_SOFTWARE);
 		st = db_prepare(ws->db, "INSERT INTO fonds(code, name, archive_code, created) VALUES (?1, ?2, ?3, ?4)");
-		sqlite3_bind_text(st, 1, argv[2], -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, argv[3], -1, SQLITE_STATIC);
+		db_bind_text(st, 1, argv[2], -1);
+		db_bind_text(st, 2, argv[3], -1);
 		if (archive)
-			sqlite3_bind_text(st, 3, archive, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, now_ms());
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE) {
+			db_bind_text(st, 3, archive, -1);
+		db_bind_int64(st, 4, now_ms());
+		rc = db_step(st);
+		db_finalize(st);
+		if (rc != DB_DONE) {
 			db_rollback(ws->db);
-			err_set(&err, "fonds '%s': %s", argv[2], rc == SQLITE_CONSTRAINT ? "already exists" : sqlite3_errmsg(ws->db));
+			err_set(&err, "fonds '%s': %s", argv[2], rc == DB_CONSTRAINT ? "already exists" : db_errmsg(ws->db));
 			return fail("fonds", &err, EXIT_DATAERR);
 		}
 		a = agent(ws, "operator");
@@ -186,7 +186,7 @@ static int parse_file_opts(int argc, char **argv, int i, struct file_opts *o)
 static int apply_file_opts(struct workspace *ws, const struct meta_schema *s, const struct meta_object *obj,
 			   const struct file_opts *o, const char *ag, struct errbuf *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct strbuf d;
 	int rc;
 	int64_t deadline = 0;
@@ -225,29 +225,29 @@ static int apply_file_opts(struct workspace *ws, const struct meta_schema *s, co
 	if (o->promote < 0 && o->admin < 0 && !o->approved && o->deteriorated < 0 && o->requests < 0 && !o->deadline)
 		return 0;
 	st = db_prepare(ws->db, "INSERT INTO selection(file_id) VALUES (?1) ON CONFLICT(file_id) DO NOTHING");
-	sqlite3_bind_int64(st, 1, obj->id);
+	db_bind_int64(st, 1, obj->id);
 	if (db_step_done(ws->db, st, "cannot record the selection", err) < 0)
 		return -1;
 	st = db_prepare(ws->db, "UPDATE selection SET promote = COALESCE(?2, promote), admin_use = COALESCE(?3, admin_use),"
 				" approved_by = COALESCE(?4, approved_by), deteriorated = COALESCE(?5, deteriorated),"
 				" requests = COALESCE(?6, requests), deadline = COALESCE(?7, deadline) WHERE file_id = ?1");
-	sqlite3_bind_int64(st, 1, obj->id);
+	db_bind_int64(st, 1, obj->id);
 	if (o->promote >= 0)
-		sqlite3_bind_int(st, 2, o->promote);
+		db_bind_int64(st, 2, o->promote);
 	if (o->admin >= 0)
-		sqlite3_bind_int(st, 3, o->admin);
+		db_bind_int64(st, 3, o->admin);
 	if (o->approved)
-		sqlite3_bind_text(st, 4, o->approved, -1, SQLITE_STATIC);
+		db_bind_text(st, 4, o->approved, -1);
 	if (o->deteriorated >= 0)
-		sqlite3_bind_int(st, 5, o->deteriorated);
+		db_bind_int64(st, 5, o->deteriorated);
 	if (o->requests >= 0)
-		sqlite3_bind_int64(st, 6, o->requests);
+		db_bind_int64(st, 6, o->requests);
 	if (o->deadline)
-		sqlite3_bind_int64(st, 7, deadline);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
+		db_bind_int64(st, 7, deadline);
+	rc = db_step(st) == DB_DONE ? 0 : -1;
+	db_finalize(st);
 	if (rc < 0)
-		return err_set(err, "%s: cannot store the selection: %s", obj->label, sqlite3_errmsg(ws->db));
+		return err_set(err, "%s: cannot store the selection: %s", obj->label, db_errmsg(ws->db));
 	sb_init(&d, 0);
 	sb_addf(&d, "{\"promote\":%d,\"admin\":%d,\"deteriorated\":%d,\"requests\":%ld,\"deadline\":", o->promote, o->admin,
 		o->deteriorated, o->requests);
@@ -271,13 +271,13 @@ int cmd_file(struct workspace *ws, int argc, char **argv)
 	int rc = EXIT_DATAERR;
 	err_init(&err);
 	if (argc >= 2 && !strcmp(argv[1], "list")) {
-		sqlite3_stmt *st = db_prepare(ws->db, "SELECT f.file_code, COALESCE(f.paper_file_code, ''), COALESCE(f.alias, ''),"
+		struct db_stmt *st = db_prepare(ws->db, "SELECT f.file_code, COALESCE(f.paper_file_code, ''), COALESCE(f.alias, ''),"
 						      " COALESCE(f.priority_override, f.priority), (SELECT count(*) FROM documents d WHERE d.file_id = f.id),"
 						      " COALESCE(f.title, '') FROM files f ORDER BY f.file_code");
-		while (sqlite3_step(st) == SQLITE_ROW)
-			printf("%s\t%s\t%s\t%g\t%d\t%s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
-			       sqlite3_column_text(st, 2), sqlite3_column_double(st, 3), sqlite3_column_int(st, 4), sqlite3_column_text(st, 5));
-		sqlite3_finalize(st);
+		while (db_step(st) == DB_ROW)
+			printf("%s\t%s\t%s\t%g\t%d\t%s\n", db_col_text(st, 0), db_col_text(st, 1),
+			       db_col_text(st, 2), db_col_double(st, 3), db_col_int(st, 4), db_col_text(st, 5));
+		db_finalize(st);
 		return 0;
 	}
 	if (argc < 3 || (strcmp(argv[1], "add") && strcmp(argv[1], "set")) || parse_file_opts(argc, argv, 3, &o) < 0)
@@ -296,11 +296,11 @@ int cmd_file(struct workspace *ws, int argc, char **argv)
 			goto rollback;
 		}
 		if (o.fonds) {
-			sqlite3_stmt *st = db_prepare(ws->db, "SELECT id FROM fonds WHERE code = ?1");
-			sqlite3_bind_text(st, 1, o.fonds, -1, SQLITE_STATIC);
-			if (sqlite3_step(st) == SQLITE_ROW)
-				fonds_id = sqlite3_column_int64(st, 0);
-			sqlite3_finalize(st);
+			struct db_stmt *st = db_prepare(ws->db, "SELECT id FROM fonds WHERE code = ?1");
+			db_bind_text(st, 1, o.fonds, -1);
+			if (db_step(st) == DB_ROW)
+				fonds_id = db_col_int64(st, 0);
+			db_finalize(st);
 			if (!fonds_id) {
 				err_set(&err, "fonds '%s': no such fonds (sohoa fonds add)", o.fonds);
 				goto rollback;
@@ -363,7 +363,7 @@ int cmd_doc(struct workspace *ws, int argc, char **argv)
 	struct meta_object obj;
 	err_init(&err);
 	if (argc == 3 && !strcmp(argv[1], "list")) {
-		sqlite3_stmt *st;
+		struct db_stmt *st;
 		if (meta_resolve(ws->db, argv[2], &obj, &err) < 0 || obj.level != META_FILE) {
 			if (!err.set)
 				err_set(&err, "'%s' is a document, not a file", argv[2]);
@@ -372,11 +372,11 @@ int cmd_doc(struct workspace *ws, int argc, char **argv)
 		st = db_prepare(ws->db, "SELECT d.id, d.stt, d.name, d.state, (SELECT count(*) FROM pages p WHERE p.document_id = d.id),"
 					" COALESCE((SELECT group_concat(id, ',') FROM (SELECT id FROM pages p WHERE p.document_id = d.id ORDER BY p.batch_id, p.seq, p.id)), '')"
 					" FROM documents d WHERE d.file_id = ?1 ORDER BY d.stt");
-		sqlite3_bind_int64(st, 1, obj.id);
-		while (sqlite3_step(st) == SQLITE_ROW)
-			printf("%lld\t%d\t%s\t%s\t%d\t%s\n", (long long)sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1),
-			       sqlite3_column_text(st, 2), sqlite3_column_text(st, 3), sqlite3_column_int(st, 4), sqlite3_column_text(st, 5));
-		sqlite3_finalize(st);
+		db_bind_int64(st, 1, obj.id);
+		while (db_step(st) == DB_ROW)
+			printf("%lld\t%d\t%s\t%s\t%d\t%s\n", (long long)db_col_int64(st, 0), db_col_int(st, 1),
+			       db_col_text(st, 2), db_col_text(st, 3), db_col_int(st, 4), db_col_text(st, 5));
+		db_finalize(st);
 		return 0;
 	}
 	if (argc == 4 && !strcmp(argv[1], "map")) {
@@ -416,7 +416,7 @@ map_out:
 
 /* ---- meta ---- */
 
-static void show(sqlite3 *db, const struct meta_schema *s, const struct meta_object *obj, bool json)
+static void show(struct db *db, const struct meta_schema *s, const struct meta_object *obj, bool json)
 {
 	struct strbuf sb;
 	bool first = true;
@@ -425,7 +425,7 @@ static void show(sqlite3 *db, const struct meta_schema *s, const struct meta_obj
 		sb_adds(&sb, "{");
 	for (int i = 0; i < s->n; i++) {
 		char *src = NULL, *v;
-		sqlite3_stmt *st;
+		struct db_stmt *st;
 		double conf = -1;
 		if (s->f[i].level != obj->level)
 			continue;
@@ -433,12 +433,12 @@ static void show(sqlite3 *db, const struct meta_schema *s, const struct meta_obj
 		if (!v)
 			continue;
 		st = db_prepare(db, "SELECT confidence FROM meta WHERE object = ?1 AND object_id = ?2 AND field = ?3");
-		sqlite3_bind_text(st, 1, meta_level_name(obj->level), -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, obj->id);
-		sqlite3_bind_text(st, 3, s->f[i].name, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-			conf = sqlite3_column_double(st, 0);
-		sqlite3_finalize(st);
+		db_bind_text(st, 1, meta_level_name(obj->level), -1);
+		db_bind_int64(st, 2, obj->id);
+		db_bind_text(st, 3, s->f[i].name, -1);
+		if (db_step(st) == DB_ROW && db_col_type(st, 0) != DB_NULL)
+			conf = db_col_double(st, 0);
+		db_finalize(st);
 		if (json) {
 			sb_adds(&sb, first ? "\n  " : ",\n  ");
 			sb_add_json_str(&sb, s->f[i].name);
@@ -705,7 +705,7 @@ int cmd_priority(struct workspace *ws, int argc, char **argv)
 		return fail("priority", &err, EXIT_DATAERR);
 	if (!strcmp(sub, "list") && argc == 2) {
 		double aging = config_double(ws->cfg, "priority.aging_per_hour");
-		sqlite3_stmt *st = db_prepare(ws->db, "SELECT f.file_code, COALESCE(f.priority_override, f.priority), f.priority_override IS NOT NULL,"
+		struct db_stmt *st = db_prepare(ws->db, "SELECT f.file_code, COALESCE(f.priority_override, f.priority), f.priority_override IS NOT NULL,"
 						      " (SELECT count(*) FROM jobs j WHERE j.state IN ('ready','failed') AND (j.page_id IN"
 						      " (SELECT p.id FROM pages p JOIN batches b ON b.id = p.batch_id WHERE b.file_code = f.file_code)"
 						      " OR j.document_id IN (SELECT id FROM documents d WHERE d.file_id = f.id))),"
@@ -713,12 +713,12 @@ int cmd_priority(struct workspace *ws, int argc, char **argv)
 						      " (SELECT p.id FROM pages p JOIN batches b ON b.id = p.batch_id WHERE b.file_code = f.file_code)"
 						      " OR j.document_id IN (SELECT id FROM documents d WHERE d.file_id = f.id)))"
 						      " FROM files f ORDER BY 2 DESC, f.file_code");
-		sqlite3_bind_double(st, 1, aging);
-		sqlite3_bind_int64(st, 2, now_ms());
-		while (sqlite3_step(st) == SQLITE_ROW)
-			printf("%s\t%g%s\t%d waiting\t+%.1f aging\n", sqlite3_column_text(st, 0), sqlite3_column_double(st, 1),
-			       sqlite3_column_int(st, 2) ? " (override)" : "", sqlite3_column_int(st, 3), sqlite3_column_double(st, 4));
-		sqlite3_finalize(st);
+		db_bind_double(st, 1, aging);
+		db_bind_int64(st, 2, now_ms());
+		while (db_step(st) == DB_ROW)
+			printf("%s\t%g%s\t%d waiting\t+%.1f aging\n", db_col_text(st, 0), db_col_double(st, 1),
+			       db_col_int(st, 2) ? " (override)" : "", db_col_int(st, 3), db_col_double(st, 4));
+		db_finalize(st);
 		rc = 0;
 	} else if (!strcmp(sub, "update") && argc == 2) {
 		rc = priority_apply_all(ws->db, r, now_ms(), &err) < 0 ? fail("priority", &err, EXIT_SOFTWARE) : 0;

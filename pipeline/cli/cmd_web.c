@@ -86,7 +86,7 @@ static int user_usage(void)
 
 static int user_list(struct workspace *ws, bool json_out)
 {
-	sqlite3_stmt *st = db_prepare(ws->db, "SELECT u.name, u.role, u.disabled, u.failed, COALESCE(u.last_login, 0),"
+	struct db_stmt *st = db_prepare(ws->db, "SELECT u.name, u.role, u.disabled, u.failed, COALESCE(u.last_login, 0),"
 					      " COALESCE((SELECT group_concat(station, ',') FROM user_stations s WHERE s.user_id = u.id), '')"
 					      " FROM users u ORDER BY u.name");
 	struct strbuf sb;
@@ -100,20 +100,20 @@ static int user_list(struct workspace *ws, bool json_out)
 	} else {
 		printf("%-20s %-10s %-8s %6s  %s\n", "user", "role", "state", "failed", "stations");
 	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *stations = (const char *)sqlite3_column_text(st, 5);
+	while (db_step(st) == DB_ROW) {
+		const char *stations = db_col_text(st, 5);
 		if (!json_out) {
-			printf("%-20s %-10s %-8s %6d  %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
-			       sqlite3_column_int(st, 2) ? "disabled" : "active", sqlite3_column_int(st, 3), stations);
+			printf("%-20s %-10s %-8s %6d  %s\n", db_col_text(st, 0), db_col_text(st, 1),
+			       db_col_int(st, 2) ? "disabled" : "active", db_col_int(st, 3), stations);
 			continue;
 		}
 		json_obj(&j);
-		json_kstr(&j, "name", (const char *)sqlite3_column_text(st, 0));
-		json_kstr(&j, "role", (const char *)sqlite3_column_text(st, 1));
+		json_kstr(&j, "name", db_col_text(st, 0));
+		json_kstr(&j, "role", db_col_text(st, 1));
 		json_key(&j, "disabled");
-		json_bool(&j, sqlite3_column_int(st, 2) != 0);
-		json_kint(&j, "failed_logins", sqlite3_column_int(st, 3));
-		json_kint(&j, "last_login_ms", sqlite3_column_int64(st, 4));
+		json_bool(&j, db_col_int(st, 2) != 0);
+		json_kint(&j, "failed_logins", db_col_int(st, 3));
+		json_kint(&j, "last_login_ms", db_col_int64(st, 4));
 		json_key(&j, "stations");
 		json_arr(&j);
 		{
@@ -125,7 +125,7 @@ static int user_list(struct workspace *ws, bool json_out)
 		json_end(&j);
 		json_end(&j);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (json_out) {
 		json_end(&j);
 		json_end(&j);

@@ -44,7 +44,7 @@ int cmd_log(struct workspace *ws, int argc, char **argv)
 	const char *type = NULL, *object = NULL, *outcome = NULL;
 	long limit = 1000;
 	bool json = false;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
 			json = true;
@@ -65,37 +65,37 @@ int cmd_log(struct workspace *ws, int argc, char **argv)
 				" WHERE (?1 IS NULL OR type = ?1) AND (?2 IS NULL OR object = ?2 OR object LIKE ?2 || ':%')"
 				" AND (?3 IS NULL OR outcome = ?3) ORDER BY id LIMIT ?4");
 	if (type)
-		sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+		db_bind_text(st, 1, type, -1);
 	if (object)
-		sqlite3_bind_text(st, 2, object, -1, SQLITE_STATIC);
+		db_bind_text(st, 2, object, -1);
 	if (outcome)
-		sqlite3_bind_text(st, 3, outcome, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, limit);
+		db_bind_text(st, 3, outcome, -1);
+	db_bind_int64(st, 4, limit);
 	if (json)
 		fputs("[", stdout);
-	for (bool first = true; sqlite3_step(st) == SQLITE_ROW; first = false) {
+	for (bool first = true; db_step(st) == DB_ROW; first = false) {
 		char when[40];
-		time_iso_vn(sqlite3_column_int64(st, 1), true, when, sizeof(when));
+		time_iso_vn(db_col_int64(st, 1), true, when, sizeof(when));
 		if (json) {
 			struct strbuf sb;
 			sb_init(&sb, 0);
-			sb_addf(&sb, "%s{\"id\":%lld,\"time\":\"%s\"", first ? "" : ",", sqlite3_column_int64(st, 0), when);
+			sb_addf(&sb, "%s{\"id\":%lld,\"time\":\"%s\"", first ? "" : ",", db_col_int64(st, 0), when);
 			static const char *const names[] = {"agent", "type", "object", "outcome", "detail"};
 			for (int c = 0; c < 5; c++) {
 				sb_addf(&sb, ",\"%s\":", names[c]);
-				sb_add_json_str(&sb, (const char *)sqlite3_column_text(st, 2 + c));
+				sb_add_json_str(&sb, db_col_text(st, 2 + c));
 			}
 			sb_addc(&sb, '}');
 			fputs(sb.buf, stdout);
 			sb_release(&sb);
 		} else {
-			printf("%s %-18s %-22s %-14s %-8s %s\n", when, sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
-			       sqlite3_column_text(st, 4), sqlite3_column_text(st, 5), sqlite3_column_text(st, 6));
+			printf("%s %-18s %-22s %-14s %-8s %s\n", when, db_col_text(st, 2), db_col_text(st, 3),
+			       db_col_text(st, 4), db_col_text(st, 5), db_col_text(st, 6));
 		}
 	}
 	if (json)
 		fputs("]\n", stdout);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return 0;
 }
 
@@ -103,7 +103,7 @@ int cmd_pages(struct workspace *ws, int argc, char **argv)
 {
 	bool json = argc > 1 && !strcmp(argv[1], "--json");
 	struct strbuf sb;
-	sqlite3_stmt *st = db_prepare(ws->db,
+	struct db_stmt *st = db_prepare(ws->db,
 		"SELECT p.id, p.batch_id, COALESCE(p.document_id, 0), p.seq, m.src_name, p.img_index, p.width, p.height, p.dpi,"
 		" p.colour, p.orient, p.orient_conf, p.skew, p.blank, p.ocr_conf, p.review, p.text_path, p.hocr_path, p.alto_path,"
 		" p.access_path, COALESCE(p.note, ''), COALESCE(p.split_of, 0),"
@@ -114,7 +114,7 @@ int cmd_pages(struct workspace *ws, int argc, char **argv)
 		sb_addc(&sb, '[');
 	else
 		sb_addf(&sb, "%5s %5s %-24s %5s %6s %7s %5s %6s %s\n", "page", "doc", "source", "dpi", "orient", "skew", "blank", "conf", "jobs");
-	for (bool first = true; sqlite3_step(st) == SQLITE_ROW; first = false) {
+	for (bool first = true; db_step(st) == DB_ROW; first = false) {
 		if (json) {
 			static const char *const names[] = {"id", "batch", "document", "seq", "source", "image", "width", "height", "dpi",
 							    "colour", "orientation", "orientation_confidence", "skew", "blank",
@@ -122,18 +122,18 @@ int cmd_pages(struct workspace *ws, int argc, char **argv)
 							    "split_of", "jobs"};
 			sb_adds(&sb, first ? "{" : ",{");
 			for (int c = 0; c < 23; c++) {
-				int t = sqlite3_column_type(st, c);
+				int t = db_col_type(st, c);
 				sb_addf(&sb, "%s\"%s\":", c ? "," : "", names[c]);
-				if (t == SQLITE_NULL)
+				if (t == DB_NULL)
 					sb_adds(&sb, "null");
 				else if (c == 13 || c == 15)
-					sb_adds(&sb, sqlite3_column_int(st, c) ? "true" : "false");
-				else if (t == SQLITE_INTEGER)
-					sb_addf(&sb, "%lld", sqlite3_column_int64(st, c));
-				else if (t == SQLITE_FLOAT)
-					sb_addf(&sb, "%.3f", sqlite3_column_double(st, c));
+					sb_adds(&sb, db_col_int(st, c) ? "true" : "false");
+				else if (t == DB_INTEGER)
+					sb_addf(&sb, "%lld", db_col_int64(st, c));
+				else if (t == DB_FLOAT)
+					sb_addf(&sb, "%.3f", db_col_double(st, c));
 				else {
-					const char *v = (const char *)sqlite3_column_text(st, c);
+					const char *v = db_col_text(st, c);
 					if (c >= 16 && c <= 19) {
 						char *a = workspace_abs(ws->root, v);
 						sb_add_json_str(&sb, a);
@@ -146,16 +146,16 @@ int cmd_pages(struct workspace *ws, int argc, char **argv)
 			sb_addc(&sb, '}');
 		} else {
 			/* A scanner's file name is of unknown origin. */
-			char *src = str_printable((const char *)sqlite3_column_text(st, 4), 0);
-			sb_addf(&sb, "%5lld %5lld %-24.24s %5d %6d %7.2f %5s %6.1f %s\n", sqlite3_column_int64(st, 0),
-				sqlite3_column_int64(st, 2), src, sqlite3_column_int(st, 8),
-				sqlite3_column_int(st, 10), sqlite3_column_double(st, 12), sqlite3_column_int(st, 13) ? "yes" : "",
-				sqlite3_column_type(st, 14) == SQLITE_NULL ? -1.0 : sqlite3_column_double(st, 14),
-				sqlite3_column_text(st, 22) ? (const char *)sqlite3_column_text(st, 22) : "");
+			char *src = str_printable(db_col_text(st, 4), 0);
+			sb_addf(&sb, "%5lld %5lld %-24.24s %5d %6d %7.2f %5s %6.1f %s\n", db_col_int64(st, 0),
+				db_col_int64(st, 2), src, db_col_int(st, 8),
+				db_col_int(st, 10), db_col_double(st, 12), db_col_int(st, 13) ? "yes" : "",
+				db_col_type(st, 14) == DB_NULL ? -1.0 : db_col_double(st, 14),
+				db_col_text(st, 22) ? db_col_text(st, 22) : "");
 			free(src);
 		}
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (json)
 		sb_adds(&sb, "]\n");
 	fputs(sb.buf, stdout);
@@ -165,7 +165,7 @@ int cmd_pages(struct workspace *ws, int argc, char **argv)
 
 /* `jobs rescan JOB`: the rescan request of the job's page (pagefix_rescan
  * marks the stopped job too); only a stopped page job, as before. */
-static int rescan_job(sqlite3 *db, int64_t job_id, const char *who, const char *reason, struct errbuf *err)
+static int rescan_job(struct db *db, int64_t job_id, const char *who, const char *reason, struct errbuf *err)
 {
 	int64_t page = db_int(db, 0, "SELECT COALESCE(page_id, 0) FROM jobs WHERE id = ?1 AND state IN ('held', 'quarantined')", 1, job_id);
 	if (!page)
@@ -246,22 +246,22 @@ int cmd_jobs(struct workspace *ws, int argc, char **argv)
 		return 0;
 	}
 	if (argc == 1 || (argc == 3 && !strcmp(argv[1], "--state"))) {
-		sqlite3_stmt *st = db_prepare(ws->db, "SELECT id, stage, COALESCE(page_id, 0), COALESCE(document_id, 0),"
+		struct db_stmt *st = db_prepare(ws->db, "SELECT id, stage, COALESCE(page_id, 0), COALESCE(document_id, 0),"
 						      " COALESCE(batch_id, 0), state, attempts, priority, COALESCE(error, '') FROM jobs"
 						      " WHERE ?1 IS NULL OR state = ?1 ORDER BY id");
 		int step;
 		if (argc == 3)
-			sqlite3_bind_text(st, 1, argv[2], -1, SQLITE_STATIC);
+			db_bind_text(st, 1, argv[2], -1);
 		printf("%6s %-8s %5s %5s %5s %-11s %3s %8s %s\n", "job", "stage", "page", "doc", "batch", "state", "try", "priority",
 		       "error");
-		while ((step = sqlite3_step(st)) == SQLITE_ROW)
-			printf("%6lld %-8s %5lld %5lld %5lld %-11s %3d %8.1f %s\n", sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
-			       sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4),
-			       sqlite3_column_text(st, 5), sqlite3_column_int(st, 6), sqlite3_column_double(st, 7),
-			       sqlite3_column_text(st, 8));
-		sqlite3_finalize(st);
-		if (step != SQLITE_DONE) {
-			fprintf(stderr, "sohoa: jobs: cannot list the jobs: %s\n", sqlite3_errmsg(ws->db));
+		while ((step = db_step(st)) == DB_ROW)
+			printf("%6lld %-8s %5lld %5lld %5lld %-11s %3d %8.1f %s\n", db_col_int64(st, 0), db_col_text(st, 1),
+			       db_col_int64(st, 2), db_col_int64(st, 3), db_col_int64(st, 4),
+			       db_col_text(st, 5), db_col_int(st, 6), db_col_double(st, 7),
+			       db_col_text(st, 8));
+		db_finalize(st);
+		if (step != DB_DONE) {
+			fprintf(stderr, "sohoa: jobs: cannot list the jobs: %s\n", db_errmsg(ws->db));
 			return EXIT_DATAERR;
 		}
 		return 0;

@@ -6,7 +6,7 @@
  * database at the old or the new version, never between.  A database newer
  * than this program is refused rather than guessed at.
  */
-#include "engine/db.h"
+#include "engine/db_backend.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -175,20 +175,14 @@ static const char *const migrations[] = {
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
-int db_exec(sqlite3 *db, const char *sql, struct errbuf *err)
+int db_exec(struct db *db, const char *sql, struct errbuf *err)
 {
-	char *msg = NULL;
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		err_set(err, "database: %s", msg ? msg : sqlite3_errmsg(db));
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
+	return db->ops->exec(db, sql, err);
 }
 
-int db_begin(sqlite3 *db, struct errbuf *err)
+int db_begin(struct db *db, struct errbuf *err)
 {
-	return db_exec(db, "BEGIN IMMEDIATE", err);
+	return db_exec(db, db->ops->begin_sql, err);
 }
 
 /* SOHOA_FAIL_COMMIT=N[:busy]: the Nth commit of this process fails as a
@@ -211,7 +205,7 @@ static bool injected_commit(const char **why)
 	return true;
 }
 
-int db_commit(sqlite3 *db, struct errbuf *err)
+int db_commit(struct db *db, struct errbuf *err)
 {
 	const char *why;
 	if (injected_commit(&why)) {
@@ -221,68 +215,181 @@ int db_commit(sqlite3 *db, struct errbuf *err)
 	return db_exec(db, "COMMIT", err);
 }
 
-void db_rollback(sqlite3 *db)
+void db_rollback(struct db *db)
 {
-	if (!sqlite3_get_autocommit(db))
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	if (db->ops->in_transaction(db))
+		db->ops->exec(db, "ROLLBACK", NULL);
 }
 
-sqlite3_stmt *db_prepare(sqlite3 *db, const char *sql)
+bool db_in_transaction(struct db *db)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "sohoa: panic: cannot prepare '%s': %s\n", sql, sqlite3_errmsg(db));
+	return db->ops->in_transaction(db);
+}
+
+const char *db_backend(const struct db *db)
+{
+	return db->ops->name;
+}
+
+struct db_stmt *db_prepare(struct db *db, const char *sql)
+{
+	struct errbuf err = {0};
+	struct db_stmt *st = db->ops->prepare(db, sql, &err);
+	if (!st) {
+		fprintf(stderr, "sohoa: panic: cannot prepare '%s': %s\n", sql, err.msg);
 		abort();
 	}
+	st->db = db;
+	st->prev = NULL;
+	st->next = db->stmts;
+	if (db->stmts)
+		db->stmts->prev = st;
+	db->stmts = st;
 	return st;
 }
 
-int64_t db_int(sqlite3 *db, int64_t def, const char *sql, int nargs, ...)
+void db_finalize(struct db_stmt *st)
 {
-	sqlite3_stmt *st = db_prepare(db, sql);
+	struct db *db;
+	if (!st)
+		return;
+	db = st->db;
+	if (st->prev)
+		st->prev->next = st->next;
+	else
+		db->stmts = st->next;
+	if (st->next)
+		st->next->prev = st->prev;
+	db->ops->finalize(st);
+}
+
+void db_bind_int64(struct db_stmt *st, int i, long long v)
+{
+	st->db->ops->bind_int64(st, i, v);
+}
+
+void db_bind_double(struct db_stmt *st, int i, double v)
+{
+	st->db->ops->bind_double(st, i, v);
+}
+
+void db_bind_text(struct db_stmt *st, int i, const char *s, int len)
+{
+	if (s)
+		st->db->ops->bind_text(st, i, s, len);
+	else
+		st->db->ops->bind_null(st, i);
+}
+
+void db_bind_null(struct db_stmt *st, int i)
+{
+	st->db->ops->bind_null(st, i);
+}
+
+int db_step(struct db_stmt *st)
+{
+	return st->db->ops->step(st);
+}
+
+void db_reset(struct db_stmt *st)
+{
+	st->db->ops->reset(st);
+}
+
+void db_clear_bindings(struct db_stmt *st)
+{
+	st->db->ops->clear_bindings(st);
+}
+
+int db_col_type(struct db_stmt *st, int col)
+{
+	return st->db->ops->col_type(st, col);
+}
+
+long long db_col_int64(struct db_stmt *st, int col)
+{
+	return st->db->ops->col_int64(st, col);
+}
+
+int db_col_int(struct db_stmt *st, int col)
+{
+	return (int)st->db->ops->col_int64(st, col);
+}
+
+double db_col_double(struct db_stmt *st, int col)
+{
+	return st->db->ops->col_double(st, col);
+}
+
+const char *db_col_text(struct db_stmt *st, int col)
+{
+	return st->db->ops->col_text(st, col);
+}
+
+int db_changes(struct db *db)
+{
+	return db->ops->changes(db);
+}
+
+int db_total_changes(struct db *db)
+{
+	return db->ops->total_changes(db);
+}
+
+long long db_last_id(struct db *db)
+{
+	return db->ops->last_id(db);
+}
+
+const char *db_errmsg(struct db *db)
+{
+	return db->ops->errmsg(db);
+}
+
+int64_t db_int(struct db *db, int64_t def, const char *sql, int nargs, ...)
+{
+	struct db_stmt *st = db_prepare(db, sql);
 	va_list ap;
 	int64_t v = def;
 	va_start(ap, nargs);
 	for (int i = 1; i <= nargs; i++)
-		sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+		db_bind_int64(st, i, va_arg(ap, int64_t));
 	va_end(ap);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (db_step(st) == DB_ROW && db_col_type(st, 0) != DB_NULL)
+		v = db_col_int64(st, 0);
+	db_finalize(st);
 	return v;
 }
 
-int db_step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, struct errbuf *err)
+int db_step_done(struct db *db, struct db_stmt *st, const char *what, struct errbuf *err)
 {
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return err_set(err, "%s: %s", what, sqlite3_errmsg(db));
-	return 0;
+	int rc = db_step(st);
+	if (rc != DB_DONE)
+		err_set(err, "%s: %s", what, db_errmsg(db));
+	db_finalize(st);
+	return rc == DB_DONE ? 0 : -1;
 }
 
-char *db_col_strdup(sqlite3_stmt *st, int col)
+char *db_col_strdup(struct db_stmt *st, int col)
 {
-	const unsigned char *s = sqlite3_column_text(st, col);
-	return s ? xstrdup((const char *)s) : NULL;
+	const char *s = db_col_text(st, col);
+	return s ? xstrdup(s) : NULL;
 }
 
-int db_version(sqlite3 *db)
+int db_version(struct db *db)
 {
-	return (int)db_int(db, 0, "PRAGMA user_version", 0);
+	return db->ops->version(db);
 }
 
-static int migrate(sqlite3 *db, const char *path, struct errbuf *err)
+static int migrate(struct db *db, const char *path, struct errbuf *err)
 {
 	int v = db_version(db);
 	if (v > NMIGRATIONS)
 		return err_set(err, "database '%s' has schema version %d, newer than this sohoa knows (%d)", path, v, NMIGRATIONS);
 	for (; v < NMIGRATIONS; v++) {
-		char bump[64];
 		if (db_begin(db, err) < 0)
 			return -1;
-		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", v + 1);
-		if (db_exec(db, migrations[v], err) < 0 || db_exec(db, bump, err) < 0) {
+		if (db_exec(db, migrations[v], err) < 0 || db->ops->set_version(db, v + 1, err) < 0) {
 			db_rollback(db);
 			err_prefix(err, "cannot migrate '%s' to version %d", path, v + 1);
 			return -1;
@@ -293,19 +400,13 @@ static int migrate(sqlite3 *db, const char *path, struct errbuf *err)
 	return 0;
 }
 
-int db_open(const char *path, bool create, sqlite3 **out, struct errbuf *err)
+int db_open(const char *path, bool create, struct db **out, struct errbuf *err)
 {
-	sqlite3 *db = NULL;
-	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
-	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-		err_set(err, "cannot open database '%s': %s", path, db ? sqlite3_errmsg(db) : "out of memory");
-		sqlite3_close(db);
+	struct db *db = NULL;
+	if (db_sqlite_open(path, create, &db, err) < 0)
 		return -1;
-	}
-	sqlite3_busy_timeout(db, 30000);
-	if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", err) < 0 ||
-	    migrate(db, path, err) < 0) {
-		sqlite3_close(db);
+	if (migrate(db, path, err) < 0) {
+		db_close(db);
 		return -1;
 	}
 	*out = db;
@@ -321,22 +422,13 @@ unsigned db_generation(void)
 	return db_closes;
 }
 
-void db_close(sqlite3 *db)
+void db_close(struct db *db)
 {
-	sqlite3_stmt *st;
 	if (!db)
 		return;
-	/* Statements kept prepared for the hot paths are finalized here; those
-	 * of a virtual table (FTS5 prepares its own on "'main'.'NAME_data'" and
-	 * the like) belong to it and are finalized when it disconnects, so they
-	 * are left alone (finalizing them here frees them twice). */
-	for (st = sqlite3_next_stmt(db, NULL); st;) {
-		sqlite3_stmt *next = sqlite3_next_stmt(db, st);
-		const char *sql = sqlite3_sql(st);
-		if (!sql || !strstr(sql, "'main'."))
-			sqlite3_finalize(st);
-		st = next;
-	}
+	/* Statements kept prepared for the hot paths (jobq.c) go with it. */
+	while (db->stmts)
+		db_finalize(db->stmts);
 	db_closes++;
-	sqlite3_close(db);
+	db->ops->close(db);
 }

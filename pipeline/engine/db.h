@@ -31,40 +31,90 @@
  *         append-only (triggers refuse UPDATE and DELETE)
  *
  * Times are milliseconds since the epoch (UTC).  Text is UTF-8 NFC.
+ *
+ * The rest of the tree reaches the database only through this interface
+ * (issue 13): a handle (struct db), prepared statements (struct db_stmt)
+ * with ?N parameters numbered from 1 and columns numbered from 0, and the
+ * helpers below.  The backend behind it is chosen at db_open() and lives in
+ * one file (engine/db_sqlite.c); nothing else includes its headers.
  */
 #ifndef SOHOA_DB_H
 #define SOHOA_DB_H
 
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "engine/util.h"
 
+struct db;      /* an open database */
+struct db_stmt; /* a prepared statement of one database */
+
+/* What db_step() returns. */
+enum db_step_rc {
+	DB_ERROR = -1,     /* failed: db_errmsg() says why */
+	DB_ROW = 100,      /* a row is ready to be read with db_col_*() */
+	DB_DONE = 101,     /* the statement has run to its end */
+	DB_CONSTRAINT = 19 /* failed on a UNIQUE, CHECK, NOT NULL or foreign key constraint */
+};
+
+/* What db_col_type() returns. */
+enum db_type { DB_INTEGER = 1, DB_FLOAT = 2, DB_TEXT = 3, DB_BLOB = 4, DB_NULL = 5 };
+
 /* Open (creating when `create`) and migrate to the current version. */
-int db_open(const char *path, bool create, sqlite3 **out, struct errbuf *err);
+int db_open(const char *path, bool create, struct db **out, struct errbuf *err);
 /* Changes whenever a database is closed (for caches of prepared statements). */
 unsigned db_generation(void);
 /* Close, finalizing any statement still prepared on it. */
-void db_close(sqlite3 *db);
-int db_version(sqlite3 *db);
+void db_close(struct db *db);
+int db_version(struct db *db);
+/* The backend's name: "sqlite". */
+const char *db_backend(const struct db *db);
 
-/* Run SQL with no result; on failure err says which statement and why. */
-int db_exec(sqlite3 *db, const char *sql, struct errbuf *err);
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
-int db_begin(sqlite3 *db, struct errbuf *err);
-int db_commit(sqlite3 *db, struct errbuf *err);
-void db_rollback(sqlite3 *db);
+/* Run SQL with no result (several statements separated by ';'); on failure
+ * err (which may be NULL) says which statement and why. */
+int db_exec(struct db *db, const char *sql, struct errbuf *err);
+/* Begin a transaction that takes the write lock now, commit, roll back. */
+int db_begin(struct db *db, struct errbuf *err);
+int db_commit(struct db *db, struct errbuf *err);
+void db_rollback(struct db *db);
+bool db_in_transaction(struct db *db);
 
 /* Prepare or panic (a bad statement in our source is our bug). */
-sqlite3_stmt *db_prepare(sqlite3 *db, const char *sql);
+struct db_stmt *db_prepare(struct db *db, const char *sql);
+/* Bind parameter i (from 1).  Text is copied; len -1 means up to its NUL. */
+void db_bind_int64(struct db_stmt *st, int i, long long v);
+void db_bind_double(struct db_stmt *st, int i, double v);
+void db_bind_text(struct db_stmt *st, int i, const char *s, int len);
+void db_bind_null(struct db_stmt *st, int i);
+/* Run to the next row: DB_ROW, DB_DONE, DB_CONSTRAINT or DB_ERROR. */
+int db_step(struct db_stmt *st);
+/* Make a statement ready to run again (its bindings kept), clear them. */
+void db_reset(struct db_stmt *st);
+void db_clear_bindings(struct db_stmt *st);
+void db_finalize(struct db_stmt *st);
+/* Column col (from 0) of the current row; text is valid until the next
+ * step, reset or finalize; NULL reads as 0, 0.0 and a NULL pointer. */
+int db_col_type(struct db_stmt *st, int col);
+long long db_col_int64(struct db_stmt *st, int col);
+int db_col_int(struct db_stmt *st, int col);
+double db_col_double(struct db_stmt *st, int col);
+const char *db_col_text(struct db_stmt *st, int col);
+
+/* Rows changed by the last statement, by all statements since the open. */
+int db_changes(struct db *db);
+int db_total_changes(struct db *db);
+/* The id of the row the last INSERT made. */
+long long db_last_id(struct db *db);
+/* The message of the last error on this database. */
+const char *db_errmsg(struct db *db);
+
 /* First column of the first row of a query as an integer (def if none);
  * the query's parameters are bound from the int64 varargs, count given. */
-int64_t db_int(sqlite3 *db, int64_t def, const char *sql, int nargs, ...);
+int64_t db_int(struct db *db, int64_t def, const char *sql, int nargs, ...);
 /* Step a statement that returns no row (INSERT, UPDATE, DELETE) and
- * finalize it: 0, or -1 with err set to "WHAT: SQLite's message". */
-int db_step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, struct errbuf *err);
+ * finalize it: 0, or -1 with err set to "WHAT: the database's message". */
+int db_step_done(struct db *db, struct db_stmt *st, const char *what, struct errbuf *err);
 /* Column text that may be NULL, as a new string or NULL. */
-char *db_col_strdup(sqlite3_stmt *st, int col);
+char *db_col_strdup(struct db_stmt *st, int col);
 
 #endif

@@ -8,16 +8,16 @@
 #ifndef SOHOA_EVENTS_H
 #define SOHOA_EVENTS_H
 
-#include <sqlite3.h>
+#include "engine/db.h"
 #include <stdint.h>
 
 /* agent: the person ("operator:lan") or program ("sohoa/ocr"); object:
  * "page:12", "document:3", "file:<code>", "batch:4", "master:<sha256>".
  * Runs in the caller's transaction if one is open.  Returns 0 or -1. */
-int events_add(sqlite3 *db, const char *agent, const char *type, const char *object,
+int events_add(struct db *db, const char *agent, const char *type, const char *object,
 	       const char *outcome, const char *detail);
 /* The same, tied to a job. */
-int events_add_job(sqlite3 *db, int64_t job_id, const char *agent, const char *type,
+int events_add_job(struct db *db, int64_t job_id, const char *agent, const char *type,
 		   const char *object, const char *outcome, const char *detail);
 
 #endif

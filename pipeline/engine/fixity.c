@@ -78,32 +78,32 @@ static char *detail_zip(const char *detail)
 
 static void collect(struct workspace *ws, int64_t since, struct fixity_list *l)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	st = db_prepare(ws->db, "SELECT sha256, path FROM masters WHERE created >= ?1 ORDER BY id");
-	sqlite3_bind_int64(st, 1, since);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_int64(st, 1, since);
+	while (db_step(st) == DB_ROW) {
 		char obj[80];
-		snprintf(obj, sizeof(obj), "master:%s", (const char *)sqlite3_column_text(st, 0));
-		list_add(l, obj, (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 0));
+		snprintf(obj, sizeof(obj), "master:%s", db_col_text(st, 0));
+		list_add(l, obj, db_col_text(st, 1), db_col_text(st, 0));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = db_prepare(ws->db, "SELECT d.id, d.signed_path, d.signed_sha256 FROM documents d WHERE d.signed_path IS NOT NULL"
 				" AND COALESCE((SELECT max(e.time) FROM events e WHERE e.object = 'document:' || d.id"
 				" AND e.type = 'digital signature'), d.created) >= ?1 ORDER BY d.id");
-	sqlite3_bind_int64(st, 1, since);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_int64(st, 1, since);
+	while (db_step(st) == DB_ROW) {
 		char obj[40];
-		snprintf(obj, sizeof(obj), "document:%lld", (long long)sqlite3_column_int64(st, 0));
-		list_add(l, obj, (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2));
+		snprintf(obj, sizeof(obj), "document:%lld", (long long)db_col_int64(st, 0));
+		list_add(l, obj, db_col_text(st, 1), db_col_text(st, 2));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	/* The latest transfer event of each package: exporting again writes
 	 * the same package and says so again. */
 	st = db_prepare(ws->db, "SELECT detail FROM events WHERE type = 'transfer' AND outcome = 'success' AND time >= ?1"
 				" ORDER BY id DESC");
-	sqlite3_bind_int64(st, 1, since);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *detail = (const char *)sqlite3_column_text(st, 0);
+	db_bind_int64(st, 1, since);
+	while (db_step(st) == DB_ROW) {
+		const char *detail = db_col_text(st, 0);
 		char sha[65], *zip = detail_zip(detail), *obj;
 		bool seen = false;
 		if (!zip || !detail_sha(detail, sha)) {
@@ -118,7 +118,7 @@ static void collect(struct workspace *ws, int64_t since, struct fixity_list *l)
 		free(obj);
 		free(zip);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 }
 
 static void check(struct workspace *ws, struct fixity_obj *o)
@@ -176,7 +176,7 @@ int fixity_run(struct workspace *ws, int64_t since_ms, bool json, struct strbuf 
 		if (events_add(ws->db, FIXITY_AGENT, "fixity check", o->object, ok ? "success" : "failure", detail) < 0) {
 			free(detail);
 			db_rollback(ws->db);
-			rc = err_set(err, "cannot record the fixity check of '%s': %s", o->path, sqlite3_errmsg(ws->db));
+			rc = err_set(err, "cannot record the fixity check of '%s': %s", o->path, db_errmsg(ws->db));
 			goto out;
 		}
 		if (!ok && !json)

@@ -83,16 +83,16 @@ static bool is_scan_name(const char *name)
 /* The file code a batch records: a registered file's code (looked up by
  * code or legacy alias), else a valid mã hồ sơ (registered at the fan-in).
  * Returns a new string or NULL with err saying why. */
-static char *resolve_file_code(sqlite3 *db, const char *code, struct errbuf *err)
+static char *resolve_file_code(struct db *db, const char *code, struct errbuf *err)
 {
 	struct filecode_legacy lg;
 	struct errbuf e;
-	sqlite3_stmt *st = db_prepare(db, "SELECT file_code FROM files WHERE file_code = ?1 OR alias = ?1");
+	struct db_stmt *st = db_prepare(db, "SELECT file_code FROM files WHERE file_code = ?1 OR alias = ?1");
 	char *found = NULL;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	db_bind_text(st, 1, code, -1);
+	if (db_step(st) == DB_ROW)
 		found = db_col_strdup(st, 0);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (found)
 		return found;
 	err_init(&e);
@@ -122,7 +122,7 @@ struct ingest_batch *ingest_open(struct workspace *ws, const struct pipeline *pl
 {
 	struct ingest_batch *b;
 	struct profile *prof;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	const char *profile = o->profile ? o->profile : config_str(ws->cfg, "ingest.profile");
 	const char *fc_opt = o->file_code ? o->file_code : config_str(ws->cfg, "ingest.file_code");
 	char *fc = NULL;
@@ -149,21 +149,21 @@ struct ingest_batch *ingest_open(struct workspace *ws, const struct pipeline *pl
 	b->operator_name = xstrdup(o->operator_name ? o->operator_name : config_str(ws->cfg, "ingest.operator"));
 	st = db_prepare(ws->db, "INSERT INTO batches(file_code, station, operator, profile, started) VALUES (?1, ?2, ?3, ?4, ?5)");
 	if (fc)
-		sqlite3_bind_text(st, 1, fc, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, b->station, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, b->operator_name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, profile, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, now_ms());
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		err_set(err, "cannot open a batch: %s", sqlite3_errmsg(ws->db));
-		sqlite3_finalize(st);
+		db_bind_text(st, 1, fc, -1);
+	db_bind_text(st, 2, b->station, -1);
+	db_bind_text(st, 3, b->operator_name, -1);
+	db_bind_text(st, 4, profile, -1);
+	db_bind_int64(st, 5, now_ms());
+	if (db_step(st) != DB_DONE) {
+		err_set(err, "cannot open a batch: %s", db_errmsg(ws->db));
+		db_finalize(st);
 		free(fc);
 		batch_free(b);
 		return NULL;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	free(fc);
-	b->id = sqlite3_last_insert_rowid(ws->db);
+	b->id = db_last_id(ws->db);
 	return b;
 }
 
@@ -212,17 +212,17 @@ int ingest_count_images(const char *path, bool *is_pdf, struct errbuf *err)
  * replaces b->replaces, whose rescan request is marked done. */
 static int replace_in_tx(struct ingest_batch *b, const char *sha, struct errbuf *err)
 {
-	sqlite3 *db = b->ws->db;
-	sqlite3_stmt *st;
+	struct db *db = b->ws->db;
+	struct db_stmt *st;
 	char agent[128], object[32], *detail;
 	int rc;
 	snprintf(agent, sizeof(agent), "operator:%s", b->operator_name);
 	if (jobq_replace_page(db, b->replaces, b->new_page, agent, err) < 0)
 		return -1;
 	st = db_prepare(db, "UPDATE rescans SET done = ?3, new_page_id = ?2 WHERE page_id = ?1 AND done IS NULL");
-	sqlite3_bind_int64(st, 1, b->replaces);
-	sqlite3_bind_int64(st, 2, b->new_page);
-	sqlite3_bind_int64(st, 3, now_ms());
+	db_bind_int64(st, 1, b->replaces);
+	db_bind_int64(st, 2, b->new_page);
+	db_bind_int64(st, 3, now_ms());
 	if (db_step_done(db, st, "cannot close its rescan request", err) < 0)
 		return err_prefix(err, "page %lld", (long long)b->replaces), -1;
 	snprintf(object, sizeof(object), "page:%lld", (long long)b->replaces);
@@ -230,7 +230,7 @@ static int replace_in_tx(struct ingest_batch *b, const char *sha, struct errbuf 
 	rc = events_add(db, agent, "rescan", object, "success", detail);
 	free(detail);
 	if (rc < 0)
-		return err_set(err, "page %lld: cannot record the rescan: %s", (long long)b->replaces, sqlite3_errmsg(db));
+		return err_set(err, "page %lld: cannot record the rescan: %s", (long long)b->replaces, db_errmsg(db));
 	return 0;
 }
 
@@ -243,7 +243,7 @@ static int add_file(struct ingest_batch *b, const char *path, const char *note, 
 	int64_t size, master_id, dup_batch;
 	int nimg, rc = -1, fd;
 	bool is_pdf = false, made_master = false;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 
 	/* Everything is read from this fd: a name swapped for a link or a FIFO
 	 * after this check is never opened. */
@@ -255,16 +255,16 @@ static int add_file(struct ingest_batch *b, const char *path, const char *note, 
 		return -1;
 	}
 	st = db_prepare(ws->db, "SELECT batch_id, src_name FROM masters WHERE sha256 = ?1");
-	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		dup_batch = sqlite3_column_int64(st, 0);
+	db_bind_text(st, 1, sha, -1);
+	if (db_step(st) == DB_ROW) {
+		dup_batch = db_col_int64(st, 0);
 		err_set(err, "'%s' was already ingested (same bytes as '%s' in batch %lld)", path,
-			(const char *)sqlite3_column_text(st, 1), (long long)dup_batch);
-		sqlite3_finalize(st);
+			db_col_text(st, 1), (long long)dup_batch);
+		db_finalize(st);
 		close(fd);
 		return 0;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	dir = workspace_path(ws, "masters/%.2s", sha);
 	if (fsio_mkdirs(dir, 0755, err) < 0)
 		goto out;
@@ -310,39 +310,39 @@ static int add_file(struct ingest_batch *b, const char *path, const char *note, 
 		goto out;
 	st = db_prepare(ws->db, "INSERT INTO masters(sha256, size, path, src_name, src_path, batch_id, format, nimages, created)"
 				" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, size);
-	sqlite3_bind_text(st, 3, rel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, path_base(path), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, path, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, b->id);
-	sqlite3_bind_text(st, 7, ext, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 8, nimg);
-	sqlite3_bind_int64(st, 9, now_ms());
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		err_set(err, "cannot record '%s': %s", path, sqlite3_errmsg(ws->db));
-		sqlite3_finalize(st);
+	db_bind_text(st, 1, sha, -1);
+	db_bind_int64(st, 2, size);
+	db_bind_text(st, 3, rel, -1);
+	db_bind_text(st, 4, path_base(path), -1);
+	db_bind_text(st, 5, path, -1);
+	db_bind_int64(st, 6, b->id);
+	db_bind_text(st, 7, ext, -1);
+	db_bind_int64(st, 8, nimg);
+	db_bind_int64(st, 9, now_ms());
+	if (db_step(st) != DB_DONE) {
+		err_set(err, "cannot record '%s': %s", path, db_errmsg(ws->db));
+		db_finalize(st);
 		goto rollback;
 	}
-	sqlite3_finalize(st);
-	master_id = sqlite3_last_insert_rowid(ws->db);
+	db_finalize(st);
+	master_id = db_last_id(ws->db);
 	for (int i = 0; i < nimg; i++) {
 		int64_t page_id;
 		st = db_prepare(ws->db, "INSERT INTO pages(batch_id, master_id, img_index, seq, created) VALUES (?1, ?2, ?3, ?4, ?5)");
-		sqlite3_bind_int64(st, 1, b->id);
-		sqlite3_bind_int64(st, 2, master_id);
-		sqlite3_bind_int(st, 3, i);
-		sqlite3_bind_int(st, 4, b->replaces ? b->replace_seq : b->npages + i + 1);
-		sqlite3_bind_int64(st, 5, now_ms());
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			err_set(err, "cannot record '%s': %s", path, sqlite3_errmsg(ws->db));
-			sqlite3_finalize(st);
+		db_bind_int64(st, 1, b->id);
+		db_bind_int64(st, 2, master_id);
+		db_bind_int64(st, 3, i);
+		db_bind_int64(st, 4, b->replaces ? b->replace_seq : b->npages + i + 1);
+		db_bind_int64(st, 5, now_ms());
+		if (db_step(st) != DB_DONE) {
+			err_set(err, "cannot record '%s': %s", path, db_errmsg(ws->db));
+			db_finalize(st);
 			goto rollback;
 		}
-		sqlite3_finalize(st);
-		page_id = sqlite3_last_insert_rowid(ws->db);
+		db_finalize(st);
+		page_id = db_last_id(ws->db);
 		if (jobq_enqueue_page(ws->db, b->pl->stage[0]->name, page_id) < 0) {
-			err_set(err, "cannot queue '%s': %s", path, sqlite3_errmsg(ws->db));
+			err_set(err, "cannot queue '%s': %s", path, db_errmsg(ws->db));
 			goto rollback;
 		}
 		b->new_page = page_id;
@@ -384,20 +384,20 @@ int64_t ingest_rescan(struct workspace *ws, const struct pipeline *pl, int64_t p
 		      const char *operator_name, struct errbuf *err)
 {
 	struct ingest_batch b;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char *note;
 	int rc;
 	memset(&b, 0, sizeof(b));
 	st = db_prepare(ws->db, "SELECT p.batch_id, p.seq, b.station, b.operator, p.dropped FROM pages p"
 				" JOIN batches b ON b.id = p.batch_id WHERE p.id = ?1");
-	sqlite3_bind_int64(st, 1, page_id);
-	if (sqlite3_step(st) == SQLITE_ROW && !sqlite3_column_int(st, 4)) {
-		b.id = sqlite3_column_int64(st, 0);
-		b.replace_seq = sqlite3_column_int(st, 1);
+	db_bind_int64(st, 1, page_id);
+	if (db_step(st) == DB_ROW && !db_col_int(st, 4)) {
+		b.id = db_col_int64(st, 0);
+		b.replace_seq = db_col_int(st, 1);
 		b.station = db_col_strdup(st, 2);
-		b.operator_name = xstrdup(operator_name && *operator_name ? operator_name : (const char *)sqlite3_column_text(st, 3));
+		b.operator_name = xstrdup(operator_name && *operator_name ? operator_name : db_col_text(st, 3));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (!b.id)
 		return err_set(err, "page %lld: no such page (or it was already replaced)", (long long)page_id);
 	b.ws = ws;
@@ -426,7 +426,7 @@ out:
  * error. */
 static int close_map(struct ingest_batch *b, struct errbuf *warn, struct errbuf *err)
 {
-	sqlite3 *db = b->ws->db;
+	struct db *db = b->ws->db;
 	char agent[128], object[32];
 	struct errbuf why;
 	err_init(&why);
@@ -447,8 +447,8 @@ static int close_map(struct ingest_batch *b, struct errbuf *warn, struct errbuf 
 int64_t ingest_close(struct ingest_batch *b, struct errbuf *err)
 {
 	int64_t id = b->id;
-	sqlite3 *db = b->ws->db;
-	sqlite3_stmt *st;
+	struct db *db = b->ws->db;
+	struct db_stmt *st;
 	struct errbuf warn, rerr;
 	struct priority_rules *rules = NULL;
 	err_init(&warn);
@@ -464,7 +464,7 @@ int64_t ingest_close(struct ingest_batch *b, struct errbuf *err)
 	if (b->npages == 0) {
 		/* Nothing came in: no empty batch is left behind. */
 		st = db_prepare(db, "DELETE FROM batches WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM masters WHERE batch_id = ?1)");
-		sqlite3_bind_int64(st, 1, id);
+		db_bind_int64(st, 1, id);
 		if (db_step_done(db, st, "cannot drop the empty batch", err) < 0) {
 			db_rollback(db);
 			goto fail;
@@ -475,9 +475,9 @@ int64_t ingest_close(struct ingest_batch *b, struct errbuf *err)
 		goto out;
 	}
 	st = db_prepare(db, "UPDATE batches SET finished = ?2, npages = ?3 WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now_ms());
-	sqlite3_bind_int(st, 3, b->npages);
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, now_ms());
+	db_bind_int64(st, 3, b->npages);
 	if (db_step_done(db, st, "cannot close the batch", err) < 0) {
 		db_rollback(db);
 		goto fail;
@@ -727,7 +727,7 @@ static int watch_grown(struct workspace *ws, const struct pipeline *pl, const st
 	time_t now = time(NULL);
 	while (d && (e = readdir(d))) {
 		struct stat st;
-		sqlite3_stmt *q;
+		struct db_stmt *q;
 		char *p, *note = NULL;
 		int64_t old_size = -1;
 		char old_sha[65] = "";
@@ -741,13 +741,13 @@ static int watch_grown(struct workspace *ws, const struct pipeline *pl, const st
 		}
 		q = db_prepare(ws->db, "SELECT m.size, m.sha256 FROM masters m JOIN batches b ON b.id = m.batch_id"
 				       " WHERE b.station = ?1 AND m.src_name = ?2 ORDER BY m.id DESC LIMIT 1");
-		sqlite3_bind_text(q, 1, o->station, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 2, e->d_name, -1, SQLITE_STATIC);
-		if (sqlite3_step(q) == SQLITE_ROW) {
-			old_size = sqlite3_column_int64(q, 0);
-			snprintf(old_sha, sizeof(old_sha), "%s", (const char *)sqlite3_column_text(q, 1));
+		db_bind_text(q, 1, o->station, -1);
+		db_bind_text(q, 2, e->d_name, -1);
+		if (db_step(q) == DB_ROW) {
+			old_size = db_col_int64(q, 0);
+			snprintf(old_sha, sizeof(old_sha), "%s", db_col_text(q, 1));
 		}
-		sqlite3_finalize(q);
+		db_finalize(q);
 		if (old_size < 0 || old_size == (int64_t)st.st_size || !stable(p, &st, stable_ms)) {
 			free(p);
 			continue;

@@ -91,7 +91,7 @@
 #ifndef SOHOA_JOBQ_H
 #define SOHOA_JOBQ_H
 
-#include <sqlite3.h>
+#include "engine/db.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -145,20 +145,20 @@ struct job {
 
 /* Queue a job (no-op if it exists).  Priority is taken from the file the
  * page, document or batch belongs to. */
-int jobq_enqueue_page(sqlite3 *db, const char *stage, int64_t page_id);
-int jobq_enqueue_doc(sqlite3 *db, const char *stage, int64_t document_id);
-int jobq_enqueue_batch(sqlite3 *db, const char *stage, int64_t batch_id);
+int jobq_enqueue_page(struct db *db, const char *stage, int64_t page_id);
+int jobq_enqueue_doc(struct db *db, const char *stage, int64_t document_id);
+int jobq_enqueue_batch(struct db *db, const char *stage, int64_t batch_id);
 
 /* Claim the most urgent ready job of `stage` for process `pid` (its own
  * transaction).  Returns 1 and fills *job, 0 when there is none, -1 on a
  * database error.  When aging_per_hour differs from the one the stored
  * keys were made with, the keys of every waiting job are made again first
  * (once per change of the setting). */
-int jobq_claim(sqlite3 *db, const char *stage, long pid, int lease_s, double aging_per_hour,
+int jobq_claim(struct db *db, const char *stage, long pid, int lease_s, double aging_per_hour,
 	       struct job *job, struct errbuf *err);
 
 /* Inside the caller's transaction: is the job still claimed by pid? */
-bool jobq_still_mine(sqlite3 *db, int64_t job_id, long pid);
+bool jobq_still_mine(struct db *db, int64_t job_id, long pid);
 
 /*
  * A worker's transitions of a claimed job, inside the caller's transaction
@@ -167,15 +167,15 @@ bool jobq_still_mine(sqlite3 *db, int64_t job_id, long pid);
  * it, jobq_quarantine() and jobq_hold() write their audit event (agent,
  * object "page:N", "document:N" or "batch:N", the message) with the state.
  */
-int jobq_done(sqlite3 *db, const struct job *job, struct errbuf *err);
-int jobq_fail(sqlite3 *db, const struct job *job, const char *agent, const char *msg, int max_attempts,
+int jobq_done(struct db *db, const struct job *job, struct errbuf *err);
+int jobq_fail(struct db *db, const struct job *job, const char *agent, const char *msg, int max_attempts,
 	      int retry_delay_s, struct errbuf *err);
-int jobq_quarantine(sqlite3 *db, const struct job *job, const char *agent, const char *msg, struct errbuf *err);
-int jobq_hold(sqlite3 *db, const struct job *job, const char *agent, const char *msg, struct errbuf *err);
+int jobq_quarantine(struct db *db, const struct job *job, const char *agent, const char *msg, struct errbuf *err);
+int jobq_hold(struct db *db, const struct job *job, const char *agent, const char *msg, struct errbuf *err);
 
 /* Record that a new page (the right half of a split) has passed `stage`
  * (a job already done).  Inside the caller's transaction. */
-int jobq_enqueue_passed(sqlite3 *db, const char *stage, int64_t page_id, struct errbuf *err);
+int jobq_enqueue_passed(struct db *db, const char *stage, int64_t page_id, struct errbuf *err);
 
 /*
  * Operator and supervisor decisions; each in its own transaction, with its
@@ -185,8 +185,8 @@ int jobq_enqueue_passed(sqlite3 *db, const char *stage, int64_t page_id, struct 
  * jobq_release(): held, quarantined or failed -> ready, attempts reset (retry).
  * Each refuses (-1, err names the job and its state) any other state.
  */
-int jobq_hold_waiting(sqlite3 *db, int64_t job_id, const char *who, struct errbuf *err);
-int jobq_release(sqlite3 *db, int64_t job_id, const char *who, struct errbuf *err);
+int jobq_hold_waiting(struct db *db, int64_t job_id, const char *who, struct errbuf *err);
+int jobq_release(struct db *db, int64_t job_id, const char *who, struct errbuf *err);
 /*
  * The operator's answers to a stopped page (`sohoa jobs accept|rescan|drop`
  * and the web desk), each with a reason that is recorded with who gave it.
@@ -199,9 +199,9 @@ int jobq_release(sqlite3 *db, int64_t job_id, const char *who, struct errbuf *er
  * the page is left out of its batch's documents, and the batch's fan-in
  * job is queued if it was the last page it waited for.
  */
-int jobq_accept(sqlite3 *db, int64_t job_id, const char *who, const char *reason, struct errbuf *err);
-int jobq_request_rescan(sqlite3 *db, int64_t job_id, const char *who, const char *reason, struct errbuf *err);
-int jobq_drop_page(sqlite3 *db, const struct pipeline *pl, int64_t job_id, const char *who, const char *reason,
+int jobq_accept(struct db *db, int64_t job_id, const char *who, const char *reason, struct errbuf *err);
+int jobq_request_rescan(struct db *db, int64_t job_id, const char *who, const char *reason, struct errbuf *err);
+int jobq_drop_page(struct db *db, const struct pipeline *pl, int64_t job_id, const char *who, const char *reason,
 		   struct errbuf *err);
 
 /*
@@ -211,17 +211,17 @@ int jobq_drop_page(sqlite3 *db, const struct pipeline *pl, int64_t job_id, const
  * message "priority gate: GATE_MSG"), without it the jobs the gate held
  * go back to ready.
  */
-int jobq_gate(sqlite3 *db, int64_t file_id, double priority, const char *gate_msg, struct errbuf *err);
+int jobq_gate(struct db *db, int64_t file_id, double priority, const char *gate_msg, struct errbuf *err);
 
 /* A corrected document: its document jobs are dropped and `first_stage` is
  * queued for it again (when it still has pages and first_stage is not
  * NULL).  Inside the caller's transaction. */
-int jobq_restart_doc(sqlite3 *db, int64_t document_id, const char *first_stage, struct errbuf *err);
+int jobq_restart_doc(struct db *db, int64_t document_id, const char *first_stage, struct errbuf *err);
 
 /* open -> ready: a document the fan-in formed has all its pages; its first
  * document stage (next_stage, NULL when the pipeline has none) is queued.
  * Inside the caller's (the fan-in's) transaction. */
-int jobq_doc_ready(sqlite3 *db, int64_t document_id, const char *next_stage, struct errbuf *err);
+int jobq_doc_ready(struct db *db, int64_t document_id, const char *next_stage, struct errbuf *err);
 
 /*
  * A rescan (ingest_rescan) replaces a page, inside the caller's
@@ -232,7 +232,7 @@ int jobq_doc_ready(sqlite3 *db, int64_t document_id, const char *next_stage, str
  * until new_page has passed the page stages (then jobq_advance() makes it
  * ready and queues its first document stage).
  */
-int jobq_replace_page(sqlite3 *db, int64_t old_page, int64_t new_page, const char *who, struct errbuf *err);
+int jobq_replace_page(struct db *db, int64_t old_page, int64_t new_page, const char *who, struct errbuf *err);
 
 /*
  * After a job is done: queue the next stage of its page or document.  When
@@ -241,7 +241,7 @@ int jobq_replace_page(sqlite3 *db, int64_t old_page, int64_t new_page, const cha
  * queued its documents' first stage itself.  Inside the caller's
  * transaction.
  */
-int jobq_advance(sqlite3 *db, const struct pipeline *pl, const struct job *job, struct errbuf *err);
+int jobq_advance(struct db *db, const struct pipeline *pl, const struct job *job, struct errbuf *err);
 /* The fan-in check for one batch (also when an ingest closes, a page is
  * dropped, and at supervisor start): when the batch is closed and every
  * page not dropped passed the last page stage, its fan-in job (the
@@ -249,16 +249,16 @@ int jobq_advance(sqlite3 *db, const struct pipeline *pl, const struct job *job, 
  * insert; nothing is read from disk.  Returns 1 when the fan-in is due
  * (queued now or before), 0 when the batch still waits, -1 on a database
  * error.  Inside the caller's transaction. */
-int jobq_queue_fanin(sqlite3 *db, const struct pipeline *pl, int64_t batch_id, struct errbuf *err);
+int jobq_queue_fanin(struct db *db, const struct pipeline *pl, int64_t batch_id, struct errbuf *err);
 
 /* Recovery: claimed jobs whose worker is gone go back to ready with one
  * more attempt (quarantined once attempts reach max_attempts).  Each returns
  * the number of jobs put back, or -1.  pid 0 means every claimed job (at
  * supervisor start: in-flight work is never trusted after a restart). */
-int jobq_reclaim_dead(sqlite3 *db, long pid, int max_attempts);
-int jobq_expire_leases(sqlite3 *db, int max_attempts);  /* periodic scan */
+int jobq_reclaim_dead(struct db *db, long pid, int max_attempts);
+int jobq_expire_leases(struct db *db, int max_attempts);  /* periodic scan */
 
 /* Jobs that still need a worker: ready, claimed, or failed awaiting retry. */
-int64_t jobq_pending(sqlite3 *db);
+int64_t jobq_pending(struct db *db);
 
 #endif

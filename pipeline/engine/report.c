@@ -24,18 +24,18 @@ struct counts {
 };
 
 /* From the counters (db.c, migration 4), not by counting jobs. */
-static void count_by(sqlite3 *db, const char *sql, const char *arg, struct counts *c)
+static void count_by(struct db *db, const char *sql, const char *arg, struct counts *c)
 {
-	sqlite3_stmt *st = db_prepare(db, sql);
+	struct db_stmt *st = db_prepare(db, sql);
 	memset(c, 0, sizeof(*c));
-	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *s = (const char *)sqlite3_column_text(st, 0);
+	db_bind_text(st, 1, arg, -1);
+	while (db_step(st) == DB_ROW) {
+		const char *s = db_col_text(st, 0);
 		for (int i = 0; states[i]; i++)
 			if (!strcmp(s, states[i]))
-				c->n[i] = sqlite3_column_int64(st, 1);
+				c->n[i] = db_col_int64(st, 1);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 }
 
 static void counts_json(struct strbuf *sb, const struct counts *c)
@@ -45,20 +45,20 @@ static void counts_json(struct strbuf *sb, const struct counts *c)
 }
 
 /* Pages that passed the last page stage in the last `minutes`. */
-static double pages_per_min(sqlite3 *db, const char *last_stage, int minutes)
+static double pages_per_min(struct db *db, const char *last_stage, int minutes)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM jobs WHERE stage = ?1 AND state = 'done'"
+	struct db_stmt *st = db_prepare(db, "SELECT count(*) FROM jobs WHERE stage = ?1 AND state = 'done'"
 					  " AND page_id IS NOT NULL AND finished_at >= ?2");
 	double n = 0;
-	sqlite3_bind_text(st, 1, last_stage, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now_ms() - (int64_t)minutes * 60000);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (double)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, last_stage, -1);
+	db_bind_int64(st, 2, now_ms() - (int64_t)minutes * 60000);
+	if (db_step(st) == DB_ROW)
+		n = (double)db_col_int64(st, 0);
+	db_finalize(st);
 	return n / minutes;
 }
 
-sqlite3_stmt *report_groups(sqlite3 *db, const char *col)
+struct db_stmt *report_groups(struct db *db, const char *col)
 {
 	char *sql = xasprintf(
 		"SELECT b.%s, sum(CASE c.state WHEN 'pages' THEN c.n END) AS pages,"
@@ -67,38 +67,38 @@ sqlite3_stmt *report_groups(sqlite3 *db, const char *col)
 		" sum(CASE WHEN c.state IN ('held','quarantined') THEN c.n ELSE 0 END)"
 		" FROM batch_counts c JOIN batches b ON b.id = c.batch_id GROUP BY b.%s HAVING pages > 0 ORDER BY b.%s",
 		col, col, col);
-	sqlite3_stmt *st = db_prepare(db, sql);
+	struct db_stmt *st = db_prepare(db, sql);
 	free(sql);
 	return st;
 }
 
 /* Group counts (station or operator): pages by where their current job is,
  * from the batch counters (a page has at most one job not done). */
-static void group_json(sqlite3 *db, struct strbuf *sb, const char *col, bool json)
+static void group_json(struct db *db, struct strbuf *sb, const char *col, bool json)
 {
-	sqlite3_stmt *st = report_groups(db, col);
+	struct db_stmt *st = report_groups(db, col);
 	bool first = true;
 	if (json)
 		sb_addf(sb, ",\"%ss\":[", col);
 	else
 		sb_addf(sb, "\n%-16s %7s %7s %7s %7s\n", col, "pages", "done", "waiting", "stopped");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
+	while (db_step(st) == DB_ROW) {
+		const char *name = db_col_text(st, 0);
 		if (json) {
 			sb_addf(sb, "%s{\"name\":", first ? "" : ",");
 			sb_add_json_str(sb, name);
 			sb_addf(sb, ",\"pages\":%lld,\"done\":%lld,\"waiting\":%lld,\"stopped\":%lld}",
-				sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
-				sqlite3_column_int64(st, 4));
+				db_col_int64(st, 1), db_col_int64(st, 2), db_col_int64(st, 3),
+				db_col_int64(st, 4));
 		} else {
-			sb_addf(sb, "%-16s %7lld %7lld %7lld %7lld\n", name, sqlite3_column_int64(st, 1),
-				sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4));
+			sb_addf(sb, "%-16s %7lld %7lld %7lld %7lld\n", name, db_col_int64(st, 1),
+				db_col_int64(st, 2), db_col_int64(st, 3), db_col_int64(st, 4));
 		}
 		first = false;
 	}
 	if (json)
 		sb_addc(sb, ']');
-	sqlite3_finalize(st);
+	db_finalize(st);
 }
 
 /*
@@ -108,9 +108,9 @@ static void group_json(sqlite3 *db, struct strbuf *sb, const char *col, bool jso
  * Each is named with the jobs it waits for (found through the index on
  * state: the cost is that of the stopped jobs, not of the queue).
  */
-static void waiting(sqlite3 *db, struct strbuf *sb, bool json)
+static void waiting(struct db *db, struct strbuf *sb, bool json)
 {
-	sqlite3_stmt *st = db_prepare(db,
+	struct db_stmt *st = db_prepare(db,
 		"SELECT 'batch', p.batch_id, COALESCE(b.file_code, ''),"
 		" (SELECT COALESCE(sum(n), 0) FROM batch_counts c WHERE c.batch_id = p.batch_id AND c.state = 'pages'),"
 		" j.page_id, j.id, j.stage, j.state, COALESCE(j.error, '') FROM jobs j INDEXED BY jobs_waiting CROSS JOIN pages p ON p.id = j.page_id"
@@ -123,24 +123,24 @@ static void waiting(sqlite3 *db, struct strbuf *sb, bool json)
 	bool any = false;
 	if (json)
 		sb_adds(sb, ",\"waiting\":[");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *k = (const char *)sqlite3_column_text(st, 0);
-		int64_t id = sqlite3_column_int64(st, 1), page = sqlite3_column_int64(st, 4);
+	while (db_step(st) == DB_ROW) {
+		const char *k = db_col_text(st, 0);
+		int64_t id = db_col_int64(st, 1), page = db_col_int64(st, 4);
 		bool is_batch = !strcmp(k, "batch");
 		if (strcmp(k, kind) != 0 || id != cur) {
 			if (json) {
 				sb_addf(sb, "%s{\"%s\":%lld,\"%s\":", any ? "]}," : "", k, (long long)id, is_batch ? "file_code" : "name");
-				sb_add_json_str(sb, (const char *)sqlite3_column_text(st, 2));
-				sb_addf(sb, ",\"pages\":%lld,\"waits_for\":[", sqlite3_column_int64(st, 3));
+				sb_add_json_str(sb, db_col_text(st, 2));
+				sb_addf(sb, ",\"pages\":%lld,\"waits_for\":[", db_col_int64(st, 3));
 			} else {
 				if (!any)
 					sb_adds(sb, "\nwaiting (answer with 'sohoa jobs retry ID', or 'sohoa jobs accept|rescan|drop ID --reason TEXT'):\n");
 				if (is_batch)
 					sb_addf(sb, "  batch %lld (file '%s', %lld pages) is not made into documents until these pages pass:\n",
-						(long long)id, sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3));
+						(long long)id, db_col_text(st, 2), db_col_int64(st, 3));
 				else
-					sb_addf(sb, "  document %lld '%s' (%lld pages) waits for:\n", (long long)id, sqlite3_column_text(st, 2),
-						sqlite3_column_int64(st, 3));
+					sb_addf(sb, "  document %lld '%s' (%lld pages) waits for:\n", (long long)id, db_col_text(st, 2),
+						db_col_int64(st, 3));
 			}
 			snprintf(kind, sizeof(kind), "%s", k);
 			cur = id;
@@ -151,24 +151,24 @@ static void waiting(sqlite3 *db, struct strbuf *sb, bool json)
 			sb_adds(sb, "{");
 			if (is_batch)
 				sb_addf(sb, "\"page\":%lld,", (long long)page);
-			sb_addf(sb, "\"job\":%lld,\"stage\":", sqlite3_column_int64(st, 5));
-			sb_add_json_str(sb, (const char *)sqlite3_column_text(st, 6));
+			sb_addf(sb, "\"job\":%lld,\"stage\":", db_col_int64(st, 5));
+			sb_add_json_str(sb, db_col_text(st, 6));
 			sb_adds(sb, ",\"state\":");
-			sb_add_json_str(sb, (const char *)sqlite3_column_text(st, 7));
+			sb_add_json_str(sb, db_col_text(st, 7));
 			sb_adds(sb, ",\"reason\":");
-			sb_add_json_str(sb, (const char *)sqlite3_column_text(st, 8));
+			sb_add_json_str(sb, db_col_text(st, 8));
 			sb_addc(sb, '}');
 		} else {
 			if (is_batch)
 				sb_addf(sb, "    page %lld: ", (long long)page);
 			else
 				sb_adds(sb, "    ");
-			sb_addf(sb, "job %lld %s %s: %s\n", sqlite3_column_int64(st, 5), sqlite3_column_text(st, 6),
-				sqlite3_column_text(st, 7), sqlite3_column_text(st, 8));
+			sb_addf(sb, "job %lld %s %s: %s\n", db_col_int64(st, 5), db_col_text(st, 6),
+				db_col_text(st, 7), db_col_text(st, 8));
 		}
 		any = true;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (json)
 		sb_adds(sb, any ? "]}]" : "]");
 }
@@ -180,7 +180,7 @@ static int report(struct workspace *ws, bool json, struct strbuf *out, struct er
 	int64_t total, done, backlog, oldest_ms, review;
 	double r5, r60;
 	const char *last;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 
 	if (registry_pipeline(ws->cfg, &pl, err) < 0)
 		return -1;
@@ -191,19 +191,19 @@ static int report(struct workspace *ws, bool json, struct strbuf *out, struct er
 	 * last stage: counted from the done document jobs (their pages), or
 	 * from the counters when there is no document stage. */
 	{
-		sqlite3_stmt *q;
+		struct db_stmt *q;
 		if (pl.first_doc < 0) {
 			q = db_prepare(ws->db, "SELECT COALESCE(sum(n), 0) FROM job_counts WHERE stage = ?1 AND state = 'done'");
-			sqlite3_bind_text(q, 1, last, -1, SQLITE_STATIC);
+			db_bind_text(q, 1, last, -1);
 		} else {
 			q = db_prepare(ws->db, "SELECT count(*) FROM jobs d CROSS JOIN pages p ON p.document_id = d.document_id"
 					       " WHERE d.stage = ?2 AND d.state = 'done' AND d.page_id IS NULL AND EXISTS"
 					       " (SELECT 1 FROM jobs j WHERE j.stage = ?1 AND j.page_id = p.id AND j.state = 'done')");
-			sqlite3_bind_text(q, 1, last, -1, SQLITE_STATIC);
-			sqlite3_bind_text(q, 2, pl.stage[pl.n - 1]->name, -1, SQLITE_STATIC);
+			db_bind_text(q, 1, last, -1);
+			db_bind_text(q, 2, pl.stage[pl.n - 1]->name, -1);
 		}
-		done = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-		sqlite3_finalize(q);
+		done = db_step(q) == DB_ROW ? db_col_int64(q, 0) : 0;
+		db_finalize(q);
 	}
 	backlog = db_int(ws->db, 0, "SELECT COALESCE(sum(n), 0) FROM job_counts WHERE state IN ('ready','claimed','failed')", 0);
 	oldest_ms = db_int(ws->db, 0, "SELECT min(created) FROM jobs WHERE state = 'ready'", 0);
@@ -244,27 +244,27 @@ static int report(struct workspace *ws, bool json, struct strbuf *out, struct er
 		sb_adds(&sb, ",\"attention\":[");
 		st = db_prepare(ws->db, "SELECT j.id, j.stage, j.state, COALESCE(j.page_id, 0), COALESCE(j.document_id, 0),"
 					" COALESCE(j.error, '') FROM jobs j INDEXED BY jobs_waiting WHERE j.state IN ('held','quarantined') ORDER BY j.id");
-		for (bool first = true; sqlite3_step(st) == SQLITE_ROW; first = false) {
-			sb_addf(&sb, "%s{\"job\":%lld,\"stage\":", first ? "" : ",", sqlite3_column_int64(st, 0));
-			sb_add_json_str(&sb, (const char *)sqlite3_column_text(st, 1));
+		for (bool first = true; db_step(st) == DB_ROW; first = false) {
+			sb_addf(&sb, "%s{\"job\":%lld,\"stage\":", first ? "" : ",", db_col_int64(st, 0));
+			sb_add_json_str(&sb, db_col_text(st, 1));
 			sb_adds(&sb, ",\"state\":");
-			sb_add_json_str(&sb, (const char *)sqlite3_column_text(st, 2));
-			sb_addf(&sb, ",\"page\":%lld,\"document\":%lld,\"reason\":", sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4));
-			sb_add_json_str(&sb, (const char *)sqlite3_column_text(st, 5));
+			sb_add_json_str(&sb, db_col_text(st, 2));
+			sb_addf(&sb, ",\"page\":%lld,\"document\":%lld,\"reason\":", db_col_int64(st, 3), db_col_int64(st, 4));
+			sb_add_json_str(&sb, db_col_text(st, 5));
 			sb_addc(&sb, '}');
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 		sb_adds(&sb, "],\"review\":[");
 		st = db_prepare(ws->db, "SELECT p.id, m.src_name, COALESCE(p.ocr_conf, -1), COALESCE(p.note, '') FROM pages p"
 					" JOIN masters m ON m.id = p.master_id WHERE p.review <> 0 ORDER BY p.id");
-		for (bool first = true; sqlite3_step(st) == SQLITE_ROW; first = false) {
-			sb_addf(&sb, "%s{\"page\":%lld,\"source\":", first ? "" : ",", sqlite3_column_int64(st, 0));
-			sb_add_json_str(&sb, (const char *)sqlite3_column_text(st, 1));
-			sb_addf(&sb, ",\"ocr_conf\":%.1f,\"note\":", sqlite3_column_double(st, 2));
-			sb_add_json_str(&sb, (const char *)sqlite3_column_text(st, 3));
+		for (bool first = true; db_step(st) == DB_ROW; first = false) {
+			sb_addf(&sb, "%s{\"page\":%lld,\"source\":", first ? "" : ",", db_col_int64(st, 0));
+			sb_add_json_str(&sb, db_col_text(st, 1));
+			sb_addf(&sb, ",\"ocr_conf\":%.1f,\"note\":", db_col_double(st, 2));
+			sb_add_json_str(&sb, db_col_text(st, 3));
 			sb_addc(&sb, '}');
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 		sb_adds(&sb, "]}\n");
 	} else {
 		sb_addf(&sb, "%-10s %7s %7s %7s %7s %11s %7s\n", "stage", "ready", "claimed", "done", "failed", "quarantined", "held");
@@ -287,22 +287,22 @@ static int report(struct workspace *ws, bool json, struct strbuf *out, struct er
 		waiting(ws->db, &sb, false);
 		st = db_prepare(ws->db, "SELECT j.id, j.stage, j.state, COALESCE(j.error, '') FROM jobs j INDEXED BY jobs_waiting"
 					" WHERE j.state IN ('held','quarantined') ORDER BY j.id");
-		for (bool first = true; sqlite3_step(st) == SQLITE_ROW; first = false) {
+		for (bool first = true; db_step(st) == DB_ROW; first = false) {
 			if (first)
 				sb_adds(&sb, "\nneeds attention (release with 'sohoa jobs release ID'):\n");
-			sb_addf(&sb, "  job %lld %s %s: %s\n", sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
-				sqlite3_column_text(st, 2), sqlite3_column_text(st, 3));
+			sb_addf(&sb, "  job %lld %s %s: %s\n", db_col_int64(st, 0), db_col_text(st, 1),
+				db_col_text(st, 2), db_col_text(st, 3));
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 		st = db_prepare(ws->db, "SELECT p.id, m.src_name, COALESCE(p.ocr_conf, -1), COALESCE(p.note, '') FROM pages p"
 					" JOIN masters m ON m.id = p.master_id WHERE p.review <> 0 ORDER BY p.id");
-		for (bool first = true; sqlite3_step(st) == SQLITE_ROW; first = false) {
+		for (bool first = true; db_step(st) == DB_ROW; first = false) {
 			if (first)
 				sb_adds(&sb, "\nto review:\n");
-			sb_addf(&sb, "  page %lld '%s' conf %.0f: %s\n", sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
-				sqlite3_column_double(st, 2), sqlite3_column_text(st, 3));
+			sb_addf(&sb, "  page %lld '%s' conf %.0f: %s\n", db_col_int64(st, 0), db_col_text(st, 1),
+				db_col_double(st, 2), db_col_text(st, 3));
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 	}
 	sb_adds(out, sb.buf);
 	sb_release(&sb);

@@ -5,7 +5,7 @@
 #ifndef SOHOA_REPORT_H
 #define SOHOA_REPORT_H
 
-#include <sqlite3.h>
+#include "engine/db.h"
 
 #include "engine/util.h"
 
@@ -19,7 +19,7 @@ struct workspace;
  * err set when the workspace's pipeline config is wrong.  Read-only. */
 /* Pages per station or operator (`col` is "station" or "operator"), from
  * the batch counters: rows of name, pages, done, waiting, stopped. */
-sqlite3_stmt *report_groups(sqlite3 *db, const char *col);
+struct db_stmt *report_groups(struct db *db, const char *col);
 
 int report_status_json(struct workspace *ws, struct strbuf *out, struct errbuf *err);
 int report_status_text(struct workspace *ws, struct strbuf *out, struct errbuf *err);

@@ -74,36 +74,36 @@ char *search_fold(const char *s, size_t **offsets)
 	return sb_detach(&sb);
 }
 
-static int put(sqlite3 *db, int64_t rowid, const char *text)
+static int put(struct db *db, int64_t rowid, const char *text)
 {
-	sqlite3_stmt *st = db_prepare(db, "DELETE FROM search_fts WHERE rowid = ?1");
+	struct db_stmt *st = db_prepare(db, "DELETE FROM search_fts WHERE rowid = ?1");
 	int rc = 0;
-	sqlite3_bind_int64(st, 1, rowid);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, rowid);
+	if (db_step(st) != DB_DONE)
 		rc = -1;
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc < 0 || !text || !*text)
 		return 0;
 	{
 		char *folded = search_fold(text, NULL);
 		st = db_prepare(db, "INSERT INTO search_fts(rowid, body) VALUES (?1, ?2)");
-		sqlite3_bind_int64(st, 1, rowid);
-		sqlite3_bind_text(st, 2, folded, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-		sqlite3_finalize(st);
+		db_bind_int64(st, 1, rowid);
+		db_bind_text(st, 2, folded, -1);
+		rc = db_step(st) == DB_DONE ? 0 : -1;
+		db_finalize(st);
 		free(folded);
 	}
 	return rc;
 }
 
 /* A page's text (caller frees), NULL when it has none or it cannot be read. */
-static char *page_text(sqlite3 *db, const char *root, int64_t page_id)
+static char *page_text(struct db *db, const char *root, int64_t page_id)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT text_path FROM pages WHERE id = ?1");
+	struct db_stmt *st = db_prepare(db, "SELECT text_path FROM pages WHERE id = ?1");
 	char *text = NULL;
-	sqlite3_bind_int64(st, 1, page_id);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		const char *rel = (const char *)sqlite3_column_text(st, 0);
+	db_bind_int64(st, 1, page_id);
+	if (db_step(st) == DB_ROW && db_col_type(st, 0) != DB_NULL) {
+		const char *rel = db_col_text(st, 0);
 		char *path = rel[0] == '/' ? xstrdup(rel) : xasprintf("%s/%s", root, rel);
 		struct errbuf err;
 		size_t len;
@@ -112,11 +112,11 @@ static char *page_text(sqlite3 *db, const char *root, int64_t page_id)
 			text = NULL;
 		free(path);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return text;
 }
 
-int search_index_page(sqlite3 *db, const char *root, int64_t page_id)
+int search_index_page(struct db *db, const char *root, int64_t page_id)
 {
 	char *text = page_text(db, root, page_id);
 	int rc = put(db, page_id, text);
@@ -125,26 +125,26 @@ int search_index_page(sqlite3 *db, const char *root, int64_t page_id)
 }
 
 /* "field: value" lines of an object's metadata, plus its name/code. */
-static char *meta_text(sqlite3 *db, const char *object, int64_t id)
+static char *meta_text(struct db *db, const char *object, int64_t id)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT field, value FROM meta WHERE object = ?1 AND object_id = ?2 ORDER BY field");
+	struct db_stmt *st = db_prepare(db, "SELECT field, value FROM meta WHERE object = ?1 AND object_id = ?2 ORDER BY field");
 	struct strbuf sb;
 	sb_init(&sb, 0);
-	sqlite3_bind_text(st, 1, object, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, id);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		sb_addf(&sb, "%s: %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, object, -1);
+	db_bind_int64(st, 2, id);
+	while (db_step(st) == DB_ROW)
+		sb_addf(&sb, "%s: %s\n", db_col_text(st, 0), db_col_text(st, 1));
+	db_finalize(st);
 	st = db_prepare(db, !strcmp(object, "file") ? "SELECT file_code || ' ' || COALESCE(title, '') FROM files WHERE id = ?1"
 						    : "SELECT COALESCE(name, '') || ' ' || COALESCE(title, '') FROM documents WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW && sb.len)
-		sb_addf(&sb, "%s\n", sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	db_bind_int64(st, 1, id);
+	if (db_step(st) == DB_ROW && sb.len)
+		sb_addf(&sb, "%s\n", db_col_text(st, 0));
+	db_finalize(st);
 	return sb_detach(&sb);
 }
 
-int search_index_meta(sqlite3 *db, const char *object, int64_t id)
+int search_index_meta(struct db *db, const char *object, int64_t id)
 {
 	char *text = meta_text(db, object, id);
 	int rc = put(db, !strcmp(object, "file") ? -(SEARCH_FILE_BASE + id) : -id, text);
@@ -152,34 +152,34 @@ int search_index_meta(sqlite3 *db, const char *object, int64_t id)
 	return rc;
 }
 
-int search_reindex(sqlite3 *db, const char *root, int64_t *npages, int64_t *nmeta, struct errbuf *err)
+int search_reindex(struct db *db, const char *root, int64_t *npages, int64_t *nmeta, struct errbuf *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	*npages = *nmeta = 0;
 	if (db_begin(db, err) < 0)
 		return -1;
 	if (db_exec(db, "DELETE FROM search_fts", err) < 0)
 		goto fail;
 	st = db_prepare(db, "SELECT id FROM pages WHERE text_path IS NOT NULL ORDER BY id");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (search_index_page(db, root, sqlite3_column_int64(st, 0)) < 0) {
-			sqlite3_finalize(st);
-			err_set(err, "search index: %s", sqlite3_errmsg(db));
+	while (db_step(st) == DB_ROW) {
+		if (search_index_page(db, root, db_col_int64(st, 0)) < 0) {
+			db_finalize(st);
+			err_set(err, "search index: %s", db_errmsg(db));
 			goto fail;
 		}
 		(*npages)++;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = db_prepare(db, "SELECT DISTINCT object, object_id FROM meta ORDER BY object, object_id");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (search_index_meta(db, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1)) < 0) {
-			sqlite3_finalize(st);
-			err_set(err, "search index: %s", sqlite3_errmsg(db));
+	while (db_step(st) == DB_ROW) {
+		if (search_index_meta(db, db_col_text(st, 0), db_col_int64(st, 1)) < 0) {
+			db_finalize(st);
+			err_set(err, "search index: %s", db_errmsg(db));
 			goto fail;
 		}
 		(*nmeta)++;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return db_commit(db, err);
 fail:
 	db_rollback(db);
@@ -285,13 +285,13 @@ static char *snippet(const char *text, char **words, int nwords)
 	return sb_detach(&sb);
 }
 
-int search_query(sqlite3 *db, const char *root, const char *query, int max, struct search_hit **hits,
+int search_query(struct db *db, const char *root, const char *query, int max, struct search_hit **hits,
 		 struct errbuf *err)
 {
 	char **words;
 	int nwords = words_of(query, &words), n = 0;
 	struct strbuf q;
-	sqlite3_stmt *st, *pg;
+	struct db_stmt *st, *pg;
 	*hits = NULL;
 	if (nwords == 0) {
 		free(words);
@@ -311,13 +311,13 @@ int search_query(sqlite3 *db, const char *root, const char *query, int max, stru
 	st = db_prepare(db, "SELECT rowid FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ?1 AND rowid > 0"
 			    " ORDER BY rowid LIMIT ?2) UNION ALL SELECT rowid FROM (SELECT rowid FROM search_fts"
 			    " WHERE search_fts MATCH ?1 AND rowid < 0 ORDER BY rowid DESC LIMIT ?2) LIMIT ?2");
-	sqlite3_bind_text(st, 1, q.buf, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, max);
+	db_bind_text(st, 1, q.buf, -1);
+	db_bind_int64(st, 2, max);
 	pg = db_prepare(db, "SELECT p.batch_id, p.seq, COALESCE(p.document_id, 0), d.name, b.station, d.file_id"
 			    " FROM pages p JOIN batches b ON b.id = p.batch_id LEFT JOIN documents d ON d.id = p.document_id"
 			    " WHERE p.id = ?1");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t rowid = sqlite3_column_int64(st, 0);
+	while (db_step(st) == DB_ROW) {
+		int64_t rowid = db_col_int64(st, 0);
 		struct search_hit *h;
 		char *text;
 		*hits = xrealloc(*hits, sizeof(**hits) * (size_t)(n + 1));
@@ -325,15 +325,15 @@ int search_query(sqlite3 *db, const char *root, const char *query, int max, stru
 		memset(h, 0, sizeof(*h));
 		if (rowid > 0) {
 			h->page_id = rowid;
-			sqlite3_reset(pg);
-			sqlite3_bind_int64(pg, 1, rowid);
-			if (sqlite3_step(pg) == SQLITE_ROW) {
-				h->batch_id = sqlite3_column_int64(pg, 0);
-				h->seq = sqlite3_column_int(pg, 1);
-				h->document_id = sqlite3_column_int64(pg, 2);
+			db_reset(pg);
+			db_bind_int64(pg, 1, rowid);
+			if (db_step(pg) == DB_ROW) {
+				h->batch_id = db_col_int64(pg, 0);
+				h->seq = db_col_int(pg, 1);
+				h->document_id = db_col_int64(pg, 2);
 				h->document = db_col_strdup(pg, 3);
 				h->station = db_col_strdup(pg, 4);
-				h->file_id = sqlite3_column_int64(pg, 5);
+				h->file_id = db_col_int64(pg, 5);
 			}
 			text = page_text(db, root, rowid);
 		} else if (-rowid >= SEARCH_FILE_BASE) {
@@ -343,20 +343,20 @@ int search_query(sqlite3 *db, const char *root, const char *query, int max, stru
 			h->document_id = -rowid;
 			text = meta_text(db, "document", h->document_id);
 			{
-				sqlite3_stmt *d = db_prepare(db, "SELECT name, file_id FROM documents WHERE id = ?1");
-				sqlite3_bind_int64(d, 1, h->document_id);
-				if (sqlite3_step(d) == SQLITE_ROW) {
+				struct db_stmt *d = db_prepare(db, "SELECT name, file_id FROM documents WHERE id = ?1");
+				db_bind_int64(d, 1, h->document_id);
+				if (db_step(d) == DB_ROW) {
 					h->document = db_col_strdup(d, 0);
-					h->file_id = sqlite3_column_int64(d, 1);
+					h->file_id = db_col_int64(d, 1);
 				}
-				sqlite3_finalize(d);
+				db_finalize(d);
 			}
 		}
 		h->snippet = snippet(text ? text : "", words, nwords);
 		free(text);
 	}
-	sqlite3_finalize(pg);
-	sqlite3_finalize(st);
+	db_finalize(pg);
+	db_finalize(st);
 	sb_release(&q);
 	for (int i = 0; i < nwords; i++)
 		free(words[i]);

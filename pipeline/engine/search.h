@@ -15,7 +15,7 @@
 #ifndef SOHOA_SEARCH_H
 #define SOHOA_SEARCH_H
 
-#include <sqlite3.h>
+#include "engine/db.h"
 #include <stdint.h>
 
 #include "engine/util.h"
@@ -30,11 +30,11 @@ char *search_fold(const char *s, size_t **offsets);
 
 /* Index (or re-index) one page's text from its text_path; a page without
  * text is taken out.  In the caller's transaction.  0 or -1. */
-int search_index_page(sqlite3 *db, const char *root, int64_t page_id);
+int search_index_page(struct db *db, const char *root, int64_t page_id);
 /* Index the metadata of a document or file ("document"/"file", id). */
-int search_index_meta(sqlite3 *db, const char *object, int64_t id);
+int search_index_meta(struct db *db, const char *object, int64_t id);
 /* Rebuild everything; *npages and *nmeta get the counts.  Own transaction. */
-int search_reindex(sqlite3 *db, const char *root, int64_t *npages, int64_t *nmeta, struct errbuf *err);
+int search_reindex(struct db *db, const char *root, int64_t *npages, int64_t *nmeta, struct errbuf *err);
 
 struct search_hit {
 	int64_t page_id;        /* 0 for a metadata hit */
@@ -49,7 +49,7 @@ struct search_hit {
 
 /* Find up to max hits (pages in order, then metadata).  An empty or
  * word-less query is an error.  Returns the number of hits or -1. */
-int search_query(sqlite3 *db, const char *root, const char *query, int max, struct search_hit **hits,
+int search_query(struct db *db, const char *root, const char *query, int max, struct search_hit **hits,
 		 struct errbuf *err);
 void search_hits_free(struct search_hit *hits, int n);
 

@@ -34,7 +34,7 @@
 
 struct config;
 struct conf_key;
-struct sqlite3;
+struct db;
 
 enum stage_unit {
 	STAGE_PAGE,  /* one job per page */
@@ -108,7 +108,7 @@ struct stage_ctx {
 	struct stage_batch *batch; /* for STAGE_BATCH jobs */
 	const char *next_stage;   /* the stage after this one in the pipeline, NULL if none */
 	void *priv;               /* the stage's own per-process state (from init) */
-	struct sqlite3 *db;       /* read-only use by stages that need more (metadata) */
+	struct db *db;       /* read-only use by stages that need more (metadata) */
 	struct stage_result *res; /* opaque: filled by stage_set_*() */
 	/* The operator's "who: why" when they accepted this held job as is
 	 * (jobq_accept()): the stage lets the rule that held it pass, and says
@@ -129,7 +129,7 @@ struct stage {
 	 * planned.  STAGE_OK commits it with the job; any other result rolls
 	 * it back and the job takes that result (STAGE_RETRY when what run()
 	 * read changed meanwhile). */
-	enum stage_rc (*commit)(struct stage_ctx *ctx, struct sqlite3 *db, struct errbuf *err);
+	enum stage_rc (*commit)(struct stage_ctx *ctx, struct db *db, struct errbuf *err);
 	void (*fini)(struct stage_ctx *ctx);
 };
 

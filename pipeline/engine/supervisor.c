@@ -128,32 +128,32 @@ static void empty_tmp(struct workspace *ws)
 	free(dir);
 }
 
-static int64_t ready_for(sqlite3 *db, const char *stage)
+static int64_t ready_for(struct db *db, const char *stage)
 {
 	/* ready from the counters; the failed ones that are due by the index */
-	sqlite3_stmt *st = db_prepare(db, "SELECT (SELECT COALESCE(sum(n), 0) FROM job_counts WHERE stage = ?1 AND state = 'ready')"
+	struct db_stmt *st = db_prepare(db, "SELECT (SELECT COALESCE(sum(n), 0) FROM job_counts WHERE stage = ?1 AND state = 'ready')"
 					  " + (SELECT count(*) FROM jobs INDEXED BY jobs_claim WHERE stage = ?1 AND state = 'failed' AND not_before <= ?2)");
 	int64_t n = 0;
-	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now_ms());
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
+	db_bind_text(st, 1, stage, -1);
+	db_bind_int64(st, 2, now_ms());
+	if (db_step(st) == DB_ROW)
+		n = db_col_int64(st, 0);
 	else
-		log_warn("cannot count the '%s' jobs: %s", stage, sqlite3_errmsg(db));
-	sqlite3_finalize(st);
+		log_warn("cannot count the '%s' jobs: %s", stage, db_errmsg(db));
+	db_finalize(st);
 	return n;
 }
 
 /* Jobs of a stage that still need a worker (ready, claimed, failed). */
-static int64_t pending_in(sqlite3 *db, const char *stage)
+static int64_t pending_in(struct db *db, const char *stage)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT COALESCE(sum(n), 0) FROM job_counts WHERE stage = ?1"
+	struct db_stmt *st = db_prepare(db, "SELECT COALESCE(sum(n), 0) FROM job_counts WHERE stage = ?1"
 					  " AND state IN ('ready', 'claimed', 'failed')");
 	int64_t n = 0;
-	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, stage, -1);
+	if (db_step(st) == DB_ROW)
+		n = db_col_int64(st, 0);
+	db_finalize(st);
 	return n;
 }
 
@@ -218,18 +218,18 @@ static pid_t spawn(struct workspace *ws, const char *exe, const char *stage)
 static void recover_fanin(struct workspace *ws, const struct pipeline *pl)
 {
 	struct errbuf err;
-	sqlite3_stmt *st = db_prepare(ws->db, "SELECT id FROM batches WHERE finished IS NOT NULL AND EXISTS"
+	struct db_stmt *st = db_prepare(ws->db, "SELECT id FROM batches WHERE finished IS NOT NULL AND EXISTS"
 					      " (SELECT 1 FROM pages p WHERE p.batch_id = batches.id AND p.document_id IS NULL"
 					      " AND p.separator = 0 AND p.dropped = 0)");
 	int64_t *ids = NULL;
 	int n = 0, rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		ids = xrealloc(ids, sizeof(int64_t) * (size_t)(n + 1));
-		ids[n++] = sqlite3_column_int64(st, 0);
+		ids[n++] = db_col_int64(st, 0);
 	}
-	if (rc != SQLITE_DONE)
-		log_warn("cannot look for batches to map: %s", sqlite3_errmsg(ws->db));
-	sqlite3_finalize(st);
+	if (rc != DB_DONE)
+		log_warn("cannot look for batches to map: %s", db_errmsg(ws->db));
+	db_finalize(st);
 	for (int i = 0; i < n; i++) {
 		err_init(&err);
 		if (db_begin(ws->db, &err) < 0 || jobq_queue_fanin(ws->db, pl, ids[i], &err) < 0 ||

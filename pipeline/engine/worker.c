@@ -45,9 +45,9 @@ static void on_term(int sig)
 	stop_requested = 1;
 }
 
-static char *abs_path(const char *root, sqlite3_stmt *st, int col)
+static char *abs_path(const char *root, struct db_stmt *st, int col)
 {
-	return workspace_abs(root, (const char *)sqlite3_column_text(st, col));
+	return workspace_abs(root, db_col_text(st, col));
 }
 
 static void page_free(struct stage_page *p)
@@ -67,49 +67,49 @@ static void page_free(struct stage_page *p)
 
 /* The database cannot be read: the environment is broken, not the input
  * (the supervisor restarts the worker and the job is redone). */
-static void unreadable(sqlite3 *db, const char *what, int64_t id)
+static void unreadable(struct db *db, const char *what, int64_t id)
 {
-	log_fatal(75, "cannot read %s %lld: %s", what, (long long)id, sqlite3_errmsg(db));
+	log_fatal(75, "cannot read %s %lld: %s", what, (long long)id, db_errmsg(db));
 }
 
-static struct stage_page *page_load(sqlite3 *db, const char *root, int64_t id)
+static struct stage_page *page_load(struct db *db, const char *root, int64_t id)
 {
 	struct stage_page *p = NULL;
 	int rc;
-	sqlite3_stmt *st = db_prepare(db,
+	struct db_stmt *st = db_prepare(db,
 		"SELECT p.id, p.batch_id, COALESCE(p.document_id, 0), p.seq, m.src_name, m.path, p.img_index,"
 		" p.access_path, b.profile, COALESCE(p.width, 0), COALESCE(p.height, 0), COALESCE(p.dpi, 0),"
 		" COALESCE(p.bits, 0), p.colour, p.blank, COALESCE(p.ocr_conf, -1), COALESCE(p.orient, -1),"
 		" COALESCE(p.skew, 0), p.text_path, p.hocr_path, p.alto_path"
 		" FROM pages p JOIN masters m ON m.id = p.master_id JOIN batches b ON b.id = p.batch_id WHERE p.id = ?1");
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, id);
+	if ((rc = db_step(st)) == DB_ROW) {
 		p = xcalloc(1, sizeof(*p));
-		p->id = sqlite3_column_int64(st, 0);
-		p->batch_id = sqlite3_column_int64(st, 1);
-		p->document_id = sqlite3_column_int64(st, 2);
-		p->seq = sqlite3_column_int(st, 3);
+		p->id = db_col_int64(st, 0);
+		p->batch_id = db_col_int64(st, 1);
+		p->document_id = db_col_int64(st, 2);
+		p->seq = db_col_int(st, 3);
 		p->src_name = db_col_strdup(st, 4);
 		p->master_path = abs_path(root, st, 5);
-		p->img_index = sqlite3_column_int(st, 6);
+		p->img_index = db_col_int(st, 6);
 		p->access_path = abs_path(root, st, 7);
 		p->profile = db_col_strdup(st, 8);
-		p->width = sqlite3_column_int(st, 9);
-		p->height = sqlite3_column_int(st, 10);
-		p->dpi = sqlite3_column_int(st, 11);
-		p->bits = sqlite3_column_int(st, 12);
+		p->width = db_col_int(st, 9);
+		p->height = db_col_int(st, 10);
+		p->dpi = db_col_int(st, 11);
+		p->bits = db_col_int(st, 12);
 		p->colour = db_col_strdup(st, 13);
-		p->blank = sqlite3_column_int(st, 14) != 0;
-		p->ocr_conf = sqlite3_column_double(st, 15);
-		p->orient = sqlite3_column_int(st, 16);
-		p->skew = sqlite3_column_double(st, 17);
+		p->blank = db_col_int(st, 14) != 0;
+		p->ocr_conf = db_col_double(st, 15);
+		p->orient = db_col_int(st, 16);
+		p->skew = db_col_double(st, 17);
 		p->text_path = abs_path(root, st, 18);
 		p->hocr_path = abs_path(root, st, 19);
 		p->alto_path = abs_path(root, st, 20);
-	} else if (rc != SQLITE_DONE) {
+	} else if (rc != DB_DONE) {
 		unreadable(db, "page", id);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return p;
 }
 
@@ -131,50 +131,50 @@ static void doc_free(struct stage_doc *d)
 	free(d);
 }
 
-static struct stage_doc *doc_load(sqlite3 *db, const char *root, int64_t id)
+static struct stage_doc *doc_load(struct db *db, const char *root, int64_t id)
 {
 	struct stage_doc *d = NULL;
 	int rc;
-	sqlite3_stmt *st = db_prepare(db,
+	struct db_stmt *st = db_prepare(db,
 		"SELECT d.id, d.name, COALESCE(f.file_code, b.file_code, ''),"
 		" COALESCE(d.title, (SELECT value FROM meta WHERE object = 'document' AND object_id = d.id AND field = 'subject'),"
 		" f.title, ''), d.pdf_path"
 		" FROM documents d LEFT JOIN files f ON f.id = d.file_id LEFT JOIN batches b ON b.id = d.batch_id"
 		" WHERE d.id = ?1");
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, id);
+	if ((rc = db_step(st)) == DB_ROW) {
 		d = xcalloc(1, sizeof(*d));
-		d->id = sqlite3_column_int64(st, 0);
+		d->id = db_col_int64(st, 0);
 		d->name = db_col_strdup(st, 1);
 		d->file_code = db_col_strdup(st, 2);
 		d->title = db_col_strdup(st, 3);
 		d->pdf_path = abs_path(root, st, 4);
-	} else if (rc != SQLITE_DONE) {
+	} else if (rc != DB_DONE) {
 		unreadable(db, "document", id);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (!d)
 		return NULL;
 	st = db_prepare(db, "SELECT id, access_path, hocr_path, text_path, COALESCE(width, 0), COALESCE(height, 0),"
 			    " COALESCE(dpi, 0), colour, blank FROM pages WHERE document_id = ?1 ORDER BY batch_id, seq, id");
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, id);
+	while ((rc = db_step(st)) == DB_ROW) {
 		struct stage_doc_page *p;
 		d->pages = xrealloc(d->pages, sizeof(*d->pages) * (size_t)(d->npages + 1));
 		p = &d->pages[d->npages++];
-		p->id = sqlite3_column_int64(st, 0);
+		p->id = db_col_int64(st, 0);
 		p->access_path = abs_path(root, st, 1);
 		p->hocr_path = abs_path(root, st, 2);
 		p->text_path = abs_path(root, st, 3);
-		p->width = sqlite3_column_int(st, 4);
-		p->height = sqlite3_column_int(st, 5);
-		p->dpi = sqlite3_column_int(st, 6);
+		p->width = db_col_int(st, 4);
+		p->height = db_col_int(st, 5);
+		p->dpi = db_col_int(st, 6);
 		p->colour = db_col_strdup(st, 7);
-		p->blank = sqlite3_column_int(st, 8) != 0;
+		p->blank = db_col_int(st, 8) != 0;
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		unreadable(db, "the pages of document", id);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return d;
 }
 
@@ -187,26 +187,26 @@ static void batch_free(struct stage_batch *b)
 	free(b);
 }
 
-static struct stage_batch *batch_load(sqlite3 *db, int64_t id)
+static struct stage_batch *batch_load(struct db *db, int64_t id)
 {
 	struct stage_batch *b = NULL;
 	int rc;
-	sqlite3_stmt *st = db_prepare(db, "SELECT id, COALESCE(file_code, ''), profile, npages FROM batches WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	struct db_stmt *st = db_prepare(db, "SELECT id, COALESCE(file_code, ''), profile, npages FROM batches WHERE id = ?1");
+	db_bind_int64(st, 1, id);
+	if ((rc = db_step(st)) == DB_ROW) {
 		b = xcalloc(1, sizeof(*b));
-		b->id = sqlite3_column_int64(st, 0);
+		b->id = db_col_int64(st, 0);
 		b->file_code = db_col_strdup(st, 1);
 		b->profile = db_col_strdup(st, 2);
-		b->npages = sqlite3_column_int(st, 3);
-	} else if (rc != SQLITE_DONE) {
+		b->npages = db_col_int(st, 3);
+	} else if (rc != DB_DONE) {
 		unreadable(db, "batch", id);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return b;
 }
 
-static int apply_values(sqlite3 *db, const char *root, struct stage_ctx *ctx, struct errbuf *err)
+static int apply_values(struct db *db, const char *root, struct stage_ctx *ctx, struct errbuf *err)
 {
 	struct stage_result *r = ctx->res;
 	const char *table = ctx->page ? "pages" : "documents";
@@ -217,7 +217,7 @@ static int apply_values(sqlite3 *db, const char *root, struct stage_ctx *ctx, st
 	for (int i = 0; i < r->nv; i++) {
 		struct stage_result_val *v = &r->v[i];
 		char *sql;
-		sqlite3_stmt *st;
+		struct db_stmt *st;
 		int rc;
 		if (strcmp(v->col, "note") == 0)
 			sql = xasprintf("UPDATE %s SET note = CASE WHEN note IS NULL OR note = '' THEN ?1"
@@ -230,19 +230,19 @@ static int apply_values(sqlite3 *db, const char *root, struct stage_ctx *ctx, st
 		}
 		st = db_prepare(db, sql);
 		if (v->type == STAGE_V_INT)
-			sqlite3_bind_int64(st, 1, v->i);
+			db_bind_int64(st, 1, v->i);
 		else if (v->type == STAGE_V_DOUBLE)
-			sqlite3_bind_double(st, 1, v->d);
+			db_bind_double(st, 1, v->d);
 		else if (str_ends(v->col, "_path"))
-			sqlite3_bind_text(st, 1, workspace_rel(root, v->s), -1, SQLITE_STATIC);
+			db_bind_text(st, 1, workspace_rel(root, v->s), -1);
 		else
-			sqlite3_bind_text(st, 1, v->s, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, id);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
+			db_bind_text(st, 1, v->s, -1);
+		db_bind_int64(st, 2, id);
+		rc = db_step(st);
+		db_finalize(st);
 		free(sql);
-		if (rc != SQLITE_DONE)
-			return err_set(err, "cannot record '%s': %s", v->col, sqlite3_errmsg(db));
+		if (rc != DB_DONE)
+			return err_set(err, "cannot record '%s': %s", v->col, db_errmsg(db));
 		if (ctx->page && strcmp(v->col, "text_path") == 0)
 			search_index_page(db, root, id); /* the search index follows the OCR text, in this commit */
 	}
@@ -250,32 +250,32 @@ static int apply_values(sqlite3 *db, const char *root, struct stage_ctx *ctx, st
 }
 
 /* Insert the right half of a facing-page split as a new page after this one. */
-static int apply_split(sqlite3 *db, const char *root, struct stage_ctx *ctx, const struct pipeline *pl,
+static int apply_split(struct db *db, const char *root, struct stage_ctx *ctx, const struct pipeline *pl,
 		       struct errbuf *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int64_t new_id;
 	int i = registry_index(pl, ctx->stage);
 	st = db_prepare(db, "INSERT INTO pages(batch_id, master_id, img_index, seq, document_id, split_of, width, height,"
 			    " dpi, bits, colour, access_path, orient, orient_conf, skew, note, created)"
 			    " SELECT batch_id, master_id, img_index, seq, document_id, id, width, height, dpi, bits, colour,"
 			    " ?2, orient, orient_conf, skew, ?3, ?4 FROM pages WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, ctx->page->id);
-	sqlite3_bind_text(st, 2, workspace_rel(root, ctx->res->split_path), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, ctx->res->split_note, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now_ms());
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_finalize(st);
-		return err_set(err, "cannot record the split page: %s", sqlite3_errmsg(db));
+	db_bind_int64(st, 1, ctx->page->id);
+	db_bind_text(st, 2, workspace_rel(root, ctx->res->split_path), -1);
+	db_bind_text(st, 3, ctx->res->split_note, -1);
+	db_bind_int64(st, 4, now_ms());
+	if (db_step(st) != DB_DONE) {
+		db_finalize(st);
+		return err_set(err, "cannot record the split page: %s", db_errmsg(db));
 	}
-	sqlite3_finalize(st);
-	new_id = sqlite3_last_insert_rowid(db);
+	db_finalize(st);
+	new_id = db_last_id(db);
 	/* The new page has passed every stage up to this one. */
 	for (int k = 0; k <= i; k++)
 		if (jobq_enqueue_passed(db, pl->stage[k]->name, new_id, err) < 0)
 			return -1;
 	if (i < pl->last_page && jobq_enqueue_page(db, pl->stage[i + 1]->name, new_id) < 0)
-		return err_set(err, "page %lld: cannot queue: %s", (long long)new_id, sqlite3_errmsg(db));
+		return err_set(err, "page %lld: cannot queue: %s", (long long)new_id, db_errmsg(db));
 	return 0;
 }
 
@@ -300,7 +300,7 @@ static void quarantine_copy(struct stage_ctx *ctx, const char *reason)
 
 /* Begin the commit: 1 when the job is still this worker's (the
  * transaction open), 0 when it is not (nothing to do), -1 on error. */
-static int begin_mine(sqlite3 *db, const struct job *job, struct errbuf *err)
+static int begin_mine(struct db *db, const struct job *job, struct errbuf *err)
 {
 	if (db_begin(db, err) < 0)
 		return -1;
@@ -317,7 +317,7 @@ static int commit(struct workspace *ws, const struct pipeline *pl, const struct 
 {
 	struct errbuf err;
 	char object[64], agent[64], *own_msg = NULL;
-	sqlite3 *db = ws->db;
+	struct db *db = ws->db;
 	int mine;
 	err_init(&err);
 	if (ctx->page)
@@ -356,7 +356,7 @@ static int commit(struct workspace *ws, const struct pipeline *pl, const struct 
 	for (int i = 0; i < ctx->res->ne; i++)
 		if (events_add_job(db, job->id, agent, ctx->res->e[i].type, object, ctx->res->e[i].outcome,
 				   ctx->res->e[i].detail) < 0) {
-			err_set(&err, "cannot record an event: %s", sqlite3_errmsg(db));
+			err_set(&err, "cannot record an event: %s", db_errmsg(db));
 			goto fail_rollback;
 		}
 	switch (rc) {
@@ -413,11 +413,11 @@ static void run_one(struct workspace *ws, const struct pipeline *pl, const struc
 	ctx->batch = NULL;
 	ctx->accepted = NULL;
 	{
-		sqlite3_stmt *st = db_prepare(ws->db, "SELECT accepted FROM jobs WHERE id = ?1");
-		sqlite3_bind_int64(st, 1, job->id);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		struct db_stmt *st = db_prepare(ws->db, "SELECT accepted FROM jobs WHERE id = ?1");
+		db_bind_int64(st, 1, job->id);
+		if (db_step(st) == DB_ROW && db_col_type(st, 0) != DB_NULL)
 			accepted = db_col_strdup(st, 0);
-		sqlite3_finalize(st);
+		db_finalize(st);
 		ctx->accepted = accepted;
 	}
 	if (job->page_id)

@@ -99,7 +99,7 @@ int workspace_init(const char *dir, struct errbuf *err)
 	char *conf = xasprintf("%s/sohoa.conf", dir), *db_path = NULL, *p = NULL, *share = NULL;
 	struct config *cfg = NULL;
 	struct strbuf sb;
-	sqlite3 *db = NULL;
+	struct db *db = NULL;
 	FILE *mem;
 	char *text = NULL;
 	size_t len = 0;

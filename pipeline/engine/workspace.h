@@ -18,7 +18,7 @@
 #ifndef SOHOA_WORKSPACE_H
 #define SOHOA_WORKSPACE_H
 
-#include <sqlite3.h>
+#include "engine/db.h"
 
 #include "engine/config.h"
 #include "engine/util.h"
@@ -26,7 +26,7 @@
 struct workspace {
 	char *root;       /* absolute path */
 	struct config *cfg;
-	sqlite3 *db;
+	struct db *db;
 };
 
 /* Make a new workspace in dir (created if missing; refused if it already

@@ -18,7 +18,7 @@
 
 void api_batches(struct web_req *r)
 {
-	sqlite3_stmt *st = db_prepare(r->ws->db,
+	struct db_stmt *st = db_prepare(r->ws->db,
 		"SELECT b.id, b.station, b.operator, b.file_code, b.profile, b.started, b.npages,"
 		" (SELECT COALESCE(sum(n), 0) FROM batch_counts c WHERE c.batch_id = b.id AND c.state = 'held'),"
 		" (SELECT COALESCE(sum(n), 0) FROM batch_counts c WHERE c.batch_id = b.id AND c.state = 'quarantined'),"
@@ -30,24 +30,24 @@ void api_batches(struct web_req *r)
 	json_obj(&j);
 	json_key(&j, "batches");
 	json_arr(&j);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *station = (const char *)sqlite3_column_text(st, 1);
+	while (db_step(st) == DB_ROW) {
+		const char *station = db_col_text(st, 1);
 		if (!server_station_ok(r, station))
 			continue;
 		json_obj(&j);
-		json_kint(&j, "id", sqlite3_column_int64(st, 0));
+		json_kint(&j, "id", db_col_int64(st, 0));
 		json_kstr(&j, "station", station);
-		json_kstr(&j, "operator", (const char *)sqlite3_column_text(st, 2));
-		json_kstr(&j, "file_code", (const char *)sqlite3_column_text(st, 3));
-		json_kstr(&j, "profile", (const char *)sqlite3_column_text(st, 4));
-		json_kint(&j, "started_ms", sqlite3_column_int64(st, 5));
-		json_kint(&j, "pages", sqlite3_column_int64(st, 6));
-		json_kint(&j, "held", sqlite3_column_int64(st, 7));
-		json_kint(&j, "quarantined", sqlite3_column_int64(st, 8));
-		json_kint(&j, "review", sqlite3_column_int64(st, 9));
+		json_kstr(&j, "operator", db_col_text(st, 2));
+		json_kstr(&j, "file_code", db_col_text(st, 3));
+		json_kstr(&j, "profile", db_col_text(st, 4));
+		json_kint(&j, "started_ms", db_col_int64(st, 5));
+		json_kint(&j, "pages", db_col_int64(st, 6));
+		json_kint(&j, "held", db_col_int64(st, 7));
+		json_kint(&j, "quarantined", db_col_int64(st, 8));
+		json_kint(&j, "review", db_col_int64(st, 9));
 		json_end(&j);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	json_end(&j);
 	json_end(&j);
 	sb_addc(&r->out, '\n');

@@ -26,42 +26,42 @@ static void state_tag(struct strbuf *sb, const char *state)
 /* The pages sent back to the user's stations for a new scan. */
 static void rescans(struct web_req *r)
 {
-	sqlite3_stmt *st = db_prepare(r->ws->db,
+	struct db_stmt *st = db_prepare(r->ws->db,
 		"SELECT q.page_id, p.seq, p.batch_id, b.station, m.src_name, q.reason, q.agent, q.requested"
 		" FROM rescans q JOIN pages p ON p.id = q.page_id JOIN batches b ON b.id = p.batch_id"
 		" JOIN masters m ON m.id = p.master_id WHERE q.done IS NULL AND p.dropped = 0 ORDER BY q.requested");
 	int shown = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (!server_station_ok(r, (const char *)sqlite3_column_text(st, 3)))
+	while (db_step(st) == DB_ROW) {
+		if (!server_station_ok(r, db_col_text(st, 3)))
 			continue;
 		if (!shown++)
 			html_raw(&r->out, "<h2 id=\"rescans\">%s</h2><table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
 				 L(r, "Trang cần quét lại", "Pages to scan again"), L(r, "Trang", "Page"), L(r, "Trạm", "Station"),
 				 L(r, "Tệp quét", "Scan file"), L(r, "Lý do", "Reason"), L(r, "Ai, khi nào", "Who, when"),
 				 L(r, "Bản quét mới", "New scan"));
-		html_raw(&r->out, "<tr><td><a href=\"/page/%lld\">%lld · %d</a></td><td>", sqlite3_column_int64(st, 0),
-			 sqlite3_column_int64(st, 2), sqlite3_column_int(st, 1));
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 3));
+		html_raw(&r->out, "<tr><td><a href=\"/page/%lld\">%lld · %d</a></td><td>", db_col_int64(st, 0),
+			 db_col_int64(st, 2), db_col_int(st, 1));
+		html_txt(&r->out, db_col_text(st, 3));
 		sb_adds(&r->out, "</td><td>");
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 4));
+		html_txt(&r->out, db_col_text(st, 4));
 		sb_adds(&r->out, "</td><td>");
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 5));
+		html_txt(&r->out, db_col_text(st, 5));
 		sb_adds(&r->out, "</td><td>");
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 6));
+		html_txt(&r->out, db_col_text(st, 6));
 		sb_adds(&r->out, ", ");
-		html_time(&r->out, sqlite3_column_int64(st, 7));
+		html_time(&r->out, db_col_int64(st, 7));
 		sb_adds(&r->out, "</td><td>");
-		ui_rescan_upload_form(r, sqlite3_column_int64(st, 0));
+		ui_rescan_upload_form(r, db_col_int64(st, 0));
 		sb_adds(&r->out, "</td></tr>");
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (shown)
 		sb_adds(&r->out, "</tbody></table>");
 }
 
 void ui_batches(struct web_req *r)
 {
-	sqlite3_stmt *st = db_prepare(r->ws->db,
+	struct db_stmt *st = db_prepare(r->ws->db,
 		"SELECT b.id, b.station, b.operator, COALESCE(b.file_code, ''), b.started, b.npages,"
 		" (SELECT COALESCE(sum(n), 0) FROM batch_counts c WHERE c.batch_id = b.id AND c.state IN ('held','quarantined')),"
 		" COALESCE(r.n, 0) FROM batches b LEFT JOIN (SELECT batch_id, count(*) AS n FROM pages INDEXED BY pages_review"
@@ -83,30 +83,30 @@ void ui_batches(struct web_req *r)
 	html_raw(&r->out, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
 		 L(r, "Lô", "Batch"), L(r, "Trạm", "Station"), L(r, "Người quét", "Operator"), L(r, "Mã hồ sơ", "File code"),
 		 L(r, "Bắt đầu", "Started"), L(r, "Trang", "Pages"), L(r, "Cần xử lý", "Needs attention"));
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *station = (const char *)sqlite3_column_text(st, 1);
-		int64_t id = sqlite3_column_int64(st, 0);
+	while (db_step(st) == DB_ROW) {
+		const char *station = db_col_text(st, 1);
+		int64_t id = db_col_int64(st, 0);
 		if (!server_station_ok(r, station))
 			continue;
 		shown++;
 		html_raw(&r->out, "<tr><td><a href=\"/batch/%lld\">%lld</a></td><td>", (long long)id, (long long)id);
 		html_txt(&r->out, station);
 		sb_adds(&r->out, "</td><td>");
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 2));
+		html_txt(&r->out, db_col_text(st, 2));
 		sb_adds(&r->out, "</td><td>");
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 3));
+		html_txt(&r->out, db_col_text(st, 3));
 		sb_adds(&r->out, "</td><td>");
-		html_time(&r->out, sqlite3_column_int64(st, 4));
-		html_raw(&r->out, "</td><td>%lld</td><td>", (long long)sqlite3_column_int64(st, 5));
-		if (sqlite3_column_int64(st, 6))
-			html_raw(&r->out, "<span class=\"tag bad\">%lld %s</span> ", (long long)sqlite3_column_int64(st, 6),
+		html_time(&r->out, db_col_int64(st, 4));
+		html_raw(&r->out, "</td><td>%lld</td><td>", (long long)db_col_int64(st, 5));
+		if (db_col_int64(st, 6))
+			html_raw(&r->out, "<span class=\"tag bad\">%lld %s</span> ", (long long)db_col_int64(st, 6),
 				 L(r, "giữ lại/cách ly", "held/quarantined"));
-		if (sqlite3_column_int64(st, 7))
-			html_raw(&r->out, "<span class=\"tag wait\">%lld %s</span>", (long long)sqlite3_column_int64(st, 7),
+		if (db_col_int64(st, 7))
+			html_raw(&r->out, "<span class=\"tag wait\">%lld %s</span>", (long long)db_col_int64(st, 7),
 				 L(r, "cần soát", "to review"));
 		sb_adds(&r->out, "</td></tr>");
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	sb_adds(&r->out, "</tbody></table>");
 	if (!shown)
 		html_raw(&r->out, "<p>%s</p>", L(r, "Chưa có lô nào.", "No batches yet."));
@@ -117,12 +117,12 @@ void ui_batches(struct web_req *r)
 /* The batch's station, or NULL when there is no such batch (caller frees). */
 static char *batch_station(struct web_req *r, int64_t batch_id)
 {
-	sqlite3_stmt *st = db_prepare(r->ws->db, "SELECT station FROM batches WHERE id = ?1");
+	struct db_stmt *st = db_prepare(r->ws->db, "SELECT station FROM batches WHERE id = ?1");
 	char *s = NULL;
-	sqlite3_bind_int64(st, 1, batch_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	db_bind_int64(st, 1, batch_id);
+	if (db_step(st) == DB_ROW)
 		s = db_col_strdup(st, 0);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return s;
 }
 
@@ -146,54 +146,54 @@ static const char *page_state_sql =
 
 void ui_batch(struct web_req *r)
 {
-	sqlite3_stmt *st, *js;
+	struct db_stmt *st, *js;
 	if (!ui_batch_allowed(r, r->id))
 		return;
 	st = db_prepare(r->ws->db, "SELECT p.id, p.seq, m.src_name, p.blank, p.ocr_conf, p.review, COALESCE(d.name, ''), COALESCE(p.document_id, 0)"
 				   " FROM pages p JOIN masters m ON m.id = p.master_id LEFT JOIN documents d ON d.id = p.document_id"
 				   " WHERE p.batch_id = ?1 ORDER BY p.seq");
 	js = db_prepare(r->ws->db, page_state_sql);
-	sqlite3_bind_int64(st, 1, r->id);
+	db_bind_int64(st, 1, r->id);
 	server_page_begin(r, L(r, "Lô quét", "Batch"));
 	html_raw(&r->out, "<h1>%s %lld</h1><p><a href=\"/batch/%lld/bienban.pdf\">%s</a></p><table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
 		 L(r, "Lô", "Batch"), (long long)r->id, (long long)r->id, L(r, "In biên bản giao nhận (PDF)", "Print the Biên bản giao nhận (PDF)"),
 		 L(r, "Trang", "Page"), L(r, "Tệp quét", "Scan file"),
 		 L(r, "Tài liệu", "Document"), L(r, "Bước", "Stage"), L(r, "Độ tin cậy OCR", "OCR confidence"), L(r, "Ghi chú", "Notes"));
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t pid = sqlite3_column_int64(st, 0);
-		html_raw(&r->out, "<tr><td><a href=\"/page/%lld\">%d</a></td><td>", (long long)pid, sqlite3_column_int(st, 1));
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 2));
+	while (db_step(st) == DB_ROW) {
+		int64_t pid = db_col_int64(st, 0);
+		html_raw(&r->out, "<tr><td><a href=\"/page/%lld\">%d</a></td><td>", (long long)pid, db_col_int(st, 1));
+		html_txt(&r->out, db_col_text(st, 2));
 		sb_adds(&r->out, "</td><td>");
-		if (sqlite3_column_int64(st, 7))
-			html_raw(&r->out, "<a href=\"/document/%lld\">", sqlite3_column_int64(st, 7));
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 6));
-		if (sqlite3_column_int64(st, 7))
+		if (db_col_int64(st, 7))
+			html_raw(&r->out, "<a href=\"/document/%lld\">", db_col_int64(st, 7));
+		html_txt(&r->out, db_col_text(st, 6));
+		if (db_col_int64(st, 7))
 			sb_adds(&r->out, "</a>");
 		sb_adds(&r->out, "</td><td>");
-		sqlite3_reset(js);
-		sqlite3_bind_int64(js, 1, pid);
-		if (sqlite3_step(js) == SQLITE_ROW) {
-			html_txt(&r->out, (const char *)sqlite3_column_text(js, 0));
+		db_reset(js);
+		db_bind_int64(js, 1, pid);
+		if (db_step(js) == DB_ROW) {
+			html_txt(&r->out, db_col_text(js, 0));
 			sb_adds(&r->out, " ");
-			state_tag(&r->out, (const char *)sqlite3_column_text(js, 1));
-			if (*(const char *)sqlite3_column_text(js, 2)) {
+			state_tag(&r->out, db_col_text(js, 1));
+			if (*db_col_text(js, 2)) {
 				sb_adds(&r->out, " <small>");
-				html_txt(&r->out, (const char *)sqlite3_column_text(js, 2));
+				html_txt(&r->out, db_col_text(js, 2));
 				sb_adds(&r->out, "</small>");
 			}
 		}
 		sb_adds(&r->out, "</td><td>");
-		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-			html_raw(&r->out, "%.0f %%", sqlite3_column_double(st, 4));
+		if (db_col_type(st, 4) != DB_NULL)
+			html_raw(&r->out, "%.0f %%", db_col_double(st, 4));
 		sb_adds(&r->out, "</td><td>");
-		if (sqlite3_column_int(st, 3))
+		if (db_col_int(st, 3))
 			html_raw(&r->out, "<span class=\"tag wait\">%s</span> ", L(r, "trang trắng", "blank"));
-		if (sqlite3_column_int(st, 5))
+		if (db_col_int(st, 5))
 			html_raw(&r->out, "<span class=\"tag wait\">%s</span>", L(r, "cần soát", "to review"));
 		sb_adds(&r->out, "</td></tr>");
 	}
-	sqlite3_finalize(js);
-	sqlite3_finalize(st);
+	db_finalize(js);
+	db_finalize(st);
 	sb_adds(&r->out, "</tbody></table>");
 	server_page_end(r);
 }

@@ -52,7 +52,7 @@ static int draw(struct web_req *r, const char *path, struct errbuf *err)
 	static const double colx[] = {0, 28, 196, 418, 466};
 	static const char *const head[] = {"STT", "Mã tài liệu", "Trích yếu / tiêu đề", "Số trang", "Ghi chú"};
 	struct pdfa *d;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char line[512], *station = NULL, *oper = NULL, *fcode = NULL;
 	int64_t started = 0, npages = 0, ndocs = 0;
 	double y;
@@ -60,14 +60,14 @@ static int draw(struct web_req *r, const char *path, struct errbuf *err)
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	st = db_prepare(r->ws->db, "SELECT station, operator, COALESCE(file_code, ''), started FROM batches WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, r->id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_int64(st, 1, r->id);
+	if (db_step(st) == DB_ROW) {
 		station = db_col_strdup(st, 0);
 		oper = db_col_strdup(st, 1);
 		fcode = db_col_strdup(st, 2);
-		started = sqlite3_column_int64(st, 3);
+		started = db_col_int64(st, 3);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (!(d = pdfa_open(path, &meta, NULL, err)) || pdfa_page_begin(d, PW, PH, err) < 0) {
 		pdfa_abort(d);
 		free(station);
@@ -119,35 +119,35 @@ static int draw(struct web_req *r, const char *path, struct errbuf *err)
 		" (SELECT count(*) FROM pages p WHERE p.document_id = d.id),"
 		" (SELECT count(*) FROM jobs j JOIN pages p ON p.id = j.page_id WHERE p.document_id = d.id AND j.state IN ('held','quarantined'))"
 		" FROM documents d WHERE d.batch_id = ?1 ORDER BY d.stt, d.id");
-	sqlite3_bind_int64(st, 1, r->id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_int64(st, 1, r->id);
+	while (db_step(st) == DB_ROW) {
 		char *code, *subj, cell[32];
 		if (y < MARGIN + 150) {
 			if (pdfa_page_end(d, err) < 0 || pdfa_page_begin(d, PW, PH, err) < 0) {
-				sqlite3_finalize(st);
+				db_finalize(st);
 				pdfa_abort(d);
 				return -1;
 			}
 			y = PH - MARGIN;
 		}
 		ndocs++;
-		npages += sqlite3_column_int64(st, 3);
+		npages += db_col_int64(st, 3);
 		snprintf(cell, sizeof(cell), "%lld", (long long)ndocs);
 		pdfa_text(d, MARGIN + colx[0] + 2, y, 9.5, cell);
-		code = fit(d, (const char *)sqlite3_column_text(st, 1), 9.5, colx[2] - colx[1] - 6);
+		code = fit(d, db_col_text(st, 1), 9.5, colx[2] - colx[1] - 6);
 		pdfa_text(d, MARGIN + colx[1] + 2, y, 9.5, code);
-		subj = fit(d, (const char *)sqlite3_column_text(st, 2), 9.5, colx[3] - colx[2] - 6);
+		subj = fit(d, db_col_text(st, 2), 9.5, colx[3] - colx[2] - 6);
 		pdfa_text(d, MARGIN + colx[2] + 2, y, 9.5, subj);
-		snprintf(cell, sizeof(cell), "%lld", (long long)sqlite3_column_int64(st, 3));
+		snprintf(cell, sizeof(cell), "%lld", (long long)db_col_int64(st, 3));
 		pdfa_text(d, MARGIN + colx[3] + 2, y, 9.5, cell);
-		if (sqlite3_column_int64(st, 4))
+		if (db_col_int64(st, 4))
 			pdfa_text(d, MARGIN + colx[4] + 2, y, 9.5, "còn trang chờ");
 		pdfa_line(d, MARGIN, y - 5, PW - MARGIN, y - 5, 0.3);
 		y -= 16;
 		free(code);
 		free(subj);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	y -= 8;
 	snprintf(line, sizeof(line), "Tổng cộng: %lld tài liệu, %lld trang.", (long long)ndocs, (long long)npages);
 	pdfa_text(d, MARGIN, y, 11, line);

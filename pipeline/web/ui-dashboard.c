@@ -26,7 +26,7 @@ static const char *const states[] = {"ready", "claimed", "done", "failed", "quar
 
 static void stage_table(struct web_req *r, const struct pipeline *pl)
 {
-	sqlite3_stmt *st = db_prepare(r->ws->db, "SELECT state, n FROM job_counts WHERE stage = ?1");
+	struct db_stmt *st = db_prepare(r->ws->db, "SELECT state, n FROM job_counts WHERE stage = ?1");
 	html_raw(&r->out, "<section><h2>%s</h2><table class=\"num\"><thead><tr><th>%s</th>", L(r, "Hàng đợi theo bước", "Queues per stage"),
 		 L(r, "Bước", "Stage"));
 	for (int i = 0; i < 6; i++)
@@ -34,12 +34,12 @@ static void stage_table(struct web_req *r, const struct pipeline *pl)
 	sb_adds(&r->out, "</tr></thead><tbody>");
 	for (int s = 0; s < pl->n; s++) {
 		long long n[6] = {0};
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, pl->stage[s]->name, -1, SQLITE_STATIC);
-		while (sqlite3_step(st) == SQLITE_ROW)
+		db_reset(st);
+		db_bind_text(st, 1, pl->stage[s]->name, -1);
+		while (db_step(st) == DB_ROW)
 			for (int i = 0; i < 6; i++)
-				if (!strcmp((const char *)sqlite3_column_text(st, 0), states[i]))
-					n[i] = sqlite3_column_int64(st, 1);
+				if (!strcmp(db_col_text(st, 0), states[i]))
+					n[i] = db_col_int64(st, 1);
 		sb_adds(&r->out, "<tr><th>");
 		html_txt(&r->out, pl->stage[s]->name);
 		sb_adds(&r->out, "</th>");
@@ -47,13 +47,13 @@ static void stage_table(struct web_req *r, const struct pipeline *pl)
 			html_raw(&r->out, "<td>%lld</td>", n[i]);
 		sb_adds(&r->out, "</tr>");
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	sb_adds(&r->out, "</tbody></table></section>");
 }
 
 static void attention(struct web_req *r)
 {
-	sqlite3_stmt *st = db_prepare(r->ws->db,
+	struct db_stmt *st = db_prepare(r->ws->db,
 		"SELECT j.id, j.stage, j.state, COALESCE(j.error, ''), COALESCE(j.page_id, 0), COALESCE(j.document_id, 0),"
 		" COALESCE(b.station, ''), COALESCE(m.src_name, d.name, ''), j.updated"
 		" FROM jobs j LEFT JOIN pages p ON p.id = j.page_id LEFT JOIN batches b ON b.id = p.batch_id"
@@ -63,33 +63,33 @@ static void attention(struct web_req *r)
 	html_raw(&r->out, "<section><h2>%s</h2><table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th></th></tr></thead><tbody>",
 		 L(r, "Việc cần xử lý", "Jobs that need attention"), L(r, "Việc", "Job"), L(r, "Bước", "Stage"), L(r, "Trạm", "Station"),
 		 L(r, "Trang / tài liệu", "Page / document"), L(r, "Lý do", "Reason"), L(r, "Từ", "Since"));
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		long long id = sqlite3_column_int64(st, 0), page = sqlite3_column_int64(st, 4);
-		const char *state = (const char *)sqlite3_column_text(st, 2);
+	while (db_step(st) == DB_ROW) {
+		long long id = db_col_int64(st, 0), page = db_col_int64(st, 4);
+		const char *state = db_col_text(st, 2);
 		shown++;
 		html_raw(&r->out, "<tr><td>%lld <span class=\"tag bad\">", id);
 		html_txt(&r->out, state);
 		sb_adds(&r->out, "</span></td><td>");
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 1));
+		html_txt(&r->out, db_col_text(st, 1));
 		sb_adds(&r->out, "</td><td>");
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 6));
+		html_txt(&r->out, db_col_text(st, 6));
 		sb_adds(&r->out, "</td><td>");
 		if (page)
 			html_raw(&r->out, "<a href=\"/page/%lld\">", page);
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 7));
+		html_txt(&r->out, db_col_text(st, 7));
 		if (page)
 			sb_adds(&r->out, "</a>");
 		sb_adds(&r->out, "</td><td>");
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 3));
+		html_txt(&r->out, db_col_text(st, 3));
 		sb_adds(&r->out, "</td><td>");
-		html_time(&r->out, sqlite3_column_int64(st, 8));
+		html_time(&r->out, db_col_int64(st, 8));
 		html_raw(&r->out, "</td><td><form class=\"inline\" method=\"post\" action=\"/api/jobs/%lld/%s\">", id,
 			 !strcmp(state, "failed") ? "retry" : "release");
 		server_csrf_field(r);
 		html_raw(&r->out, "<input type=\"hidden\" name=\"back\" value=\"/dashboard\"><button>%s</button></form></td></tr>",
 			 !strcmp(state, "failed") ? L(r, "Thử lại", "Retry") : L(r, "Cho chạy tiếp", "Release"));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	sb_adds(&r->out, "</tbody></table>");
 	if (!shown)
 		html_raw(&r->out, "<p>%s</p>", L(r, "Không có việc nào bị giữ lại, cách ly hay lỗi.", "No held, quarantined or failed jobs."));
@@ -98,28 +98,28 @@ static void attention(struct web_req *r)
 
 static void totals(struct web_req *r, const char *last)
 {
-	sqlite3 *db = r->ws->db;
+	struct db *db = r->ws->db;
 	/* from the counters the engine keeps (job_counts, batch_counts), as the status report */
 	int64_t total = db_int(db, 0, "SELECT COALESCE(sum(n), 0) FROM batch_counts WHERE state = 'pages'", 0);
 	int64_t done = 0, backlog = db_int(db, 0, "SELECT COALESCE(sum(n), 0) FROM job_counts WHERE state IN ('ready','claimed','failed')", 0);
 	int64_t oldest = db_int(db, 0, "SELECT min(created) FROM jobs WHERE state = 'ready'", 0);
 	int64_t n5 = 0, n60 = 0;
-	sqlite3_stmt *st = db_prepare(db, "SELECT count(*), sum(finished_at >= ?2) FROM jobs WHERE stage = ?1"
+	struct db_stmt *st = db_prepare(db, "SELECT count(*), sum(finished_at >= ?2) FROM jobs WHERE stage = ?1"
 					  " AND state = 'done' AND page_id IS NOT NULL AND finished_at >= ?3");
 	int64_t now = now_ms();
-	sqlite3_bind_text(st, 1, last, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now - 5 * 60000);
-	sqlite3_bind_int64(st, 3, now - 60 * 60000);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		n60 = sqlite3_column_int64(st, 0);
-		n5 = sqlite3_column_int64(st, 1);
+	db_bind_text(st, 1, last, -1);
+	db_bind_int64(st, 2, now - 5 * 60000);
+	db_bind_int64(st, 3, now - 60 * 60000);
+	if (db_step(st) == DB_ROW) {
+		n60 = db_col_int64(st, 0);
+		n5 = db_col_int64(st, 1);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = db_prepare(db, "SELECT COALESCE(sum(n), 0) FROM job_counts WHERE stage = ?1 AND state = 'done'");
-	sqlite3_bind_text(st, 1, last, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		done = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, last, -1);
+	if (db_step(st) == DB_ROW)
+		done = db_col_int64(st, 0);
+	db_finalize(st);
 	html_raw(&r->out, "<section class=\"totals\"><div><b>%lld</b> / %lld<br>%s</div><div><b>%lld</b><br>%s</div>"
 		 "<div><b>%.1f</b> · %.1f<br>%s</div><div><b>",
 		 (long long)done, (long long)total, L(r, "trang đã qua OCR", "pages past OCR"), (long long)backlog,
@@ -135,16 +135,16 @@ static void totals(struct web_req *r, const char *last)
 
 static void group_table(struct web_req *r, const char *col, const char *title)
 {
-	sqlite3_stmt *st = report_groups(r->ws->db, col);
+	struct db_stmt *st = report_groups(r->ws->db, col);
 	html_raw(&r->out, "<div><h3>%s</h3><table class=\"num\"><thead><tr><th></th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
 		 title, L(r, "trang", "pages"), L(r, "xong", "done"), L(r, "đang chờ", "waiting"), L(r, "dừng", "stopped"));
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_step(st) == DB_ROW) {
 		sb_adds(&r->out, "<tr><th>");
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 0));
-		html_raw(&r->out, "</th><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td></tr>", sqlite3_column_int64(st, 1),
-			 sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4));
+		html_txt(&r->out, db_col_text(st, 0));
+		html_raw(&r->out, "</th><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td></tr>", db_col_int64(st, 1),
+			 db_col_int64(st, 2), db_col_int64(st, 3), db_col_int64(st, 4));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	sb_adds(&r->out, "</tbody></table></div>");
 }
 
@@ -156,18 +156,18 @@ static void chart(struct web_req *r, const char *last, int n, int64_t width, con
 	const int64_t tz = 7 * 3600000;
 	int64_t counts[32] = {0}, max = 1, now = now_ms();
 	int64_t start = ((now + tz) / width - (n - 1)) * width - tz;
-	sqlite3_stmt *st = db_prepare(r->ws->db, "SELECT (hour * 3600000 - ?2) / ?3, sum(n) FROM throughput"
+	struct db_stmt *st = db_prepare(r->ws->db, "SELECT (hour * 3600000 - ?2) / ?3, sum(n) FROM throughput"
 						 " WHERE stage = ?1 AND hour >= ?2 / 3600000 GROUP BY 1");
 	const int W = 600, H = 140, pad = 22;
-	sqlite3_bind_text(st, 1, last, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, start);
-	sqlite3_bind_int64(st, 3, width);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t b = sqlite3_column_int64(st, 0);
+	db_bind_text(st, 1, last, -1);
+	db_bind_int64(st, 2, start);
+	db_bind_int64(st, 3, width);
+	while (db_step(st) == DB_ROW) {
+		int64_t b = db_col_int64(st, 0);
 		if (b >= 0 && b < n)
-			counts[b] = sqlite3_column_int64(st, 1);
+			counts[b] = db_col_int64(st, 1);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	for (int i = 0; i < n; i++)
 		if (counts[i] > max)
 			max = counts[i];
@@ -198,29 +198,29 @@ static void waiting_documents(struct web_req *r)
 {
 	/* the first stopped page of each document (SQLite takes the bare
 	 * columns from the row that gives the min()) */
-	sqlite3_stmt *st = db_prepare(r->ws->db,
+	struct db_stmt *st = db_prepare(r->ws->db,
 		"SELECT d.id, COALESCE(d.name, 'document ' || d.id), p.seq, j.stage, j.state, COALESCE(j.error, ''), p.id, min(p.seq)"
 		" FROM jobs j JOIN pages p ON p.id = j.page_id JOIN documents d ON d.id = p.document_id"
 		" WHERE j.state IN ('held', 'quarantined') GROUP BY d.id ORDER BY d.id LIMIT 100");
 	int shown = 0;
 	html_raw(&r->out, "<section><h2>%s</h2><ul>", L(r, "Tài liệu đang chờ", "Documents that wait"));
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_step(st) == DB_ROW) {
 		shown++;
 		sb_adds(&r->out, "<li>");
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 1));
-		html_raw(&r->out, " %s <a href=\"/page/%lld\">%s %d</a>: ", L(r, "chờ", "waits for"), sqlite3_column_int64(st, 6),
-			 L(r, "trang", "page"), sqlite3_column_int(st, 2));
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 3));
+		html_txt(&r->out, db_col_text(st, 1));
+		html_raw(&r->out, " %s <a href=\"/page/%lld\">%s %d</a>: ", L(r, "chờ", "waits for"), db_col_int64(st, 6),
+			 L(r, "trang", "page"), db_col_int(st, 2));
+		html_txt(&r->out, db_col_text(st, 3));
 		sb_adds(&r->out, " ");
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 4));
-		if (*(const char *)sqlite3_column_text(st, 5)) {
+		html_txt(&r->out, db_col_text(st, 4));
+		if (*db_col_text(st, 5)) {
 			sb_adds(&r->out, " (");
-			html_txt(&r->out, (const char *)sqlite3_column_text(st, 5));
+			html_txt(&r->out, db_col_text(st, 5));
 			sb_adds(&r->out, ")");
 		}
 		sb_adds(&r->out, "</li>");
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	sb_adds(&r->out, "</ul>");
 	if (!shown)
 		html_raw(&r->out, "<p>%s</p>", L(r, "Không có tài liệu nào chờ một trang bị giữ lại hay cách ly.", "No document waits for a held or quarantined page."));
@@ -229,7 +229,7 @@ static void waiting_documents(struct web_req *r)
 
 static void priorities(struct web_req *r)
 {
-	sqlite3_stmt *st = db_prepare(r->ws->db,
+	struct db_stmt *st = db_prepare(r->ws->db,
 		"SELECT f.id, f.file_code, COALESCE(f.title, ''), f.priority, f.priority_override,"
 		" (SELECT COALESCE(sum(c.n), 0) FROM batch_counts c JOIN batches b ON b.id = c.batch_id"
 		"  WHERE (b.file_code = f.file_code OR b.file_code = f.alias) AND c.state IN ('ready','failed','held'))"
@@ -238,29 +238,29 @@ static void priorities(struct web_req *r)
 	html_raw(&r->out, "<section><h2>%s</h2><table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
 		 L(r, "Thứ tự ưu tiên", "Priority list"), L(r, "Mã hồ sơ", "File code"), L(r, "Tiêu đề", "Title"),
 		 L(r, "Điểm", "Score"), L(r, "Ghi đè", "Override"), L(r, "Việc chờ", "Waiting jobs"), L(r, "Đổi (có lý do)", "Change (with a reason)"));
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *code = (const char *)sqlite3_column_text(st, 1);
+	while (db_step(st) == DB_ROW) {
+		const char *code = db_col_text(st, 1);
 		shown++;
 		sb_adds(&r->out, "<tr><td>");
 		html_txt(&r->out, code);
 		sb_adds(&r->out, "</td><td>");
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 2));
-		html_raw(&r->out, "</td><td>%.1f</td><td>", sqlite3_column_double(st, 3));
-		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-			html_raw(&r->out, "<b>%.1f</b>", sqlite3_column_double(st, 4));
+		html_txt(&r->out, db_col_text(st, 2));
+		html_raw(&r->out, "</td><td>%.1f</td><td>", db_col_double(st, 3));
+		if (db_col_type(st, 4) != DB_NULL)
+			html_raw(&r->out, "<b>%.1f</b>", db_col_double(st, 4));
 		html_raw(&r->out, "</td><td>%lld</td><td><form class=\"inline\" method=\"post\" action=\"/dashboard/priority\">",
-			 sqlite3_column_int64(st, 5));
+			 db_col_int64(st, 5));
 		server_csrf_field(r);
 		sb_adds(&r->out, "<input type=\"hidden\" name=\"file\" value=\"");
 		html_attr(&r->out, code);
 		html_raw(&r->out, "\"><input name=\"value\" size=\"5\" inputmode=\"decimal\" aria-label=\"%s\"> "
 			 "<input name=\"reason\" size=\"18\" required placeholder=\"%s\"> <button>%s</button>",
 			 L(r, "giá trị", "value"), L(r, "lý do", "reason"), L(r, "Đặt", "Set"));
-		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+		if (db_col_type(st, 4) != DB_NULL)
 			html_raw(&r->out, " <button name=\"clear\" value=\"1\">%s</button>", L(r, "Bỏ ghi đè", "Clear"));
 		sb_adds(&r->out, "</form></td></tr>");
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	sb_adds(&r->out, "</tbody></table>");
 	if (!shown)
 		html_raw(&r->out, "<p>%s</p>", L(r, "Chưa có hồ sơ nào.", "No files yet."));
@@ -269,24 +269,24 @@ static void priorities(struct web_req *r)
 
 static void transfers(struct web_req *r)
 {
-	sqlite3_stmt *st = db_prepare(r->ws->db, "SELECT time, object, outcome, COALESCE(detail, '') FROM events"
+	struct db_stmt *st = db_prepare(r->ws->db, "SELECT time, object, outcome, COALESCE(detail, '') FROM events"
 						 " WHERE type = 'transfer'"
 						 " ORDER BY id DESC LIMIT 20");
 	int shown = 0;
 	html_raw(&r->out, "<section><h2>%s</h2><table><tbody>", L(r, "Gói chuyển giao gần đây", "Recent transfer packages"));
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_step(st) == DB_ROW) {
 		shown++;
 		sb_adds(&r->out, "<tr><td>");
-		html_time(&r->out, sqlite3_column_int64(st, 0));
+		html_time(&r->out, db_col_int64(st, 0));
 		sb_adds(&r->out, "</td><td>");
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 1));
+		html_txt(&r->out, db_col_text(st, 1));
 		sb_adds(&r->out, "</td><td>");
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 2));
+		html_txt(&r->out, db_col_text(st, 2));
 		sb_adds(&r->out, "</td><td>");
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 3));
+		html_txt(&r->out, db_col_text(st, 3));
 		sb_adds(&r->out, "</td></tr>");
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	sb_adds(&r->out, "</tbody></table>");
 	if (!shown)
 		html_raw(&r->out, "<p>%s</p>", L(r, "Chưa xuất gói nào.", "No packages exported yet."));
@@ -335,7 +335,7 @@ void ui_dashboard_priority(struct web_req *r)
 	char *cdir, *end = NULL;
 	double v = 0;
 	int64_t file_id;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	err_init(&err);
 	if (!code || !reason || !*reason) {
 		server_error(r, 400, L(r, "cần mã hồ sơ và lý do", "a file code and a reason are needed"));
@@ -349,9 +349,9 @@ void ui_dashboard_priority(struct web_req *r)
 		}
 	}
 	st = db_prepare(r->ws->db, "SELECT id FROM files WHERE file_code = ?1");
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	file_id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, code, -1);
+	file_id = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
+	db_finalize(st);
 	if (!file_id) {
 		server_error(r, 404, L(r, "không có hồ sơ này", "no such file"));
 		return;

@@ -49,7 +49,7 @@ static bool doc_load(struct web_req *r, struct doc_ctx *d)
 {
 	struct errbuf err;
 	char ref[48], *cdir;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	memset(d, 0, sizeof(*d));
 	err_init(&err);
 	snprintf(ref, sizeof(ref), "document:%lld", (long long)r->id);
@@ -59,12 +59,12 @@ static bool doc_load(struct web_req *r, struct doc_ctx *d)
 	}
 	st = db_prepare(r->ws->db, "SELECT b.station, f.file_code FROM documents d LEFT JOIN batches b ON b.id = d.batch_id"
 				   " LEFT JOIN files f ON f.id = d.file_id WHERE d.id = ?1");
-	sqlite3_bind_int64(st, 1, r->id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_int64(st, 1, r->id);
+	if (db_step(st) == DB_ROW) {
 		d->station = db_col_strdup(st, 0);
 		d->file_code = db_col_strdup(st, 1);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (r->user.role == ROLE_OPERATOR && (!d->station || !server_station_ok(r, d->station))) {
 		server_error(r, 403, L(r, "tài liệu này thuộc trạm khác", "this document belongs to another station"));
 		doc_release(d);
@@ -85,12 +85,12 @@ static bool doc_load(struct web_req *r, struct doc_ctx *d)
 /* The id of the object's last audit event: the form's version. */
 static int64_t doc_version(struct web_req *r, const struct doc_ctx *d)
 {
-	sqlite3_stmt *st = db_prepare(r->ws->db, "SELECT max(id) FROM events WHERE object = ?1");
+	struct db_stmt *st = db_prepare(r->ws->db, "SELECT max(id) FROM events WHERE object = ?1");
 	int64_t v = 0;
-	sqlite3_bind_text(st, 1, d->obj.label, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, d->obj.label, -1);
+	if (db_step(st) == DB_ROW)
+		v = db_col_int64(st, 0);
+	db_finalize(st);
 	return v;
 }
 
@@ -103,7 +103,7 @@ static void thumbs(struct web_req *r, const struct doc_ctx *d)
 {
 	const char *ps = server_arg(r, "p");
 	long pg = ps ? atol(ps) : 0, npg = (long)((d->npages + THUMBS_PER_PAGE - 1) / THUMBS_PER_PAGE);
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (pg < 0 || pg >= npg)
 		pg = 0;
 	html_raw(&r->out, "<section><h2>%s (%lld)</h2><form method=\"post\" action=\"/document/%lld/move\" class=\"move\">",
@@ -113,22 +113,22 @@ static void thumbs(struct web_req *r, const struct doc_ctx *d)
 	sb_adds(&r->out, "<ol class=\"thumbs\">");
 	st = db_prepare(r->ws->db, "SELECT p.id, p.seq, p.review, p.access_path IS NOT NULL FROM pages p WHERE p.document_id = ?1"
 				   " ORDER BY p.batch_id, p.seq, p.id LIMIT ?2 OFFSET ?3");
-	sqlite3_bind_int64(st, 1, r->id);
-	sqlite3_bind_int(st, 2, THUMBS_PER_PAGE);
-	sqlite3_bind_int64(st, 3, (int64_t)pg * THUMBS_PER_PAGE);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		long long id = sqlite3_column_int64(st, 0);
-		html_raw(&r->out, "<li%s><a href=\"/page/%lld\">", sqlite3_column_int(st, 2) ? " class=\"review\"" : "", id);
-		if (sqlite3_column_int(st, 3))
+	db_bind_int64(st, 1, r->id);
+	db_bind_int64(st, 2, THUMBS_PER_PAGE);
+	db_bind_int64(st, 3, (int64_t)pg * THUMBS_PER_PAGE);
+	while (db_step(st) == DB_ROW) {
+		long long id = db_col_int64(st, 0);
+		html_raw(&r->out, "<li%s><a href=\"/page/%lld\">", db_col_int(st, 2) ? " class=\"review\"" : "", id);
+		if (db_col_int(st, 3))
 			html_raw(&r->out, "<img loading=\"lazy\" src=\"/page/%lld/image?w=240\" alt=\"%s %d\">", id, L(r, "trang", "page"),
-				 sqlite3_column_int(st, 1));
+				 db_col_int(st, 1));
 		html_raw(&r->out, "</a><label><input type=\"checkbox\" name=\"page\" value=\"%lld\"> %d <small>#%lld</small></label>"
 			 "<button name=\"split\" value=\"%lld\" class=\"small\" title=\"%s\">%s</button></li>",
-			 id, sqlite3_column_int(st, 1), id, id,
+			 id, db_col_int(st, 1), id, id,
 			 L(r, "trang này và các trang sau thành một tài liệu mới", "this page and those after it become a new document"),
 			 L(r, "Tách từ đây", "Split here"));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	sb_adds(&r->out, "</ol>");
 	if (npg > 1) {
 		sb_adds(&r->out, "<nav class=\"pager\">");
@@ -252,23 +252,23 @@ static bool fresh(struct web_req *r, struct doc_ctx *d)
 {
 	const char *v = server_arg(r, "v");
 	int64_t now_v = doc_version(r, d);
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct strbuf msg;
 	if (v && atoll(v) == now_v)
 		return true;
 	sb_init(&msg, 0);
 	st = db_prepare(r->ws->db, "SELECT agent, time FROM events WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, now_v);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_int64(st, 1, now_v);
+	if (db_step(st) == DB_ROW) {
 		sb_adds(&msg, L(r, "Không lưu: tài liệu vừa được ", "Not saved: the document was just changed by "));
-		sb_adds(&msg, (const char *)sqlite3_column_text(st, 0));
+		sb_adds(&msg, db_col_text(st, 0));
 		sb_adds(&msg, L(r, " sửa lúc ", " at "));
-		html_time(&msg, sqlite3_column_int64(st, 1));
+		html_time(&msg, db_col_int64(st, 1));
 		sb_adds(&msg, L(r, ". Đây là các giá trị hiện tại; hãy sửa lại và lưu.", ". These are the current values; make your change again and save."));
 	} else {
 		sb_adds(&msg, L(r, "Không lưu: biểu mẫu đã cũ.", "Not saved: the form is out of date."));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	r->status = 409;
 	doc_page(r, d, NULL, msg.buf, true);
 	sb_release(&msg);
@@ -384,16 +384,16 @@ void ui_document_move(struct web_req *r)
 	err_init(&err);
 	if (split) {
 		int64_t from = atoll(split);
-		sqlite3_stmt *st = db_prepare(r->ws->db,
+		struct db_stmt *st = db_prepare(r->ws->db,
 			"SELECT p.id FROM pages p, pages s WHERE s.id = ?2 AND s.document_id = ?1 AND p.document_id = ?1"
 			" AND (p.batch_id, p.seq, p.id) >= (s.batch_id, s.seq, s.id) ORDER BY p.batch_id, p.seq, p.id");
-		sqlite3_bind_int64(st, 1, r->id);
-		sqlite3_bind_int64(st, 2, from);
-		while (sqlite3_step(st) == SQLITE_ROW) {
+		db_bind_int64(st, 1, r->id);
+		db_bind_int64(st, 2, from);
+		while (db_step(st) == DB_ROW) {
 			pages = xrealloc(pages, sizeof(*pages) * (size_t)(n + 1));
-			pages[n++] = sqlite3_column_int64(st, 0);
+			pages[n++] = db_col_int64(st, 0);
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 		if (!d.file_code) {
 			err_set(&err, "document '%s' belongs to no file: give the target document", d.obj.name);
 		} else {
@@ -463,7 +463,7 @@ void api_document(struct web_req *r)
 {
 	struct doc_ctx d;
 	struct json j;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (!doc_load(r, &d))
 		return;
 	r->ctype = "application/json";
@@ -497,10 +497,10 @@ void api_document(struct web_req *r)
 	json_key(&j, "pages");
 	json_arr(&j);
 	st = db_prepare(r->ws->db, "SELECT id FROM pages WHERE document_id = ?1 ORDER BY batch_id, seq, id");
-	sqlite3_bind_int64(st, 1, r->id);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_int(&j, sqlite3_column_int64(st, 0));
-	sqlite3_finalize(st);
+	db_bind_int64(st, 1, r->id);
+	while (db_step(st) == DB_ROW)
+		json_int(&j, db_col_int64(st, 0));
+	db_finalize(st);
 	json_end(&j);
 	json_end(&j);
 	sb_addc(&r->out, '\n');

@@ -50,36 +50,36 @@ static void row_release(struct page_row *p)
 /* Load the page and check the user may see it (404/403 answered). */
 static bool load(struct web_req *r, struct page_row *p)
 {
-	sqlite3_stmt *st = db_prepare(r->ws->db,
+	struct db_stmt *st = db_prepare(r->ws->db,
 		"SELECT p.id, p.batch_id, COALESCE(p.document_id, 0), p.seq, COALESCE(p.width, 0), COALESCE(p.height, 0),"
 		" COALESCE(p.dpi, 0), p.review, p.blank, COALESCE(p.ocr_conf, -1), m.src_name, p.access_path, p.text_path,"
 		" p.hocr_path, d.name, p.note FROM pages p JOIN masters m ON m.id = p.master_id"
 		" LEFT JOIN documents d ON d.id = p.document_id WHERE p.id = ?1");
 	bool ok = false;
 	memset(p, 0, sizeof(*p));
-	sqlite3_bind_int64(st, 1, r->id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+	db_bind_int64(st, 1, r->id);
+	if (db_step(st) != DB_ROW) {
+		db_finalize(st);
 		server_error(r, 404, L(r, "không có trang này", "no such page"));
 		return false;
 	}
-	p->id = sqlite3_column_int64(st, 0);
-	p->batch_id = sqlite3_column_int64(st, 1);
-	p->document_id = sqlite3_column_int64(st, 2);
-	p->seq = sqlite3_column_int(st, 3);
-	p->width = sqlite3_column_int(st, 4);
-	p->height = sqlite3_column_int(st, 5);
-	p->dpi = sqlite3_column_int(st, 6);
-	p->review = sqlite3_column_int(st, 7);
-	p->blank = sqlite3_column_int(st, 8);
-	p->ocr_conf = sqlite3_column_double(st, 9);
+	p->id = db_col_int64(st, 0);
+	p->batch_id = db_col_int64(st, 1);
+	p->document_id = db_col_int64(st, 2);
+	p->seq = db_col_int(st, 3);
+	p->width = db_col_int(st, 4);
+	p->height = db_col_int(st, 5);
+	p->dpi = db_col_int(st, 6);
+	p->review = db_col_int(st, 7);
+	p->blank = db_col_int(st, 8);
+	p->ocr_conf = db_col_double(st, 9);
 	p->src = db_col_strdup(st, 10);
 	p->access = db_col_strdup(st, 11);
 	p->text = db_col_strdup(st, 12);
 	p->hocr = db_col_strdup(st, 13);
 	p->doc = db_col_strdup(st, 14);
 	p->note = db_col_strdup(st, 15);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	ok = ui_batch_allowed(r, p->batch_id);
 	if (!ok)
 		row_release(p);
@@ -386,23 +386,23 @@ void ui_page_correct(struct web_req *r)
 		/* two people, one page: a correction made from a page older than the
 		 * last correction is refused, naming who made that one */
 		const char *v = server_arg(r, "v");
-		sqlite3_stmt *st = db_prepare(r->ws->db, "SELECT id, agent, time, word, new FROM corrections WHERE page_id = ?1 ORDER BY id DESC LIMIT 1");
-		sqlite3_bind_int64(st, 1, p.id);
-		if (v && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) != atoll(v)) {
+		struct db_stmt *st = db_prepare(r->ws->db, "SELECT id, agent, time, word, new FROM corrections WHERE page_id = ?1 ORDER BY id DESC LIMIT 1");
+		db_bind_int64(st, 1, p.id);
+		if (v && db_step(st) == DB_ROW && db_col_int64(st, 0) != atoll(v)) {
 			struct strbuf m;
 			sb_init(&m, 0);
 			sb_addf(&m, L(r, "Không lưu: %s vừa sửa trang này (từ %s thành '%s') lúc ", "Not saved: %s just corrected this page (word %s to '%s') at "),
-				(const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4));
-			html_time(&m, sqlite3_column_int64(st, 2));
+				db_col_text(st, 1), db_col_text(st, 3), db_col_text(st, 4));
+			html_time(&m, db_col_int64(st, 2));
 			sb_adds(&m, L(r, "; mở lại trang để xem văn bản hiện tại.", "; open the page again to see its current text."));
-			sqlite3_finalize(st);
+			db_finalize(st);
 			r->status = 409;
 			server_error(r, 409, m.buf);
 			sb_release(&m);
 			row_release(&p);
 			return;
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 	}
 	if (registry_pipeline(r->ws->cfg, &pl, &err) == 0 && pl.first_doc >= 0)
 		first = pl.stage[pl.first_doc]->name;
@@ -488,7 +488,7 @@ void ui_page_rescan_scan(struct web_req *r)
  * (low OCR confidence, no text, blank); j/k move, Enter opens (desk.js). */
 void ui_review(struct web_req *r)
 {
-	sqlite3_stmt *st = db_prepare(r->ws->db,
+	struct db_stmt *st = db_prepare(r->ws->db,
 		"SELECT p.id, p.seq, p.batch_id, b.station, m.src_name, COALESCE(p.ocr_conf, -1), COALESCE(p.note, ''), p.blank"
 		" FROM pages p JOIN batches b ON b.id = p.batch_id JOIN masters m ON m.id = p.master_id"
 		" WHERE p.review <> 0 ORDER BY p.batch_id, p.seq LIMIT 1000");
@@ -499,25 +499,25 @@ void ui_review(struct web_req *r)
 		 L(r, "Phím: j/k trang sau/trước, Enter mở, trong trang: a chấp nhận, n/p trang sau/trước.",
 		   "Keys: j/k next/previous, Enter opens; on a page: a accepts, n/p next/previous."),
 		 L(r, "Trang", "Page"), L(r, "Lô", "Batch"), L(r, "Tệp quét", "Scan file"), L(r, "OCR", "OCR"), L(r, "Lý do", "Why"));
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (!server_station_ok(r, (const char *)sqlite3_column_text(st, 3)))
+	while (db_step(st) == DB_ROW) {
+		if (!server_station_ok(r, db_col_text(st, 3)))
 			continue;
 		shown++;
-		html_raw(&r->out, "<tr><td><a href=\"/page/%lld\">%d</a></td><td>%lld · ", sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1),
-			 sqlite3_column_int64(st, 2));
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 3));
+		html_raw(&r->out, "<tr><td><a href=\"/page/%lld\">%d</a></td><td>%lld · ", db_col_int64(st, 0), db_col_int(st, 1),
+			 db_col_int64(st, 2));
+		html_txt(&r->out, db_col_text(st, 3));
 		sb_adds(&r->out, "</td><td>");
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 4));
+		html_txt(&r->out, db_col_text(st, 4));
 		sb_adds(&r->out, "</td><td>");
-		if (sqlite3_column_double(st, 5) >= 0)
-			html_raw(&r->out, "%.0f %%", sqlite3_column_double(st, 5));
+		if (db_col_double(st, 5) >= 0)
+			html_raw(&r->out, "%.0f %%", db_col_double(st, 5));
 		sb_adds(&r->out, "</td><td>");
-		if (sqlite3_column_int(st, 7))
+		if (db_col_int(st, 7))
 			html_raw(&r->out, "<span class=\"tag wait\">%s</span> ", L(r, "trang trắng", "blank"));
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 6));
+		html_txt(&r->out, db_col_text(st, 6));
 		sb_adds(&r->out, "</td></tr>");
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	sb_adds(&r->out, "</tbody></table>");
 	if (!shown)
 		html_raw(&r->out, "<p>%s</p>", L(r, "Không có trang nào cần soát.", "No page waits for review."));

@@ -16,7 +16,7 @@
 
 static void list(struct web_req *r, const char *msg, bool is_error)
 {
-	sqlite3_stmt *st = db_prepare(r->ws->db, "SELECT u.name, u.role, u.disabled, u.failed, u.last_login,"
+	struct db_stmt *st = db_prepare(r->ws->db, "SELECT u.name, u.role, u.disabled, u.failed, u.last_login,"
 						 " (SELECT group_concat(station, ', ') FROM user_stations s WHERE s.user_id = u.id)"
 						 " FROM users u ORDER BY u.name");
 	static const char *const roles[] = {"operator", "supervisor", "archivist", "admin"};
@@ -30,27 +30,27 @@ static void list(struct web_req *r, const char *msg, bool is_error)
 	html_raw(&r->out, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th></th></tr></thead><tbody>",
 		 L(r, "Tên", "Name"), L(r, "Vai trò", "Role"), L(r, "Trạm quét", "Stations"),
 		 L(r, "Đăng nhập lần cuối", "Last login"), L(r, "Đăng nhập sai", "Failed logins"));
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
-		bool disabled = sqlite3_column_int(st, 2);
+	while (db_step(st) == DB_ROW) {
+		const char *name = db_col_text(st, 0);
+		bool disabled = db_col_int(st, 2);
 		sb_adds(&r->out, "<tr><td>");
 		html_txt(&r->out, name);
 		if (disabled)
 			html_raw(&r->out, " <span class=\"tag bad\">%s</span>", L(r, "đã khoá", "disabled"));
 		sb_adds(&r->out, "</td><td>");
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 1));
+		html_txt(&r->out, db_col_text(st, 1));
 		sb_adds(&r->out, "</td><td>");
-		html_txt(&r->out, (const char *)sqlite3_column_text(st, 5));
+		html_txt(&r->out, db_col_text(st, 5));
 		sb_adds(&r->out, "</td><td>");
-		html_time(&r->out, sqlite3_column_int64(st, 4));
-		html_raw(&r->out, "</td><td>%d</td><td><form class=\"inline\" method=\"post\" action=\"/users\">", sqlite3_column_int(st, 3));
+		html_time(&r->out, db_col_int64(st, 4));
+		html_raw(&r->out, "</td><td>%d</td><td><form class=\"inline\" method=\"post\" action=\"/users\">", db_col_int(st, 3));
 		server_csrf_field(r);
 		sb_adds(&r->out, "<input type=\"hidden\" name=\"name\" value=\"");
 		html_attr(&r->out, name);
 		html_raw(&r->out, "\"><button name=\"action\" value=\"%s\">%s</button></form></td></tr>",
 			 disabled ? "enable" : "disable", disabled ? L(r, "Mở khoá", "Enable") : L(r, "Khoá", "Disable"));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	html_raw(&r->out, "</tbody></table><h2>%s</h2><form method=\"post\" action=\"/users\" class=\"grid\">", L(r, "Thêm người dùng", "Add a user"));
 	server_csrf_field(r);
 	html_raw(&r->out, "<input type=\"hidden\" name=\"action\" value=\"add\"><label>%s <input name=\"name\" required pattern=\"[a-z0-9][a-z0-9._-]*\"></label>"

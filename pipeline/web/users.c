@@ -143,13 +143,13 @@ bool users_check_password(const char *stored, const char *password)
 	return ok;
 }
 
-static int set_stations(sqlite3 *db, int64_t uid, char *const *stations, int n, struct errbuf *err)
+static int set_stations(struct db *db, int64_t uid, char *const *stations, int n, struct errbuf *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (n > USERS_MAX_STATIONS)
 		return err_set(err, "at most %d stations per user", USERS_MAX_STATIONS);
 	st = db_prepare(db, "DELETE FROM user_stations WHERE user_id = ?1");
-	sqlite3_bind_int64(st, 1, uid);
+	db_bind_int64(st, 1, uid);
 	if (db_step_done(db, st, "cannot set the stations", err) < 0)
 		return -1;
 	for (int i = 0; i < n; i++) {
@@ -157,12 +157,12 @@ static int set_stations(sqlite3 *db, int64_t uid, char *const *stations, int n, 
 		if (!stations[i][0] || strlen(stations[i]) > 63 || strchr(stations[i], '/'))
 			return err_set(err, "station '%s': not a station name", stations[i]);
 		st = db_prepare(db, "INSERT OR IGNORE INTO user_stations(user_id, station) VALUES (?1, ?2)");
-		sqlite3_bind_int64(st, 1, uid);
-		sqlite3_bind_text(st, 2, stations[i], -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			return err_set(err, "database: %s", sqlite3_errmsg(db));
+		db_bind_int64(st, 1, uid);
+		db_bind_text(st, 2, stations[i], -1);
+		rc = db_step(st);
+		db_finalize(st);
+		if (rc != DB_DONE)
+			return err_set(err, "database: %s", db_errmsg(db));
 	}
 	return 0;
 }
@@ -180,10 +180,10 @@ static void describe(struct strbuf *d, enum user_role role, char *const *station
 	}
 }
 
-int users_add(sqlite3 *db, const char *name, enum user_role role, char *const *stations, int nstations,
+int users_add(struct db *db, const char *name, enum user_role role, char *const *stations, int nstations,
 	      const char *password, const char *agent, struct errbuf *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char *hash = NULL, obj[96];
 	struct strbuf d;
 	int rc;
@@ -200,19 +200,19 @@ int users_add(sqlite3 *db, const char *name, enum user_role role, char *const *s
 		return -1;
 	}
 	st = db_prepare(db, "INSERT INTO users(name, role, pw_hash, created) VALUES (?1, ?2, ?3, ?4)");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, users_role_name(role), -1, SQLITE_STATIC);
+	db_bind_text(st, 1, name, -1);
+	db_bind_text(st, 2, users_role_name(role), -1);
 	if (hash)
-		sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now_ms());
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+		db_bind_text(st, 3, hash, -1);
+	db_bind_int64(st, 4, now_ms());
+	rc = db_step(st);
+	db_finalize(st);
 	free(hash);
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		db_rollback(db);
-		return err_set(err, "user '%s': %s", name, rc == SQLITE_CONSTRAINT ? "already exists" : sqlite3_errmsg(db));
+		return err_set(err, "user '%s': %s", name, rc == DB_CONSTRAINT ? "already exists" : db_errmsg(db));
 	}
-	if (set_stations(db, sqlite3_last_insert_rowid(db), stations, nstations, err) < 0) {
+	if (set_stations(db, db_last_id(db), stations, nstations, err) < 0) {
 		db_rollback(db);
 		err_prefix(err, "user '%s'", name);
 		return -1;
@@ -224,16 +224,16 @@ int users_add(sqlite3 *db, const char *name, enum user_role role, char *const *s
 	sb_release(&d);
 	if (rc < 0 || db_commit(db, err) < 0) {
 		db_rollback(db);
-		return err_set(err, "user '%s': database: %s", name, sqlite3_errmsg(db));
+		return err_set(err, "user '%s': database: %s", name, db_errmsg(db));
 	}
 	return 0;
 }
 
-int users_set(sqlite3 *db, const char *name, enum user_role role, char *const *stations, int nstations,
+int users_set(struct db *db, const char *name, enum user_role role, char *const *stations, int nstations,
 	      const char *password, int enable, const char *agent, struct errbuf *err)
 {
 	struct user u;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct strbuf d;
 	char obj[96];
 	int rc;
@@ -248,8 +248,8 @@ int users_set(sqlite3 *db, const char *name, enum user_role role, char *const *s
 	sb_init(&d, 0);
 	if (role) {
 		st = db_prepare(db, "UPDATE users SET role = ?2 WHERE id = ?1");
-		sqlite3_bind_int64(st, 1, u.id);
-		sqlite3_bind_text(st, 2, users_role_name(role), -1, SQLITE_STATIC);
+		db_bind_int64(st, 1, u.id);
+		db_bind_text(st, 2, users_role_name(role), -1);
 		if (db_step_done(db, st, "cannot set the role", err) < 0)
 			goto fail;
 	}
@@ -263,8 +263,8 @@ int users_set(sqlite3 *db, const char *name, enum user_role role, char *const *s
 	if (password) {
 		char *hash = users_hash_password(password);
 		st = db_prepare(db, "UPDATE users SET pw_hash = ?2, failed = 0 WHERE id = ?1");
-		sqlite3_bind_int64(st, 1, u.id);
-		sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+		db_bind_int64(st, 1, u.id);
+		db_bind_text(st, 2, hash, -1);
 		rc = db_step_done(db, st, "cannot set the password", err);
 		free(hash);
 		if (rc < 0)
@@ -273,8 +273,8 @@ int users_set(sqlite3 *db, const char *name, enum user_role role, char *const *s
 	}
 	if (enable >= 0) {
 		st = db_prepare(db, "UPDATE users SET disabled = ?2 WHERE id = ?1");
-		sqlite3_bind_int64(st, 1, u.id);
-		sqlite3_bind_int(st, 2, !enable);
+		db_bind_int64(st, 1, u.id);
+		db_bind_int64(st, 2, !enable);
 		if (db_step_done(db, st, "cannot enable or disable the user", err) < 0)
 			goto fail;
 		sb_addf(&d, "%s%s", d.len ? "; " : "", enable ? "enabled" : "disabled");
@@ -284,7 +284,7 @@ int users_set(sqlite3 *db, const char *name, enum user_role role, char *const *s
 	sb_release(&d);
 	if (rc < 0 || db_commit(db, err) < 0) {
 		db_rollback(db);
-		return err_set(err, "user '%s': database: %s", name, sqlite3_errmsg(db));
+		return err_set(err, "user '%s': database: %s", name, db_errmsg(db));
 	}
 	return 0;
 fail:
@@ -294,51 +294,51 @@ fail:
 	return -1;
 }
 
-int users_get(sqlite3 *db, const char *name, struct user *u)
+int users_get(struct db *db, const char *name, struct user *u)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT id, name, role, disabled, failed FROM users WHERE name = ?1");
+	struct db_stmt *st = db_prepare(db, "SELECT id, name, role, disabled, failed FROM users WHERE name = ?1");
 	int found = 0;
 	memset(u, 0, sizeof(*u));
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_text(st, 1, name, -1);
+	if (db_step(st) == DB_ROW) {
 		found = 1;
-		u->id = sqlite3_column_int64(st, 0);
-		snprintf(u->name, sizeof(u->name), "%s", (const char *)sqlite3_column_text(st, 1));
-		u->role = users_role_parse((const char *)sqlite3_column_text(st, 2));
-		u->disabled = sqlite3_column_int(st, 3) != 0;
-		u->failed = sqlite3_column_int(st, 4);
+		u->id = db_col_int64(st, 0);
+		snprintf(u->name, sizeof(u->name), "%s", db_col_text(st, 1));
+		u->role = users_role_parse(db_col_text(st, 2));
+		u->disabled = db_col_int(st, 3) != 0;
+		u->failed = db_col_int(st, 4);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (!found)
 		return 0;
 	st = db_prepare(db, "SELECT station FROM user_stations WHERE user_id = ?1 ORDER BY station");
-	sqlite3_bind_int64(st, 1, u->id);
-	while (sqlite3_step(st) == SQLITE_ROW && u->nstations < USERS_MAX_STATIONS)
-		snprintf(u->stations[u->nstations++], sizeof(u->stations[0]), "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	db_bind_int64(st, 1, u->id);
+	while (db_step(st) == DB_ROW && u->nstations < USERS_MAX_STATIONS)
+		snprintf(u->stations[u->nstations++], sizeof(u->stations[0]), "%s", db_col_text(st, 0));
+	db_finalize(st);
 	return 1;
 }
 
-char *users_password_hash(sqlite3 *db, int64_t user_id)
+char *users_password_hash(struct db *db, int64_t user_id)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT pw_hash FROM users WHERE id = ?1");
+	struct db_stmt *st = db_prepare(db, "SELECT pw_hash FROM users WHERE id = ?1");
 	char *h = NULL;
-	sqlite3_bind_int64(st, 1, user_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	db_bind_int64(st, 1, user_id);
+	if (db_step(st) == DB_ROW)
 		h = db_col_strdup(st, 0);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return h;
 }
 
-void users_login_failed(sqlite3 *db, const char *name, const char *from, int *failures)
+void users_login_failed(struct db *db, const char *name, const char *from, int *failures)
 {
-	sqlite3_stmt *st = db_prepare(db, "UPDATE users SET failed = failed + 1 WHERE name = ?1 RETURNING failed");
+	struct db_stmt *st = db_prepare(db, "UPDATE users SET failed = failed + 1 WHERE name = ?1 RETURNING failed");
 	char obj[96], detail[160];
 	int n = 0;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, name, -1);
+	if (db_step(st) == DB_ROW)
+		n = db_col_int(st, 0);
+	db_finalize(st);
 	snprintf(obj, sizeof(obj), "user:%.80s", users_name_ok(name) ? name : "(unknown)");
 	if (n)
 		snprintf(detail, sizeof(detail), "failed login from %s (%d since the last good one)", from, n);
@@ -348,15 +348,15 @@ void users_login_failed(sqlite3 *db, const char *name, const char *from, int *fa
 	*failures = n;
 }
 
-void users_login_ok(sqlite3 *db, const struct user *u, const char *from)
+void users_login_ok(struct db *db, const struct user *u, const char *from)
 {
-	sqlite3_stmt *st = db_prepare(db, "UPDATE users SET failed = 0, last_login = ?2 WHERE id = ?1");
+	struct db_stmt *st = db_prepare(db, "UPDATE users SET failed = 0, last_login = ?2 WHERE id = ?1");
 	char obj[96], detail[160];
-	sqlite3_bind_int64(st, 1, u->id);
-	sqlite3_bind_int64(st, 2, now_ms());
-	if (sqlite3_step(st) != SQLITE_DONE)
-		log_warn("user '%s': cannot record the login: %s", u->name, sqlite3_errmsg(db)); /* the login itself stands */
-	sqlite3_finalize(st);
+	db_bind_int64(st, 1, u->id);
+	db_bind_int64(st, 2, now_ms());
+	if (db_step(st) != DB_DONE)
+		log_warn("user '%s': cannot record the login: %s", u->name, db_errmsg(db)); /* the login itself stands */
+	db_finalize(st);
 	snprintf(obj, sizeof(obj), "user:%s", u->name);
 	snprintf(detail, sizeof(detail), "login from %s", from);
 	events_add(db, "sohoa/serve", "authentication", obj, "success", detail);

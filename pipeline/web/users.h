@@ -13,7 +13,7 @@
 #ifndef SOHOA_USERS_H
 #define SOHOA_USERS_H
 
-#include <sqlite3.h>
+#include "engine/db.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -53,19 +53,19 @@ bool users_check_password(const char *stored, const char *password);
 
 /* Add a user.  stations may be empty.  password may be NULL (the user
  * cannot log in until one is set).  Own transaction. */
-int users_add(sqlite3 *db, const char *name, enum user_role role, char *const *stations, int nstations,
+int users_add(struct db *db, const char *name, enum user_role role, char *const *stations, int nstations,
 	      const char *password, const char *agent, struct errbuf *err);
 /* Change a user: role 0 keeps it; nstations < 0 keeps the stations;
  * password NULL keeps it; enable: -1 keep, 0 disable, 1 enable. */
-int users_set(sqlite3 *db, const char *name, enum user_role role, char *const *stations, int nstations,
+int users_set(struct db *db, const char *name, enum user_role role, char *const *stations, int nstations,
 	      const char *password, int enable, const char *agent, struct errbuf *err);
 /* Load a user by name: 1 found, 0 none. */
-int users_get(sqlite3 *db, const char *name, struct user *u);
+int users_get(struct db *db, const char *name, struct user *u);
 /* The stored hash (caller frees), NULL when none. */
-char *users_password_hash(sqlite3 *db, int64_t user_id);
+char *users_password_hash(struct db *db, int64_t user_id);
 /* Count a failed login (and its audit event); reset on success. */
-void users_login_failed(sqlite3 *db, const char *name, const char *from, int *failures);
-void users_login_ok(sqlite3 *db, const struct user *u, const char *from);
+void users_login_failed(struct db *db, const char *name, const char *from, int *failures);
+void users_login_ok(struct db *db, const struct user *u, const char *from);
 /* May this user see the station's batches? */
 bool users_has_station(const struct user *u, const char *station);
 

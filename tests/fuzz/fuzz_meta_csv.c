@@ -6,7 +6,7 @@
 #include "engine/db.h"
 #include "fuzz.h"
 
-static sqlite3 *db;
+static struct db *db;
 static struct meta_schema *schema;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -47,9 +47,9 @@ static int cmp_d(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int fill(sqlite3 *db, long n, struct errbuf *err)
+static int fill(struct db *db, long n, struct errbuf *err)
 {
-	sqlite3_stmt *page, *job;
+	struct db_stmt *page, *job;
 	int64_t now = now_ms();
 	if (db_exec(db, "PRAGMA cache_size = -2000000; BEGIN;"
 			"UPDATE jobq_params SET value = 1.0 WHERE name = 'aging_per_hour';"
@@ -64,20 +64,20 @@ static int fill(sqlite3 *db, long n, struct errbuf *err)
 	srand(1);
 	for (long i = 1; i <= n; i++) {
 		int64_t created = now - (int64_t)(rand() % (30 * 24)) * 3600000 - rand() % 3600000;
-		sqlite3_bind_int64(page, 1, i);
-		sqlite3_bind_int64(page, 2, created);
-		sqlite3_bind_int64(job, 1, i);
-		sqlite3_bind_double(job, 2, (double)(rand() % 100));
-		sqlite3_bind_int64(job, 3, created);
-		if (sqlite3_step(page) != SQLITE_DONE || sqlite3_step(job) != SQLITE_DONE)
-			return err_set(err, "cannot fill: %s", sqlite3_errmsg(db));
-		sqlite3_reset(page);
-		sqlite3_reset(job);
+		db_bind_int64(page, 1, i);
+		db_bind_int64(page, 2, created);
+		db_bind_int64(job, 1, i);
+		db_bind_double(job, 2, (double)(rand() % 100));
+		db_bind_int64(job, 3, created);
+		if (db_step(page) != DB_DONE || db_step(job) != DB_DONE)
+			return err_set(err, "cannot fill: %s", db_errmsg(db));
+		db_reset(page);
+		db_reset(job);
 		if (i % 1000000 == 0)
 			fprintf(stderr, "claimbench: %ld pages\n", i);
 	}
-	sqlite3_finalize(page);
-	sqlite3_finalize(job);
+	db_finalize(page);
+	db_finalize(job);
 	return db_exec(db, "UPDATE batches SET npages = (SELECT count(*) FROM pages); COMMIT; ANALYZE;"
 			   "PRAGMA cache_size = -2000;", err);
 }

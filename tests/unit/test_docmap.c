@@ -24,7 +24,7 @@
 #include "unit.h"
 
 static char root[64];
-static sqlite3 *db;
+static struct db *db;
 
 static void write_file(const char *path, const char *text)
 {
@@ -45,7 +45,7 @@ static int64_t exec_id(const char *sql)
 		fprintf(stderr, "%s\n", e.msg);
 		exit(2);
 	}
-	return sqlite3_last_insert_rowid(db);
+	return db_last_id(db);
 }
 
 /* A batch with its pages as in `pages`; the operator's map when given. */
@@ -62,24 +62,24 @@ static int64_t make_batch(const char *profile, const char *pages, const char *ma
 	master = exec_id(sql);
 	for (int i = 0; pages[i]; i++) {
 		char path[160], rel[64];
-		sqlite3_stmt *st;
+		struct db_stmt *st;
 		snprintf(rel, sizeof(rel), "text/%lld-%d.txt", (long long)batch, i);
 		snprintf(path, sizeof(path), "%s/%s", root, rel);
 		st = db_prepare(db, "INSERT INTO pages(batch_id, master_id, img_index, seq, blank, text_path, created)"
 				    " VALUES (?1, ?2, ?3, ?3 + 1, ?4, ?5, 1)");
-		sqlite3_bind_int64(st, 1, batch);
-		sqlite3_bind_int64(st, 2, master);
-		sqlite3_bind_int(st, 3, i);
-		sqlite3_bind_int(st, 4, pages[i] == 'b');
+		db_bind_int64(st, 1, batch);
+		db_bind_int64(st, 2, master);
+		db_bind_int64(st, 3, i);
+		db_bind_int64(st, 4, pages[i] == 'b');
 		if (pages[i] != 'b') { /* the OCR stage skips blank pages */
 			write_file(path, pages[i] == 's' ? "PHIẾU TÁCH TÀI LIỆU\n" : "CÔNG VĂN\nV/v báo cáo\n");
-			sqlite3_bind_text(st, 5, rel, -1, SQLITE_TRANSIENT);
+			db_bind_text(st, 5, rel, -1);
 		}
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			fprintf(stderr, "page: %s\n", sqlite3_errmsg(db));
+		if (db_step(st) != DB_DONE) {
+			fprintf(stderr, "page: %s\n", db_errmsg(db));
 			exit(2);
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 	}
 	if (map) {
 		struct errbuf e;
@@ -95,16 +95,16 @@ static int64_t make_batch(const char *profile, const char *pages, const char *ma
 /* The mapping of a batch as a string, documents numbered by appearance. */
 static void mapping(int64_t batch, char *out, size_t size)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT document_id, separator FROM pages WHERE batch_id = ?1 ORDER BY seq");
+	struct db_stmt *st = db_prepare(db, "SELECT document_id, separator FROM pages WHERE batch_id = ?1 ORDER BY seq");
 	int64_t seen[32];
 	int nseen = 0;
 	size_t k = 0;
-	sqlite3_bind_int64(st, 1, batch);
-	while (sqlite3_step(st) == SQLITE_ROW && k + 1 < size) {
-		int64_t d = sqlite3_column_type(st, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 0);
+	db_bind_int64(st, 1, batch);
+	while (db_step(st) == DB_ROW && k + 1 < size) {
+		int64_t d = db_col_type(st, 0) == DB_NULL ? 0 : db_col_int64(st, 0);
 		int j;
 		if (!d) {
-			out[k++] = sqlite3_column_int(st, 1) ? '-' : '?';
+			out[k++] = db_col_int(st, 1) ? '-' : '?';
 			continue;
 		}
 		for (j = 0; j < nseen && seen[j] != d; j++)
@@ -114,7 +114,7 @@ static void mapping(int64_t batch, char *out, size_t size)
 		out[k++] = (char)('1' + j);
 	}
 	out[k] = '\0';
-	sqlite3_finalize(st);
+	db_finalize(st);
 }
 
 static const struct {
@@ -174,14 +174,14 @@ static int assign(int64_t batch, int64_t **ids, int *n, struct errbuf *err)
 	struct docmap_tables t;
 	struct docmap_plan p;
 	char cdir[96];
-	int rc, changes = sqlite3_total_changes(db);
+	int rc, changes = db_total_changes(db);
 	snprintf(cdir, sizeof(cdir), "%s/config", root);
 	*ids = NULL;
 	*n = 0;
 	if (docmap_tables_load(cdir, &t, err) < 0)
 		return -1;
 	rc = docmap_plan(db, &t, root, batch, &p, err);
-	CHECK(sqlite3_total_changes(db) == changes);
+	CHECK(db_total_changes(db) == changes);
 	if (rc == 0) {
 		rc = docmap_apply(db, &t, &p, ids, n, err);
 		CHECK(rc != 1); /* nothing changed in between */

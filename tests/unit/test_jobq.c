@@ -15,7 +15,7 @@
 #include "engine/stage_result.h"
 #include "unit.h"
 
-static sqlite3 *db;
+static struct db *db;
 static char root[64] = "/tmp/test_jobq.XXXXXX"; /* a workspace folder without config/: the defaults */
 
 /* The fan-in job of a batch, as a worker runs it: claim, run() (which must
@@ -46,12 +46,12 @@ static enum stage_rc run_fanin(const struct pipeline *pl, int64_t batch, const c
 	CHECK(s->init(&ctx, &err) == 0);
 	CHECK(jobq_claim(db, s->name, 777, 60, 0, &j, &err) == 1);
 	CHECK(j.batch_id == batch && j.page_id == 0 && j.document_id == 0);
-	changes = sqlite3_total_changes(db);
+	changes = db_total_changes(db);
 	CHECK(s->run(&ctx, &err) == STAGE_OK);
-	CHECK(sqlite3_total_changes(db) == changes); /* the plan reads only */
+	CHECK(db_total_changes(db) == changes); /* the plan reads only */
 	CHECK(res.ne == 1 && !strcmp(res.e[0].type, "document formation"));
 	if (meddle)
-		sqlite3_exec(db, meddle, NULL, NULL, NULL);
+		db_exec(db, meddle, NULL);
 	CHECK(db_begin(db, &err) == 0);
 	rc = s->commit(&ctx, db, &err);
 	if (rc == STAGE_OK) {
@@ -71,19 +71,19 @@ static int64_t add_page(int64_t batch, int seq)
 {
 	char sql[256];
 	snprintf(sql, sizeof(sql), "INSERT INTO pages(batch_id, master_id, seq, created) VALUES (%lld, 1, %d, 0)", (long long)batch, seq);
-	sqlite3_exec(db, sql, NULL, NULL, NULL);
-	return sqlite3_last_insert_rowid(db);
+	db_exec(db, sql, NULL);
+	return db_last_id(db);
 }
 
 static const char *state_of(int64_t job)
 {
 	static char buf[32];
-	sqlite3_stmt *st = db_prepare(db, "SELECT state FROM jobs WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, job);
+	struct db_stmt *st = db_prepare(db, "SELECT state FROM jobs WHERE id = ?1");
+	db_bind_int64(st, 1, job);
 	buf[0] = '\0';
-	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(buf, sizeof(buf), "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	if (db_step(st) == DB_ROW)
+		snprintf(buf, sizeof(buf), "%s", db_col_text(st, 0));
+	db_finalize(st);
 	return buf;
 }
 
@@ -92,26 +92,26 @@ static int64_t count_events(int64_t job, const char *type)
 {
 	char obj[32];
 	snprintf(obj, sizeof(obj), "job:%lld", (long long)job);
-	sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM events WHERE (object = ?1 OR job_id = ?2) AND type = ?3");
+	struct db_stmt *st = db_prepare(db, "SELECT count(*) FROM events WHERE (object = ?1 OR job_id = ?2) AND type = ?3");
 	int64_t n;
-	sqlite3_bind_text(st, 1, obj, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, job);
-	sqlite3_bind_text(st, 3, type, -1, SQLITE_STATIC);
-	sqlite3_step(st);
-	n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, obj, -1);
+	db_bind_int64(st, 2, job);
+	db_bind_text(st, 3, type, -1);
+	db_step(st);
+	n = db_col_int64(st, 0);
+	db_finalize(st);
 	return n;
 }
 
 static const char *code_of(int64_t job)
 {
 	static char buf[32];
-	sqlite3_stmt *st = db_prepare(db, "SELECT COALESCE(error_code, '') FROM jobs WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, job);
+	struct db_stmt *st = db_prepare(db, "SELECT COALESCE(error_code, '') FROM jobs WHERE id = ?1");
+	db_bind_int64(st, 1, job);
 	buf[0] = '\0';
-	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(buf, sizeof(buf), "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	if (db_step(st) == DB_ROW)
+		snprintf(buf, sizeof(buf), "%s", db_col_text(st, 0));
+	db_finalize(st);
 	return buf;
 }
 
@@ -217,14 +217,14 @@ static void arrows(const struct config *cfg, const struct pipeline *pl)
 		int64_t doc = db_int(db, 0, "SELECT document_id FROM pages WHERE batch_id = 2 AND document_id IS NOT NULL", 0);
 		CHECK(doc > 0);
 		CHECK(db_int(db, 0, "SELECT count(*) FROM jobs WHERE document_id = ?1 AND page_id IS NULL", 1, doc) == 1);
-		sqlite3_exec(db, "UPDATE jobs SET state = 'done' WHERE stage = 'pdf'", NULL, NULL, NULL);
+		db_exec(db, "UPDATE jobs SET state = 'done' WHERE stage = 'pdf'", NULL);
 		CHECK(jobq_restart_doc(db, doc, "pdf", &err) == 0);
 		CHECK(db_int(db, 0, "SELECT count(*) FROM jobs WHERE document_id = ?1 AND page_id IS NULL AND state = 'ready'",
 			     1, doc) == 1);
 		CHECK_STR(jobq_doc_state_names[db_int(db, 0, "SELECT state = 'ready' FROM documents WHERE id = ?1", 1, doc)],
 			  "ready");
 	}
-	sqlite3_exec(db, "DELETE FROM jobs WHERE stage IN ('arrow', 'pdf')", NULL, NULL, NULL);
+	db_exec(db, "DELETE FROM jobs WHERE stage IN ('arrow', 'pdf')", NULL);
 }
 
 /* The claim order through the stored key equals the old ORDER BY
@@ -238,25 +238,25 @@ static void claim_order(void)
 	int64_t now = now_ms(), want[400];
 	int n = 0, bad = 0;
 	double aging = 2.5;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	err_init(&err);
 	srand(12);
-	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	db_exec(db, "BEGIN", NULL);
 	for (int i = 0; i < 400; i++) {
 		char sql[256];
 		snprintf(sql, sizeof(sql), "INSERT INTO jobs(stage, state, priority, not_before, created, updated)"
 			 " VALUES ('rnd', '%s', %d, %lld, %lld, 0)", rand() % 5 ? "ready" : "failed", (rand() % 8) * 5,
 			 (long long)(rand() % 7 ? 0 : now + 3600000), (long long)(now - (int64_t)(rand() % 50) * 1800000));
-		sqlite3_exec(db, sql, NULL, NULL, NULL);
+		db_exec(db, sql, NULL);
 	}
-	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	db_exec(db, "COMMIT", NULL);
 	st = db_prepare(db, "SELECT id FROM jobs WHERE stage = 'rnd' AND (state = 'ready' OR (state = 'failed' AND not_before <= ?1))"
 			    " ORDER BY priority + ?2 * (?1 - created) / 3600000.0 DESC, id");
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_double(st, 2, aging);
-	while (sqlite3_step(st) == SQLITE_ROW && n < 400)
-		want[n++] = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	db_bind_int64(st, 1, now);
+	db_bind_double(st, 2, aging);
+	while (db_step(st) == DB_ROW && n < 400)
+		want[n++] = db_col_int64(st, 0);
+	db_finalize(st);
 	CHECK(n > 300);
 	for (int i = 0; i < n; i++)
 		if (jobq_claim(db, "rnd", 9, 60, aging, &j, &err) != 1 || j.id != want[i])
@@ -269,15 +269,15 @@ static void claim_order(void)
 	{
 		struct strbuf plan;
 		sb_init(&plan, 0);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			sb_adds(&plan, (const char *)sqlite3_column_text(st, 3));
+		while (db_step(st) == DB_ROW) {
+			sb_adds(&plan, db_col_text(st, 3));
 			sb_addc(&plan, '\n');
 		}
 		CHECK(strstr(plan.buf, "jobs_claim") != NULL);
 		CHECK(strstr(plan.buf, "TEMP B-TREE") == NULL);
 		sb_release(&plan);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 }
 
 int main(void)
@@ -315,11 +315,10 @@ int main(void)
 	}
 	CHECK(mkdtemp(root) != NULL);
 
-	sqlite3_exec(db, "INSERT INTO batches(id, file_code, station, operator, profile, started) VALUES (1, 'A.2020.1', 's', 'o', 'p', 0);"
+	db_exec(db, "INSERT INTO batches(id, file_code, station, operator, profile, started) VALUES (1, 'A.2020.1', 's', 'o', 'p', 0);"
 			 "INSERT INTO batches(id, file_code, station, operator, profile, started) VALUES (2, 'B.2020.1', 's', 'o', 'p', 0);"
 			 "INSERT INTO masters(id, sha256, size, path, src_name, batch_id, nimages, created) VALUES (1, 'x', 1, 'm', 'm', 1, 1, 0);"
-			 "INSERT INTO files(file_code, priority, created) VALUES ('B.2020.1', 50, 0);",
-		     NULL, NULL, NULL);
+			 "INSERT INTO files(file_code, priority, created) VALUES ('B.2020.1', 50, 0);", NULL);
 	p1 = add_page(1, 1);
 	p2 = add_page(1, 2);
 	p3 = add_page(2, 1);
@@ -346,7 +345,7 @@ int main(void)
 
 	/* Aging: a job that waited long enough overtakes a higher priority (the
 	 * stored key follows created, a generated column). */
-	sqlite3_exec(db, "UPDATE jobs SET created = created - 100 * 3600000 WHERE page_id = 1", NULL, NULL, NULL);
+	db_exec(db, "UPDATE jobs SET created = created - 100 * 3600000 WHERE page_id = 1", NULL);
 	CHECK(jobq_claim(db, "capture", 111, 60, 1.0, &j, &err) == 1);
 	CHECK(j.page_id == p1);
 	CHECK(jobq_reclaim_dead(db, 111, 3) == 1);
@@ -363,7 +362,7 @@ int main(void)
 	j.attempts = 2;
 	CHECK(jobq_fail(db, &j, "sohoa/capture", "capture: boom again", 3, 60, &err) < 0); /* failed, not claimed */
 	CHECK_STR(state_of(j.id), "failed");
-	sqlite3_exec(db, "UPDATE jobs SET state = 'claimed' WHERE state = 'failed'", NULL, NULL, NULL);
+	db_exec(db, "UPDATE jobs SET state = 'claimed' WHERE state = 'failed'", NULL);
 	err_init(&err);
 	CHECK(jobq_fail(db, &j, "sohoa/capture", "capture: boom again", 3, 60, &err) == 0);
 	CHECK_STR(state_of(j.id), "quarantined");
@@ -379,13 +378,13 @@ int main(void)
 
 	/* Expired leases come back. */
 	CHECK(jobq_claim(db, "capture", 333, 10, 0, &j, &err) == 1);
-	sqlite3_exec(db, "UPDATE jobs SET lease_until = 1 WHERE state = 'claimed'", NULL, NULL, NULL);
+	db_exec(db, "UPDATE jobs SET lease_until = 1 WHERE state = 'claimed'", NULL);
 	CHECK(jobq_expire_leases(db, 3) == 1);
 	CHECK_STR(state_of(j.id), "ready");
 
 	/* A job whose worker died too often is quarantined. */
 	CHECK(jobq_claim(db, "capture", 444, 60, 0, &j, &err) == 1);
-	sqlite3_exec(db, "UPDATE jobs SET attempts = 5 WHERE state = 'claimed'", NULL, NULL, NULL);
+	db_exec(db, "UPDATE jobs SET attempts = 5 WHERE state = 'claimed'", NULL);
 	CHECK(jobq_reclaim_dead(db, 0, 3) == 0);
 	CHECK_STR(state_of(j.id), "quarantined");
 	CHECK(db_int(db, 0, "SELECT error_code = 'worker_died' FROM jobs WHERE id = ?1", 1, j.id) == 1);
@@ -394,7 +393,7 @@ int main(void)
 	/* Fan-in: once every page of a closed batch passed the last page stage,
 	 * its fan-in job is queued (once); the fan-in stage forms the documents
 	 * and queues their first document stage. */
-	sqlite3_exec(db, "UPDATE batches SET finished = 1", NULL, NULL, NULL);
+	db_exec(db, "UPDATE batches SET finished = 1", NULL);
 	CHECK(jobq_claim(db, "capture", 555, 60, 0, &j, &err) == 1);
 	while (j.page_id != p1 && j.page_id != p2) {
 		CHECK(db_begin(db, &err) == 0);
@@ -427,7 +426,7 @@ int main(void)
 	CHECK(db_int(db, 0, "SELECT count(*) FROM pages WHERE batch_id = 1 AND document_id IS NULL", 0) == 2);
 	CHECK(db_int(db, 0, "SELECT count(*) FROM jobs WHERE stage = 'pdf'", 0) == 1);
 	CHECK_STR(state_of(db_int(db, 0, "SELECT id FROM jobs WHERE stage = 'fanin' AND batch_id = 1", 0)), "ready");
-	sqlite3_exec(db, "DELETE FROM documents WHERE name = 'meddled'", NULL, NULL, NULL);
+	db_exec(db, "DELETE FROM documents WHERE name = 'meddled'", NULL);
 	CHECK(run_fanin(&pl, 1, NULL) == STAGE_OK);
 	CHECK(db_int(db, 0, "SELECT count(*) FROM jobs WHERE stage = 'pdf'", 0) == 2);
 	CHECK(db_int(db, 0, "SELECT count(*) FROM pages WHERE document_id IS NULL", 0) == 0);

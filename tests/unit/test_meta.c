@@ -43,7 +43,7 @@ static const struct { const char *csv, *why; } refusals[] = {
 	{"docCode,typeName,issuedDate,organName,subject\nG09.2000.1.0000001,22,01/01/2000,A,B\n", "is not registered"},
 };
 
-static int count(sqlite3 *db, const char *sql)
+static int count(struct db *db, const char *sql)
 {
 	return (int)db_int(db, -1, sql, 0);
 }
@@ -53,7 +53,7 @@ int main(void)
 	struct errbuf err;
 	struct meta_schema *s;
 	char dir[] = "/tmp/test_meta.XXXXXX", *path;
-	sqlite3 *db;
+	struct db *db;
 	struct strbuf rep;
 	int n;
 

@@ -9,7 +9,7 @@
 #include "archive/priority.h"
 #include "unit.h"
 
-static sqlite3 *db;
+static struct db *db;
 static struct meta_schema *s;
 
 /* A file with one scanned page and a ready job for the stage "deskew". */
@@ -40,16 +40,16 @@ static int64_t add_file(const char *code, const char *maint, const char *format,
 	sql = xasprintf("INSERT INTO batches(file_code, station, operator, profile, started) VALUES ('%s', 's', 'o', 'p', 0)", code);
 	CHECK(db_exec(db, sql, &err) == 0);
 	free(sql);
-	batch = sqlite3_last_insert_rowid(db);
+	batch = db_last_id(db);
 	sql = xasprintf("INSERT INTO masters(sha256, size, path, src_name, batch_id, nimages, created) VALUES ('%s', 1, 'x', 'x', %lld, 1, 0)",
 			code, (long long)batch);
 	CHECK(db_exec(db, sql, &err) == 0);
 	free(sql);
-	master = sqlite3_last_insert_rowid(db);
+	master = db_last_id(db);
 	sql = xasprintf("INSERT INTO pages(batch_id, master_id, seq, created) VALUES (%lld, %lld, 1, 0)", (long long)batch, (long long)master);
 	CHECK(db_exec(db, sql, &err) == 0);
 	free(sql);
-	page = sqlite3_last_insert_rowid(db);
+	page = db_last_id(db);
 	CHECK(jobq_enqueue_page(db, "deskew", page) == 0);
 	return id;
 }
@@ -63,11 +63,11 @@ static char *claim_order(double aging)
 	err_init(&err);
 	while (jobq_claim(db, "deskew", 1, 60, aging, &job, &err) == 1) {
 		char *code = NULL;
-		sqlite3_stmt *st = db_prepare(db, "SELECT b.file_code FROM pages p JOIN batches b ON b.id = p.batch_id WHERE p.id = ?1");
-		sqlite3_bind_int64(st, 1, job.page_id);
-		if (sqlite3_step(st) == SQLITE_ROW)
+		struct db_stmt *st = db_prepare(db, "SELECT b.file_code FROM pages p JOIN batches b ON b.id = p.batch_id WHERE p.id = ?1");
+		db_bind_int64(st, 1, job.page_id);
+		if (db_step(st) == DB_ROW)
 			code = db_col_strdup(st, 0);
-		sqlite3_finalize(st);
+		db_finalize(st);
 		sb_adds(&sb, code ? code + strlen(code) - 1 : "?");
 		free(code);
 	}

@@ -13,7 +13,7 @@
 #include "engine/search.h"
 #include "unit.h"
 
-static sqlite3 *db;
+static struct db *db;
 static char dir[] = "/tmp/test_search.XXXXXX";
 
 static int64_t add_page(int seq, const char *text)
@@ -21,20 +21,20 @@ static int64_t add_page(int seq, const char *text)
 	char rel[64], *path;
 	struct errbuf err;
 	int64_t id;
-	sqlite3_exec(db, "INSERT INTO pages(batch_id, master_id, seq, created) VALUES (1, 1, 0, 0)", NULL, NULL, NULL);
-	id = sqlite3_last_insert_rowid(db);
+	db_exec(db, "INSERT INTO pages(batch_id, master_id, seq, created) VALUES (1, 1, 0, 0)", NULL);
+	id = db_last_id(db);
 	snprintf(rel, sizeof(rel), "p%lld.txt", (long long)id);
 	path = xasprintf("%s/%s", dir, rel);
 	err_init(&err);
 	CHECK(fsio_write_atomic(path, text, strlen(text), &err) == 0);
 	free(path);
 	{
-		sqlite3_stmt *st = db_prepare(db, "UPDATE pages SET text_path = ?1, seq = ?2 WHERE id = ?3");
-		sqlite3_bind_text(st, 1, rel, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 2, seq);
-		sqlite3_bind_int64(st, 3, id);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
+		struct db_stmt *st = db_prepare(db, "UPDATE pages SET text_path = ?1, seq = ?2 WHERE id = ?3");
+		db_bind_text(st, 1, rel, -1);
+		db_bind_int64(st, 2, seq);
+		db_bind_int64(st, 3, id);
+		db_step(st);
+		db_finalize(st);
 	}
 	CHECK(search_index_page(db, dir, id) == 0);
 	return id;
@@ -86,8 +86,8 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/db", dir);
 	err_init(&err);
 	CHECK(db_open(path, true, &db, &err) == 0);
-	sqlite3_exec(db, "PRAGMA foreign_keys=OFF; INSERT INTO batches(id, station, operator, profile, started)"
-			 " VALUES (1, 'st-a', 'lan', 'a4-office', 0)", NULL, NULL, NULL);
+	db_exec(db, "PRAGMA foreign_keys=OFF; INSERT INTO batches(id, station, operator, profile, started)"
+			 " VALUES (1, 'st-a', 'lan', 'a4-office', 0)", NULL);
 	p1 = add_page(1, "BỘ NỘI VỤ\nQuyết định về công tác lưu trữ tài liệu\nHà Nội, ngày 01 tháng 7 năm 2025");
 	p2 = add_page(2, "Kho Lưu trữ lịch sử tỉnh Đồng Nai");
 	p3 = add_page(3, "Biên bản giao nhận hồ sơ");
@@ -121,9 +121,8 @@ int main(void)
 	CHECK(count("giao nhan") == 0);
 	CHECK(count("ban giao") == 1);
 	/* metadata and --reindex */
-	sqlite3_exec(db, "INSERT INTO documents(id, name, created) VALUES (7, 'X.0000001', 0);"
-			 "INSERT INTO meta(object, object_id, field, value) VALUES ('document', 7, 'subject', 'Về việc sửa chữa kho')",
-		     NULL, NULL, NULL);
+	db_exec(db, "INSERT INTO documents(id, name, created) VALUES (7, 'X.0000001', 0);"
+			 "INSERT INTO meta(object, object_id, field, value) VALUES ('document', 7, 'subject', 'Về việc sửa chữa kho')", NULL);
 	CHECK(count("sua chua") == 0);
 	CHECK(search_reindex(db, dir, &np, &nm, &err) == 0);
 	CHECK(np == 3 && nm == 1);

@@ -92,7 +92,7 @@ static void test_users(void)
 	char *h1, *h2, *pw[] = {"st-a", "st-b"};
 	struct errbuf err;
 	struct user u;
-	sqlite3 *db;
+	struct db *db;
 	CHECK(users_name_ok("lan"));
 	CHECK(users_name_ok("nguyen.van-a_2"));
 	CHECK(!users_name_ok(""));
