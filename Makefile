@@ -12,11 +12,11 @@ PKGS     = tesseract hunspell lept libtiff-4 libjpeg libpng zlib libcrypto libss
 DEB_BUILD = gcc make pkg-config libtesseract-dev libleptonica-dev libtiff-dev libjpeg62-turbo-dev \
             libpng-dev zlib1g-dev libssl-dev libsqlite3-dev libxml2-dev libzip-dev libcurl4-openssl-dev \
             liblcms2-dev libunistring-dev libmicrohttpd-dev xxd libhunspell-dev libpq-dev
-DEB_RUN   = tesseract-ocr-vie tesseract-ocr-osd hunspell-vi fonts-liberation2 openssl poppler-utils
+DEB_RUN   = tesseract-ocr-vie tesseract-ocr-script-viet tesseract-ocr-osd hunspell-vi fonts-liberation2 openssl poppler-utils
 DEB_TEST  = qpdf poppler-utils libxml2-utils pango1.0-tools fonts-dejavu-core softhsm2 \
             libengine-pkcs11-openssl gnutls-bin libnss3-tools jq python3 zip unzip sqlite3 procps clang curl \
             chromium chromium-driver python3-selenium libtiff-tools postgresql
-DEB_BENCH = ocrmypdf img2pdf tesseract-ocr-script-viet time python3-pil python3-numpy fonts-noto-core
+DEB_BENCH = ocrmypdf img2pdf time python3-pil python3-numpy fonts-noto-core
 
 CFLAGS_PKG := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS_PKG   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring -lm
