@@ -6,6 +6,8 @@
 #ifndef SOHOA_DESKEW_H
 #define SOHOA_DESKEW_H
 
+#include <stdbool.h>
+
 #include <leptonica/allheaders.h>
 
 #include "engine/util.h"
@@ -17,14 +19,29 @@
 /*
  * Find the skew of an upright page image of any depth scanned at `dpi`
  * (under 50 means unknown, and the short side is then taken for A4's 8.27
- * inches).  On success *angle (-90, 90] is the counter-clockwise
- * rotation in degrees that the scanner applied to the page (so the page is
- * straightened by turning it clockwise by *angle), and *conf is Leptonica's
+ * inches).  On success *angle (-45, 45] is the counter-clockwise
+ * rotation in degrees, modulo a quarter turn, that the scanner applied to
+ * the page (so the page is
+ * straightened by turning it clockwise by *angle; which way up it then lies
+ * is pageorient_detect()'s to judge), and *conf is Leptonica's
  * confidence: about 0 when the page holds no lines of text to measure, above
  * 3 for a page of text.  When there is nothing to measure, *angle is 0.
  * Returns 0, or -1 with err set.
  */
 int deskew_find(PIX *pix, int dpi, double *angle, double *conf, struct errbuf *err);
+
+/*
+ * The skew of the top, middle and bottom thirds of the page pix, each
+ * searched near its skew `angle` (from deskew_find()), into thirds[]
+ * (`angle` for a third without lines to measure).  Returns how many thirds
+ * were measured, or -1 with err set.
+ */
+int deskew_thirds(PIX *pix, int dpi, double angle, double thirds[3], struct errbuf *err);
+
+/* true when the angles of the thirds (all three measured) change the same
+ * way from top to middle to bottom: the lines converge, as on a page
+ * photographed at an angle, not laid flat on a scanner. */
+bool deskew_converge(const double thirds[3]);
 
 /*
  * Return a new image of the same size and depth as pix, straightened by

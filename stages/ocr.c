@@ -624,6 +624,15 @@ static PIX *ocr_stretch(const struct ocr_engine *e, PIX *pix)
 	if (e->opts.thresholding != 2 || (d != 8 && d != 32) || pixGetColormap(pix))
 		return pixClone(pix);
 	grey = d == 8 ? pixClone(pix) : pageimg_grey(pix);
+	if (grey) {
+		/* uneven paper: Sauvola's window sees the dark side's paper as
+		 * ink-like grey; read the page made even instead */
+		PIX *even = pageimg_even(grey);
+		if (even) {
+			pixDestroy(&grey);
+			return even;
+		}
+	}
 	if (!grey || pixGetRankValue(grey, 4, 0.02f, &ink) || pixGetRankValue(grey, 4, 0.9f, &paper) ||
 	    (int)paper - (int)ink >= OCR_STRETCH_BELOW || paper <= ink + 16) {
 		pixDestroy(&grey);
@@ -1488,9 +1497,9 @@ static enum stage_rc ocr_run(struct stage_ctx *ctx, struct errbuf *err)
 		stage_set_int(ctx, "review", 1);
 		stage_set_text(ctx, "note", note);
 		free(note);
-	} else {
-		stage_set_int(ctx, "review", 0);
 	}
+	/* a page that reads well keeps a review flag an earlier stage set
+	 * (deskew: rescan flat) */
 	detail = xasprintf("tesseract %s %s: %d words, mean confidence %.1f, %d of %d Vietnamese syllables, page confidence %.1f; reading kept: %s (%s)",
 	                   TessVersion(), stage_conf(ctx, "lang"), res.words, res.mean_conf, res.valid, res.checked, res.page_conf, res.reading, res.why);
 	stage_event(ctx, "metadata extraction", "success", detail);

@@ -10,7 +10,7 @@
  * skew to 4 degrees, 180 and 90 turns): Leptonica 40/40 right at about 40 ms
  * a page, OSD 40/40 at about 430 ms; so Leptonica is the default.
  *
- * Small text (x-height under ORIENT_SMALL_TEXT px: 72-96 dpi scans, phone
+ * Small text (x-height under PAGEORIENT_SMALL_TEXT px: 72-96 dpi scans, phone
  * photos) is enlarged before it is judged, and on a small page or small
  * text a turn is made only on strong evidence (orient.min_confidence_small):
  * a page the detector is unsure of is left as it lies, with an event that
@@ -32,6 +32,7 @@
 
 #include "engine/config.h"
 #include "formats/image/pageimg.h"
+#include "formats/image/pageorient.h"
 #include "engine/stage.h"
 #include "orient.h"
 
@@ -40,9 +41,6 @@ struct orient {
 	TessBaseAPI *api;
 	bool small;   /* the last page judged had small text or was small */
 };
-
-/* A page whose short side is under this (px) is small: A4 under 120 dpi. */
-#define ORIENT_SMALL_PAGE 1000
 
 struct orient *orient_new(enum orient_method method, struct errbuf *err)
 {
@@ -75,106 +73,6 @@ void orient_free(struct orient *o)
 	free(o);
 }
 
-/* The most frequent value of hist[3..128], smoothed over its neighbours. */
-static int orient_mode(const int *hist)
-{
-	int i, best = 0;
-	for (i = 3; i <= 128; i++)
-		if (hist[i - 1] + 2 * hist[i] + hist[i + 1] > hist[best ? best - 1 : 0] + 2 * hist[best] + hist[best + 1])
-			best = i;
-	return best;
-}
-
-/* The size (px) of the writing in the binary b, whichever way it lies:
- * the largest of the most frequent height of letter-like components and
- * the most frequent height and width of near-square ones (on a page lying
- * sideways the heights measured are letters' widths, or pieces of
- * letters); 0 when there are too few to say.  (clean and ocr measure the
- * x-height on upright pages; a stage does not include another.) */
-static int orient_xheight(PIX *b)
-{
-	BOXA *boxa = pixConnCompBB(b, 8);
-	int n, i, hh[130] = { 0 }, sh[130] = { 0 }, sw[130] = { 0 }, th = 0, ts = 0, xh;
-	if (!boxa)
-		return 0;
-	n = boxaGetCount(boxa);
-	for (i = 0; i < n; i++) {
-		int bx, by, bw, bh;
-		boxaGetBoxGeometry(boxa, i, &bx, &by, &bw, &bh);
-		if (bh < 3 || bh > 128 || bw < 2)
-			continue;
-		if (bw <= 2 * bh) {
-			hh[bh]++;
-			th++;
-		}
-		if (bw >= 3 && bw <= 128 && bh <= 2 * bw && bw <= 2 * bh) {
-			sh[bh]++;
-			sw[bw]++;
-			ts++;
-		}
-	}
-	boxaDestroy(&boxa);
-	if (th < 50)
-		return 0;
-	xh = orient_mode(hh);
-	if (ts >= 50 && orient_mode(sh) > xh)
-		xh = orient_mode(sh);
-	if (ts >= 50 && orient_mode(sw) > xh)
-		xh = orient_mode(sw);
-	return xh;
-}
-
-/* Text under this x-height (px) is enlarged to about ORIENT_XHEIGHT_TARGET
- * before its ascenders and descenders are counted: on small or blurred
- * text the counts are noise (issue 10: a 96 dpi blurred letter was turned
- * 180 degrees; enlarged, the real pages' upright verdicts went from
- * confidence 3-11 to 12-22). */
-#define ORIENT_SMALL_TEXT 12
-#define ORIENT_XHEIGHT_TARGET 20.0
-
-/* A binarized copy of pix (1 = ink) at about 150 dpi, or enlarged when its
- * text is small, with the components that touch the border (dark scan
- * margins) removed; *xh gets the x-height measured on pix. */
-static PIX *orient_binarize(PIX *pix, int dpi, int *xh)
-{
-	PIX *b = pageimg_ink(pix, NULL), *nb;
-
-	*xh = b ? orient_xheight(b) : 0;
-	if (b && *xh > 0 && *xh < ORIENT_SMALL_TEXT) {
-		double f = ORIENT_XHEIGHT_TARGET / *xh;
-		PIX *g = pageimg_grey(pix), *big = g ? pixScale(g, (float)(f > 4 ? 4 : f), (float)(f > 4 ? 4 : f)) : NULL;
-		pixDestroy(&g);
-		if (big) {
-			pixDestroy(&b);
-			b = pageimg_ink(big, NULL);
-			pixDestroy(&big);
-		}
-	} else {
-		b = pageimg_reduce(b, &dpi, 225);
-	}
-	if (!b)
-		return NULL;
-	nb = pixRemoveBorderConnComps(b, 8);
-	pixDestroy(&b);
-	return nb;
-}
-
-static int orient_leptonica(PIX *b, int *rotation, double *conf)
-{
-	l_float32 up = 0, left = 0;
-
-	if (pixOrientDetect(b, &up, &left, 0, 0) != 0)
-		return 0;
-	if (fabsf(up) >= fabsf(left)) {
-		*rotation = up >= 0 ? 0 : 180;
-		*conf = fabsf(up);
-	} else {
-		*rotation = left >= 0 ? 90 : 270;
-		*conf = fabsf(left);
-	}
-	return 0;
-}
-
 static int orient_osd(struct orient *o, PIX *pix, int dpi, int *rotation, double *conf)
 {
 	int deg = 0;
@@ -203,14 +101,14 @@ int orient_detect(struct orient *o, PIX *pix, int dpi, int *rotation, double *co
 	*rotation = 0;
 	*conf = 0;
 	dpi = pageimg_dpi(pix, dpi);
-	b = orient_binarize(pix, dpi, &xh);
-	o->small = (xh > 0 && xh < ORIENT_SMALL_TEXT) || pixGetWidth(pix) < ORIENT_SMALL_PAGE || pixGetHeight(pix) < ORIENT_SMALL_PAGE;
+	b = pageorient_ink(pix, dpi, &xh);
+	o->small = pageorient_small(pix, xh);
 	if (!b)
 		return err_set(err, "cannot binarize a %dx%d image of depth %d", pixGetWidth(pix), pixGetHeight(pix), pixGetDepth(pix));
 	if (o->method == ORIENT_OSD)
-		rc = orient_osd(o, b, xh > 0 && xh < ORIENT_SMALL_TEXT ? 150 : dpi >= 225 ? dpi / 2 : dpi, rotation, conf);
+		rc = orient_osd(o, b, xh > 0 && xh < PAGEORIENT_SMALL_TEXT ? 150 : dpi >= 225 ? dpi / 2 : dpi, rotation, conf);
 	else
-		rc = orient_leptonica(b, rotation, conf);
+		rc = pageorient_detect(b, rotation, conf);
 	pixDestroy(&b);
 	return rc;
 }

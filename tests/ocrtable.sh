@@ -39,7 +39,8 @@ corpus=$root/../shared/corpus
 max=${OCRTABLE_MAX:-8}
 tools=${OCRTABLE_TOOLS:-sohoa tesseract ocrmypdf}
 [ -x "$cer" ] && [ -x "$build/sohoa" ] || { echo "ocrtable.sh: no '$cer' or '$build/sohoa': run make" >&2; exit 1; }
-for c in tesseract ocrmypdf /usr/bin/time; do
+# only the tools asked for (OCRTABLE_TOOLS="sohoa tesseract" runs without OCRmyPDF)
+for c in tesseract /usr/bin/time $(echo "$tools" | grep -ow ocrmypdf); do
 	command -v $c > /dev/null || { echo "ocrtable.sh: no '$c': make bench installs it" >&2; exit 1; }
 done
 work=${OCRTABLE_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/sohoa-ocrtable.XXXXXX")}

@@ -12,6 +12,9 @@
  *   --noise S        grey noise of standard deviation S (0..1 of white)
  *   --speckle N      N dark specks scattered over the sheet
  *   --yellow         yellowed paper, written as colour
+ *   --gradient G     light falling off towards the right edge by G (0..1)
+ *   --perspective F  photographed at an angle: the right edge F of the width
+ *                    further away (shorter by 2F of the height), so lines converge
  *   --border MM      a dark scan margin MM wide on the left and top edges
  *   --blank          the back of a sheet: paper only; an input, if given,
  *                    shows through faintly, mirrored (bleed-through)
@@ -40,7 +43,7 @@
 struct mkpage_opt {
 	int dpi, rotate, speckle, border_mm, bitonal, yellow, blank, holes, facing;
 	int paper_a4;
-	double skew, noise, margin_l, margin_t;
+	double skew, noise, margin_l, margin_t, gradient, perspective;
 	uint64_t seed;
 };
 
@@ -158,6 +161,7 @@ static void mkpage_scan(PIX *p, const struct mkpage_opt *o)
 			double dx = (double)x / w - cx, dy = (double)y / h - cy;
 
 			v *= 1.0 - k * (dx * dx + dy * dy);
+			v *= 1.0 - o->gradient * x / w;
 			if (x < bw || y < bw * 2 / 3)
 				v = 0.08;
 			if (o->noise > 0)
@@ -213,6 +217,19 @@ static PIX *mkpage_make(char **inputs, int n, const struct mkpage_opt *o)
 		pixDestroy(&p);
 		p = t;
 	}
+	if (p && o->perspective > 0) {
+		float w = (float)pixGetWidth(p), h = (float)pixGetHeight(p), dy = (float)(o->perspective * w);
+		PTA *from = ptaCreate(4), *to = ptaCreate(4);
+		l_float32 *v = NULL;
+		ptaAddPt(from, 0, 0); ptaAddPt(from, w, 0); ptaAddPt(from, w, h); ptaAddPt(from, 0, h);
+		ptaAddPt(to, 0, 0); ptaAddPt(to, w, dy); ptaAddPt(to, w, h - dy); ptaAddPt(to, 0, h);
+		t = getProjectiveXformCoeffs(to, from, &v) == 0 ? pixProjectiveGray(p, v, 255) : NULL;
+		LEPT_FREE(v);
+		ptaDestroy(&from);
+		ptaDestroy(&to);
+		pixDestroy(&p);
+		p = t;
+	}
 	if (p && o->rotate) {
 		t = pixRotateOrth(p, (4 - o->rotate / 90) % 4);
 		pixDestroy(&p);
@@ -260,7 +277,7 @@ static int mkpage_write(PIX *p, const char *out, const struct mkpage_opt *o, int
 
 static int mkpage_usage(void)
 {
-	fprintf(stderr, "usage: mkpage [--dpi N] [--paper a4|none] [--margin L,T] [--skew DEG] [--rotate 0|90|180|270] [--noise S] [--speckle N] [--yellow] [--border MM] [--blank] [--holes] [--facing] [--bitonal] [--seed N] -o OUT INPUT.png...\n");
+	fprintf(stderr, "usage: mkpage [--dpi N] [--paper a4|none] [--margin L,T] [--skew DEG] [--rotate 0|90|180|270] [--noise S] [--speckle N] [--yellow] [--gradient G] [--perspective F] [--border MM] [--blank] [--holes] [--facing] [--bitonal] [--seed N] -o OUT INPUT.png...\n");
 	return 2;
 }
 
@@ -289,6 +306,8 @@ int main(int argc, char **argv)
 		else if (strcmp(a, "--skew") == 0) o.skew = atof(argv[++i]);
 		else if (strcmp(a, "--rotate") == 0) o.rotate = atoi(argv[++i]);
 		else if (strcmp(a, "--noise") == 0) o.noise = atof(argv[++i]);
+		else if (strcmp(a, "--gradient") == 0) o.gradient = atof(argv[++i]);
+		else if (strcmp(a, "--perspective") == 0) o.perspective = atof(argv[++i]);
 		else if (strcmp(a, "--speckle") == 0) o.speckle = atoi(argv[++i]);
 		else if (strcmp(a, "--border") == 0) o.border_mm = atoi(argv[++i]);
 		else if (strcmp(a, "--seed") == 0) o.seed = strtoull(argv[++i], NULL, 10);

@@ -66,6 +66,42 @@ static inline PIX *pagegen_text1(int w, int h, int dpi, int x0, int y0, int widt
 	return p;
 }
 
+/*
+ * A typewritten 1-bit page: glyphs of one width on a fixed pitch, so that
+ * they stand in columns from line to line, each struck `jitter` px higher
+ * or lower at random (the typebars of a typewriter), single-spaced lines,
+ * words of 2-9 letters.
+ */
+static inline PIX *pagegen_typewriter(int w, int h, int dpi, int lines, int jitter)
+{
+	PIX *p = pixCreate(w, h, 1);
+	int xh = dpi * 8 / 100, st = dpi / 100 > 1 ? dpi / 100 : 1;
+	int pitch = dpi / 10, gw = pitch * 6 / 10, lh = xh * 2 + xh / 2, y = dpi;
+
+	for (int l = 0; l < lines && y + 2 * xh < h - dpi; l++, y += lh + pagegen_rand(3 * st + 1)) {
+		int col = 0, ncol = (w - 2 * dpi) / pitch;
+		while (col < ncol - 10) {
+			int nglyph = 2 + pagegen_rand(8);
+			for (int g = 0; g < nglyph && col < ncol; g++, col++) {
+				int x = dpi + col * pitch + (pitch - gw) / 2, yy = y + pagegen_rand(2 * jitter + 1) - jitter;
+				int r = pagegen_rand(100);
+				pagegen_rect(p, x, yy, gw, st, 1);
+				pagegen_rect(p, x, yy + xh - st, gw, st, 1);
+				pagegen_rect(p, x, yy, st, xh, 1);
+				pagegen_rect(p, x + gw - st, yy, st, xh, 1);
+				if (r < 35)
+					pagegen_rect(p, r < 18 ? x : x + gw - st, yy - xh * 7 / 10, st, xh, 1);
+				else if (r < 45)
+					pagegen_rect(p, r < 40 ? x : x + gw - st, yy + xh - st, st, xh * 7 / 10, 1);
+				else if (r < 65)
+					pagegen_rect(p, x + gw / 3, yy - xh / 2, gw / 3, st + 1, 1);
+			}
+			col++;
+		}
+	}
+	return p;
+}
+
 /* The same page as 8-bit grey: ink `ink`, paper `paper`. */
 static inline PIX *pagegen_text8(int w, int h, int dpi, int lines, int ink, int paper)
 {

@@ -254,6 +254,47 @@ PIX *pageimg_grey(PIX *pix)
 	return g;
 }
 
+/* Paper that falls off by more than this share of its brightness from one
+ * side of the page to the other (uneven light, a camera's vignette) is
+ * made even before the ink is thresholded (issue 10: with light falling
+ * off by 30 % towards one side, a global threshold turned that side black
+ * and the orient stage judged the page sideways at confidence 17). */
+#define PAGEIMG_UNEVEN 0.15
+
+PIX *pageimg_even(PIX *g)
+{
+	PIX *s = pixScaleAreaMap2(g), *r = s ? pixScaleAreaMap2(s) : NULL, *r8 = r ? pixScaleAreaMap2(r) : NULL;
+	PIX *out = NULL;
+	float lo = 255, hi = 0;
+	int w, h, i;
+
+	pixDestroy(&s);
+	pixDestroy(&r);
+	if (!r8)
+		return NULL;
+	w = pixGetWidth(r8);
+	h = pixGetHeight(r8);
+	for (i = 0; i < 4 && w >= 6 && h >= 6; i++) {
+		BOX *box = i == 0 ? boxCreate(0, 0, w / 3, h) : i == 1 ? boxCreate(w - w / 3, 0, w / 3, h) : i == 2 ? boxCreate(0, 0, w, h / 3) : boxCreate(0, h - h / 3, w, h / 3);
+		PIX *part = box ? pixClipRectangle(r8, box, NULL) : NULL;
+		l_uint32 v = 255;
+		if (part && pixGetRankValue(part, 1, 0.9f, &v) == 0) {
+			if (v > 255)
+				v = 255;
+			if (v < lo)
+				lo = (float)v;
+			if (v > hi)
+				hi = (float)v;
+		}
+		pixDestroy(&part);
+		boxDestroy(&box);
+	}
+	pixDestroy(&r8);
+	if (hi > 0 && hi - lo > PAGEIMG_UNEVEN * hi)
+		out = pixBackgroundNormSimple(g, NULL, NULL);
+	return out;
+}
+
 PIX *pageimg_ink(PIX *pix, l_uint32 *paper)
 {
 	PIX *g, *b;
@@ -267,6 +308,13 @@ PIX *pageimg_ink(PIX *pix, l_uint32 *paper)
 	g = pageimg_grey(pix);
 	if (!g)
 		return NULL;
+	{
+		PIX *even = pageimg_even(g);
+		if (even) {
+			pixDestroy(&g);
+			g = even;
+		}
+	}
 	pixSplitDistributionFgBg(g, 0.1f, 4, &t, NULL, NULL, NULL);
 	pixGetRankValue(g, 4, 0.9f, &pg);
 	if (pg > 255) /* Leptonica's value of the top histogram bin */

@@ -59,6 +59,16 @@ PIX *pageimg_grey(PIX *pix);
  * brightness (255 for a bitonal image).  NULL on failure.
  */
 PIX *pageimg_ink(PIX *pix, l_uint32 *paper);
+
+/*
+ * A copy of the 8-bit grey g with its paper made even (Leptonica's
+ * background normalisation, paper at 200), when the paper of its left,
+ * right, top and bottom thirds (the 90 % rank of each, on a copy reduced
+ * 8 times) differs by more than 15 % of the brightest: light falling off
+ * towards a side, a camera's vignette.  NULL when the paper is even (or on
+ * failure).  pageimg_ink() thresholds this copy when there is one.
+ */
+PIX *pageimg_even(PIX *g);
 /* The x-height (px) of the text of the binary image bin: the most frequent
  * height of its letter-like components (not specks, rules, pictures or
  * merged words), smoothed over its neighbours, so the body of the
