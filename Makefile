@@ -7,16 +7,16 @@ BUILD    ?= build
 SAN      ?= 0
 CC       ?= gcc
 
-PKGS     = tesseract hunspell lept libtiff-4 libjpeg libpng zlib libcrypto libssl sqlite3 libxml-2.0 libzip libcurl lcms2 libmicrohttpd
+PKGS     = tesseract hunspell lept libtiff-4 libjpeg libpng zlib libcrypto libssl sqlite3 libxml-2.0 libzip libcurl lcms2 libmicrohttpd libpq
 # Debian 12 packages: to build, to run, to test; `make deps` installs the missing ones.
 DEB_BUILD = gcc make pkg-config libtesseract-dev libleptonica-dev libtiff-dev libjpeg62-turbo-dev \
             libpng-dev zlib1g-dev libssl-dev libsqlite3-dev libxml2-dev libzip-dev libcurl4-openssl-dev \
-            liblcms2-dev libunistring-dev libmicrohttpd-dev xxd libhunspell-dev
-DEB_RUN   = tesseract-ocr-vie tesseract-ocr-osd hunspell-vi fonts-liberation2 openssl poppler-utils
+            liblcms2-dev libunistring-dev libmicrohttpd-dev xxd libhunspell-dev libpq-dev
+DEB_RUN   = tesseract-ocr-vie tesseract-ocr-script-viet tesseract-ocr-osd hunspell-vi fonts-liberation2 openssl poppler-utils
 DEB_TEST  = qpdf poppler-utils libxml2-utils pango1.0-tools fonts-dejavu-core softhsm2 \
             libengine-pkcs11-openssl gnutls-bin libnss3-tools jq python3 zip unzip sqlite3 procps clang curl \
-            chromium chromium-driver python3-selenium libtiff-tools
-DEB_BENCH = ocrmypdf img2pdf tesseract-ocr-script-viet time python3-pil python3-numpy fonts-noto-core
+            chromium chromium-driver python3-selenium libtiff-tools postgresql
+DEB_BENCH = ocrmypdf img2pdf time python3-pil python3-numpy fonts-noto-core
 
 CFLAGS_PKG := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS_PKG   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring -lm
@@ -53,7 +53,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD = build-fuzz
 FUZZ_SAN   = -fsanitize=address,undefined -fno-omit-frame-pointer
 
-.PHONY: all deps demo check check-unit check-fuzz check-e2e fuzz bench bench-util bench-scale bench-claim bench-idle soak lint install clean samples
+.PHONY: all deps demo check check-unit check-unit-pg check-fuzz check-e2e fuzz bench bench-util bench-scale bench-claim bench-idle soak lint install clean samples
 all: $(BUILD)/sohoa $(TOOL_BIN)
 
 $(BUILD)/%.o: %.c
@@ -122,7 +122,7 @@ demo: deps
 
 # check: the sanitizer build, then unit tests, then the numbered end-to-end tests.
 check: deps
-	@$(MAKE) --no-print-directory BUILD=build-san SAN=1 all check-unit check-fuzz check-e2e
+	@$(MAKE) --no-print-directory BUILD=build-san SAN=1 all check-unit check-unit-pg check-fuzz check-e2e
 
 check-unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
@@ -137,6 +137,12 @@ fuzz: deps
 	  CFLAGS='-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)' $(FUZZ_BUILD)/libsohoa.a
 	@$(MAKE) --no-print-directory $(patsubst %,$(FUZZ_BUILD)/bin/%,$(FUZZ_NAMES))
 	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+# The unit tests of the database layer and the queue again on PostgreSQL,
+# in a throw-away cluster (tests/pg.sh).
+UNIT_PG = $(BUILD)/tests/test_db $(BUILD)/tests/test_jobq
+check-unit-pg: $(UNIT_PG)
+	@sh tests/pg.sh sh tests/run-unit-pg.sh $(UNIT_PG)
 
 check-e2e: $(BUILD)/sohoa $(TOOL_BIN)
 	@sh tests/run-e2e.sh $(BUILD)

@@ -81,7 +81,7 @@ static enum stage_rc fanin_run(struct stage_ctx *ctx, struct errbuf *err)
 	f->rules = priority_rules_load(cdir, &f->rules_err);
 	free(cdir);
 	/* One snapshot for the whole plan (a read transaction: no write lock). */
-	if (db_exec(ctx->db, "BEGIN DEFERRED", err) < 0) {
+	if (db_exec(ctx->db, "BEGIN", err) < 0) {
 		docmap_tables_release(&f->tables);
 		priority_rules_free(f->rules);
 		f->rules = NULL;

@@ -46,16 +46,19 @@
  * measured (on a blurred page letters merge into words and the measure is
  * that of words).  When the best reading so far has a
  * page confidence under ocr.reread_below, it is read as plain Tesseract
- * reads it (Otsu, no stretch), and then with ocr.alt_lang when set.  The
- * reading kept is the one with the highest sum of word confidences over
- * the words that are Vietnamese syllables (archive/viet: hunspell-vi),
- * a measure that needs no ground truth: a reading that loses a block, or
- * turns paper into letter soup, scores less.  The event names the reading
- * kept and the scores of all.  A clean page reads once, as before.
- * A page still under OCR_TURN_BELOW is read turned round as well (the
- * orient stage's ascender count is fooled by small or blurred text); when
- * that reads clearly better, the access copy is turned 180 degrees and the
- * orient recorded turned with it, so that the text layer fits the image.
+ * reads it (Otsu, no stretch).  A page still under OCR_TURN_BELOW is read
+ * turned round as well (the orient stage's ascender count is fooled by
+ * small or blurred text, and by typewriter faces); when that reads clearly
+ * better, the access copy is turned 180 degrees and the orient recorded
+ * turned with it, so that the text layer fits the image.  Last, when the
+ * reading kept is still under ocr.reread_below, its image is read with
+ * ocr.alt_lang (default vie+Vietnamese, Debian's script model beside vie).
+ * The reading kept is the one with the highest sum of word confidences
+ * over the words that are Vietnamese syllables (archive/viet:
+ * hunspell-vi), a measure that needs no ground truth: a reading that loses
+ * a block, or turns paper into letter soup, scores less.  The event names
+ * the reading kept and the scores of all, with the words the word pairs
+ * doubt (viet_doubtful()).  A clean page reads once, as before.
  * Page confidence: mean word confidence times the share of Vietnamese
  * syllables; at most 30 when only a handful of words or letters were read;
  * such a page, one with no text, and one whose words are mostly not
@@ -88,6 +91,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <tesseract/capi.h>
+#include <unictype.h>
 #include <uninorm.h>
 #include <unistr.h>
 
@@ -122,7 +126,7 @@ void ocr_opts_default(struct ocr_opts *opts)
 	opts->dict = VIET_DICT_DEFAULT;
 	opts->reread_below = 80;
 	opts->upscale_xheight = 14;
-	opts->alt_lang = NULL;
+	opts->alt_lang = OCR_ALT_LANG_DEFAULT;
 	opts->columns = true;
 }
 
@@ -832,6 +836,13 @@ static void ocr_correct_line(struct ocr_engine *e, struct line *ln, struct ocr_r
 		changed[j] = any = true;
 		res->corrected++;
 	}
+	/* What the pairs doubt and could not settle, for the record (the
+	 * event): on the pages measured it never told a reading worth another
+	 * model's from one that was not. */
+	for (j = 0; j < ln->nwords; j++)
+		if (!changed[j] && viet_doubtful(e->viet, j ? ln->words[j - 1].text : NULL, ln->words[j].text,
+		                                 j + 1 < ln->nwords ? ln->words[j + 1].text : NULL))
+			res->doubtful++;
 	if (any)
 		patch_words(res, ln->words, changed, ln->nwords);
 	free(changed);
@@ -854,6 +865,60 @@ static int ocr_count_chars(const char *s)
 		p += k > 0 ? k : 1;
 	}
 	return n;
+}
+
+static int ocr_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* How far the width per letter of a page's words spreads: the median
+ * absolute deviation over the median, over words of four letters or more
+ * read at confidence 80 or more; -1 under OCR_PITCH_WORDS such words.  A
+ * typewriter face has one pitch (6 mkpages.py --real typewriter pages:
+ * 0.008-0.022), a proportional face does not (mkadmin pages 0.073-0.150,
+ * real scans 0.048 and more). */
+#define OCR_PITCH_WORDS 20
+static double ocr_pitch_spread(const struct line *lines, size_t nlines)
+{
+	double *p = NULL, med, *dev, spread;
+	size_t n = 0, cap = 0, i, j;
+	for (i = 0; i < nlines; i++)
+		for (j = 0; j < lines[i].nwords; j++) {
+			const struct word *w = &lines[i].words[j];
+			const uint8_t *s = (const uint8_t *)w->text, *end = s + strlen(w->text);
+			int letters = 0;
+			bool all = true;
+			while (s < end) {
+				ucs4_t c;
+				int k = u8_mbtouc(&c, s, end - s);
+				if (uc_is_alpha(c) || (c >= 0x300 && c < 0x370))
+					letters += !(c >= 0x300 && c < 0x370);
+				else
+					all = false;
+				s += k > 0 ? k : 1;
+			}
+			if (!all || letters < 4 || w->conf < 80 || w->r <= w->l)
+				continue;
+			if (n == cap)
+				p = xrealloc(p, (cap = cap ? 2 * cap : 256) * sizeof *p);
+			p[n++] = (double)(w->r - w->l) / letters;
+		}
+	if (n < OCR_PITCH_WORDS) {
+		free(p);
+		return -1;
+	}
+	qsort(p, n, sizeof *p, ocr_cmp_double);
+	med = p[n / 2];
+	dev = xmalloc(n * sizeof *dev);
+	for (i = 0; i < n; i++)
+		dev[i] = fabs(p[i] - med);
+	qsort(dev, n, sizeof *dev, ocr_cmp_double);
+	spread = med > 0 ? dev[n / 2] / med : -1;
+	free(dev);
+	free(p);
+	return spread;
 }
 
 /*
@@ -900,6 +965,7 @@ static int ocr_read(struct ocr_engine *e, PIX *page, int dpi, int thresh, struct
 	if (e->opts.want_alto)
 		res->alto = tess_take(TessBaseAPIGetAltoText(e->cur, 0));
 	lines = page_lines(e, &nlines);
+	res->pitch_spread = ocr_pitch_spread(lines, nlines);
 
 	/* Re-reading replaces the engine's page results: all is taken above. */
 	for (i = 0; i < nlines; i++) {
@@ -998,7 +1064,7 @@ static void ocr_judge(const struct ocr_engine *e, struct ocr_result *res)
  * the first stays); append b's line to the account `why`. */
 static void ocr_keep_best(struct ocr_result *best, struct ocr_result *cand, const char *name, struct strbuf *why)
 {
-	sb_addf(why, "; %s %.1f (%d/%d valid, conf %.0f)", name, cand->score, cand->valid, cand->checked, cand->mean_conf);
+	sb_addf(why, "; %s %.1f (%d/%d valid, %d doubted, conf %.0f)", name, cand->score, cand->valid, cand->checked, cand->doubtful, cand->mean_conf);
 	if (cand->score > best->score + 0.5 || (best->words == 0 && cand->words > 0)) {
 		struct ocr_result t = *best;
 		*best = *cand;
@@ -1033,6 +1099,17 @@ static TessBaseAPI *ocr_alt(struct ocr_engine *e)
 		fprintf(stderr, "sohoa: ocr: %s; not used\n", err.msg);
 	}
 	return e->alt;
+}
+
+/* Under this spread of the width per letter (ocr_pitch_spread()) a page
+ * is in a typewriter face, which the second model reads better whatever
+ * the confidence (mkpages.py --real typewriter pages, plain engine: p001
+ * 1.40 -> 0.64 %, p005 0.87 -> 0.60 %, p012 4.25 -> 2.32 % CER). */
+#define OCR_MONO_SPREAD 0.03
+
+static bool ocr_monospace(const struct ocr_result *res)
+{
+	return res->pitch_spread >= 0 && res->pitch_spread < OCR_MONO_SPREAD;
 }
 
 /* Under this page confidence the page is also read turned round. */
@@ -1078,7 +1155,7 @@ int ocr_engine_page(struct ocr_engine *e, struct Pix *page, int dpi, struct ocr_
 	struct strbuf why;
 	double xh, f = 1;
 	int thresh = e->opts.thresholding, bigdpi = 0, shortside;
-	PIX *big = NULL;
+	PIX *big = NULL, *turned = NULL;
 	int rc;
 
 	e->cur = e->api;
@@ -1091,7 +1168,7 @@ int ocr_engine_page(struct ocr_engine *e, struct Pix *page, int dpi, struct ocr_
 		goto out;
 	res->readings = 1;
 	snprintf(res->reading, sizeof res->reading, "%s", thresh == OCR_SAUVOLA ? "sauvola" : "otsu");
-	sb_addf(&why, "%s %.1f (%d/%d valid, conf %.0f)", res->reading, res->score, res->valid, res->checked, res->mean_conf);
+	sb_addf(&why, "%s %.1f (%d/%d valid, %d doubted, conf %.0f)", res->reading, res->score, res->valid, res->checked, res->doubtful, res->mean_conf);
 	ocr_judge(e, res);
 	xh = ocr_xheight(page);
 	if (e->opts.upscale_xheight > 0 && xh > 0 && xh < e->opts.upscale_xheight) {
@@ -1156,32 +1233,13 @@ int ocr_engine_page(struct ocr_engine *e, struct Pix *page, int dpi, struct ocr_
 		ocr_keep_best(res, &cand, "otsu", &why);
 		ocr_judge(e, res);
 	}
-	if (res->page_conf < e->opts.reread_below && ocr_alt(e)) {
-		char name[128];
-		bool enlarged = !strncmp(res->reading, "enlarged", 8);
-		e->cur = e->alt;
-		snprintf(name, sizeof name, "%s %s", e->alt_lang, res->reading);
-		if (ocr_read(e, enlarged ? big : page, enlarged ? bigdpi : dpi,
-		             strstr(res->reading, "otsu") ? OCR_OTSU : thresh, &cand, err) < 0)
-			goto out;
-		res->readings++;
-		if (enlarged) {
-			if (cand.hocr)
-				ocr_scale_geometry(&cand.hocr, false, 1 / f);
-			if (cand.alto)
-				ocr_scale_geometry(&cand.alto, true, 1 / f);
-		}
-		ocr_keep_best(res, &cand, name, &why);
-		ocr_judge(e, res);
-	}
 	/* Still poor: a page the orient stage left upside down (small or faint
 	 * text fools its ascender count) reads well turned round. */
 	if (res->page_conf < e->opts.reread_below && res->page_conf < OCR_TURN_BELOW) {
-		PIX *turned = pixRotate180(NULL, page);
+		turned = pixRotate180(NULL, page);
 		if (turned) {
 			e->cur = e->api;
 			rc = ocr_read(e, turned, dpi, thresh, &cand, err);
-			pixDestroy(&turned);
 			if (rc < 0)
 				goto out;
 			res->readings++;
@@ -1193,7 +1251,7 @@ int ocr_engine_page(struct ocr_engine *e, struct Pix *page, int dpi, struct ocr_
 				res->readings = readings;
 				res->turned = 180;
 				snprintf(res->reading, sizeof res->reading, "turned 180 %s", thresh == OCR_SAUVOLA ? "sauvola" : "otsu");
-				sb_addf(&why, "; turned 180 %.1f (%d/%d valid, conf %.0f): kept", res->score, res->valid, res->checked, res->mean_conf);
+				sb_addf(&why, "; turned 180 %.1f (%d/%d valid, %d doubted, conf %.0f): kept", res->score, res->valid, res->checked, res->doubtful, res->mean_conf);
 			} else {
 				sb_addf(&why, "; turned 180 %.1f", cand.score);
 				ocr_result_release(&cand);
@@ -1201,11 +1259,34 @@ int ocr_engine_page(struct ocr_engine *e, struct Pix *page, int dpi, struct ocr_
 			ocr_judge(e, res);
 		}
 	}
+	/* Another model (ocr.alt_lang) on the image of the reading kept, when
+	 * that is still poor or in a typewriter face. */
+	if ((res->page_conf < e->opts.reread_below || ocr_monospace(res)) && ocr_alt(e)) {
+		char name[128];
+		bool enlarged = !strncmp(res->reading, "enlarged", 8);
+		int was = res->turned;
+		e->cur = e->alt;
+		snprintf(name, sizeof name, "%s %s", e->alt_lang, res->reading);
+		if (ocr_read(e, was ? turned : enlarged ? big : page, enlarged ? bigdpi : dpi,
+		             strstr(res->reading, "otsu") ? OCR_OTSU : thresh, &cand, err) < 0)
+			goto out;
+		res->readings++;
+		if (enlarged) {
+			if (cand.hocr)
+				ocr_scale_geometry(&cand.hocr, false, 1 / f);
+			if (cand.alto)
+				ocr_scale_geometry(&cand.alto, true, 1 / f);
+		}
+		cand.turned = was;
+		ocr_keep_best(res, &cand, name, &why);
+		ocr_judge(e, res);
+	}
 	res->xheight = xh;
 	if (res->readings > 1)
-		snprintf(res->why, sizeof res->why, "x-height %.1f px; %s", xh, why.buf);
+		snprintf(res->why, sizeof res->why, "x-height %.1f px, pitch spread %.3f%s; %s", xh, res->pitch_spread,
+		         ocr_monospace(res) ? " (typewriter)" : "", why.buf);
 	else
-		snprintf(res->why, sizeof res->why, "x-height %.1f px; read once: confidence %.0f", xh, res->page_conf);
+		snprintf(res->why, sizeof res->why, "x-height %.1f px, pitch spread %.3f; read once: confidence %.0f", xh, res->pitch_spread, res->page_conf);
 out:
 	e->cur = e->api;
 	{
@@ -1218,6 +1299,7 @@ out:
 	ocr_result_release(&cand);
 	sb_release(&why);
 	pixDestroy(&big);
+	pixDestroy(&turned);
 	return rc;
 }
 
@@ -1316,9 +1398,9 @@ static const struct conf_key ocr_keys[] = {
 	{ "ocr.dict", CONF_STR, VIET_DICT_DEFAULT, 0, 0, "hunspell dictionary (path without .aff/.dic) that judges readings by their share of Vietnamese syllables; empty = confidence alone" },
 	{ "ocr.reread_below", CONF_DOUBLE, "80", 0, 100, "a page whose first reading's confidence (mean word confidence times the share of Vietnamese syllables) is under this is read again other ways, and the best reading kept" },
 	{ "ocr.upscale_xheight", CONF_DOUBLE, "14", 0, 100, "a page whose measured x-height (px) is under this is also read enlarged to about 24 px (0 = never)" },
-	{ "ocr.pairs", CONF_STR, "config/viet-bigrams.tsv", 0, 0, "word-pair counts for the correction step (tone marks on circumflex and breve vowels, l read as t), relative to the workspace; empty = no correction" },
+	{ "ocr.pairs", CONF_STR, VIET_PAIRS_DEFAULT, 0, 0, "word-pair counts for the correction step (tone marks on circumflex and breve vowels, l read as t), relative to the workspace; empty = no correction" },
 	{ "ocr.columns", CONF_BOOL, "yes", 0, 0, "write side-by-side blocks (two-column letter headers, Nơi nhận | signature) left block first, then right" },
-	{ "ocr.alt_lang", CONF_STR, "", 0, 0, "another Tesseract model tried on a page still under reread_below, e.g. vie+Vietnamese (empty = none)" },
+	{ "ocr.alt_lang", CONF_STR, OCR_ALT_LANG_DEFAULT, 0, 0, "another Tesseract model tried last on a page still under reread_below (vie+Vietnamese: Debian's tesseract-ocr-script-viet beside vie; empty = none)" },
 	{ 0 }
 };
 

@@ -19,11 +19,24 @@ expect_fail() { if "$@"; then die "expected failure: $*"; fi; }
 expect_eq() { [ "$1" = "$2" ] || die "$3: got '$1', expected '$2'"; }
 # expect_grep PATTERN FILE
 expect_grep() { grep -q -- "$1" "$2" || { echo "--- $2:"; cat "$2"; die "'$1' not in $2"; }; }
+# SOHOA_TEST_BACKEND=postgresql (under tests/pg.sh): workspaces keep their
+# job store in PostgreSQL, a new database each (run-e2e.sh PG=1).
 # sq WS SQL: one query against a workspace's database
-sq() { sqlite3 "$1/sohoa.db" "$2"; }
+sq() {
+	if [ -f "$1/sohoa.db" ]; then
+		sqlite3 "$1/sohoa.db" "$2"
+	else
+		psql -X -q -At -v ON_ERROR_STOP=1 "$(sed -n 's/^db.url = //p' "$1/sohoa.conf")" -c "$2"
+	fi
+}
 # ws_init DIR [STAGES]: a workspace, optionally with a shorter pipeline
 ws_init() {
-	"$SOHOA" init "$1" >/dev/null || die "init $1"
+	if [ "${SOHOA_TEST_BACKEND:-sqlite}" = postgresql ]; then
+		url=$("$SOHOA_PG_NEWDB") || die "no PostgreSQL database for $1"
+		"$SOHOA" init "$1" --db "$url" >/dev/null || die "init $1 --db $url"
+	else
+		"$SOHOA" init "$1" >/dev/null || die "init $1"
+	fi
 	[ -n "${2:-}" ] && echo "stages = $2" >> "$1/sohoa.conf"
 	return 0
 }

@@ -127,9 +127,9 @@ static char *stamp(struct db *db, int64_t batch_id)
 		" || COALESCE(sum(COALESCE(length(text_path), 0) * id), 0)"
 		" FROM pages WHERE batch_id = ?1 AND document_id IS NULL AND separator = 0 AND dropped = 0)"
 		" || '/' || COALESCE(" BATCH_FILE ", 0) || '/' || COALESCE((SELECT group_concat(x, ',') FROM"
-		" (SELECT d.id || '.' || COALESCE(d.stt, '') || '.' || d.state || '.' || COALESCE(d.batch_id, '') || '.'"
+		" (SELECT d.id || '.' || COALESCE(d.stt || '', '') || '.' || d.state || '.' || COALESCE(d.batch_id || '', '') || '.'"
 		" || (SELECT count(*) FROM pages q WHERE q.document_id = d.id) AS x FROM documents d"
-		" WHERE d.batch_id = ?1 OR d.file_id = " BATCH_FILE " ORDER BY d.id)), '')");
+		" WHERE d.batch_id = ?1 OR d.file_id = " BATCH_FILE " ORDER BY d.id) AS s), '')");
 	char *s = NULL;
 	db_bind_int64(st, 1, batch_id);
 	if (db_step(st) == DB_ROW)

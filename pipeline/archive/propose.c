@@ -22,6 +22,7 @@
 #include <unicase.h>
 #include <unictype.h>
 #include <uninorm.h>
+#include <unistd.h>
 #include <unistr.h>
 
 #include "engine/db.h"
@@ -199,8 +200,9 @@ static char *clean_number(const struct line *l, size_t a, size_t b)
 static char *clean_notation(const struct line *l, size_t a, size_t b)
 {
 	char *v = orig(l, a, b), *w = v;
+	/* no spaces; a dash OCR doubled ("TTr--UBND") is one */
 	for (char *r = v; *r; r++)
-		if (*r != ' ')
+		if (*r != ' ' && !(*r == '-' && w > v && w[-1] == '-'))
 			*w++ = *r;
 	*w = '\0';
 	return v;
@@ -434,30 +436,226 @@ static void set(struct proposal *p, int k, char *v, double conf)
 /*
  * Words the value's confidence rests on (issue 10): a name or subject with
  * a word that is no Vietnamese syllable (OCR letter soup, a misread mark)
- * is not sure, whatever the layout says: its confidence is capped at
- * PROPOSE_UNSURE.  The dictionary is opened once per process; without it
- * nothing is capped.
+ * is not sure, whatever the layout says; nor is one with a word the
+ * word-pair table doubts (viet_doubtful(): "kiếm tra", "Tống kết", a tone
+ * mark the OCR may have confused and the table could not settle).  Its
+ * confidence is capped at PROPOSE_UNSURE.  The dictionary is opened once
+ * per process; without it nothing is capped.
  */
 #define PROPOSE_UNSURE 0.5
 
-static void propose_check_words(struct proposal *p, int k)
+static struct viet *propose_viet;
+static bool propose_tried;
+
+static struct viet *propose_dict(void)
 {
-	static struct viet *v;
-	static bool tried;
-	int checked = 0, valid = 0;
-	if (!p->item[k].value)
-		return;
-	if (!tried) {
+	if (!propose_tried) {
 		struct errbuf err;
 		err_init(&err);
-		tried = true;
-		v = viet_open(VIET_DICT_DEFAULT, &err);
+		propose_tried = true;
+		propose_viet = viet_open(VIET_DICT_DEFAULT, &err);
 	}
+	return propose_viet;
+}
+
+int propose_use_pairs(const char *path, struct errbuf *err)
+{
+	struct viet *v = propose_dict();
 	if (!v)
+		return 0;
+	return viet_load_pairs(v, path, err) < 0 ? -1 : 0;
+}
+
+/* Does the word-pair table doubt a word of s (space-separated)? */
+static bool propose_doubtful(struct viet *v, const char *s)
+{
+	char *copy = xstrdup(s), *save = NULL, *tok, *w[3] = { NULL, NULL, NULL };
+	bool doubt = false;
+	/* w[0] prev, w[1] the word judged, w[2] next */
+	for (tok = strtok_r(copy, " ", &save);; tok = strtok_r(NULL, " ", &save)) {
+		w[0] = w[1];
+		w[1] = w[2];
+		w[2] = tok;
+		if (w[1] && viet_doubtful(v, w[0], w[1], w[2])) {
+			doubt = true;
+			break;
+		}
+		if (!tok)
+			break;
+	}
+	free(copy);
+	return doubt;
+}
+
+static void propose_check_words(struct proposal *p, int k)
+{
+	struct viet *v = propose_dict();
+	int checked = 0, valid = 0;
+	if (!p->item[k].value || !v)
 		return;
 	viet_count(v, p->item[k].value, &checked, &valid);
-	if (valid < checked && p->item[k].confidence > PROPOSE_UNSURE)
+	if ((valid < checked || propose_doubtful(v, p->item[k].value)) && p->item[k].confidence > PROPOSE_UNSURE)
 		p->item[k].confidence = PROPOSE_UNSURE;
+}
+
+/* The place of the date line ("Bắc Ninh, ngày 21 tháng ..."): the words of
+ * letters just before ", ngày" in the first lines; NULL when none. */
+static char *find_place(const struct line *L, int n)
+{
+	for (int i = 0; i < n && i < 15; i++) {
+		const char *f = L[i].fold, *c = strstr(f, ", ngay ");
+		size_t end, start;
+		int words = 0;
+		if (!c)
+			continue;
+		end = start = (size_t)(c - f);
+		while (words < 4 && start > 0) {
+			size_t ws = start, k;
+			while (ws > 0 && f[ws - 1] == ' ')
+				ws--;
+			k = ws;
+			while (k > 0 && f[k - 1] != ' ')
+				k--;
+			if (k == ws)
+				break;
+			for (size_t j = k; j < ws; j++)
+				if (!isalpha((unsigned char)f[j]))
+					goto done;
+			start = k;
+			words++;
+		}
+done:
+		if (words > 0 && letters_in(f + start) >= 3)
+			return orig(&L[i], start, end);
+		return NULL;
+	}
+	return NULL;
+}
+
+/*
+ * A body's name glued to the motto beside it ("ỦY BAN NHÂN DÂN TỈNH BẮC
+ * NINHỘNG HÒA ..."; the columns nearly touch): when the name's last word
+ * is no Vietnamese syllable and the name has, at a word's start, the
+ * place of the date line all but its last letter ("bac nin", "da nan")
+ * with as many words after it as the place has, that tail is the place,
+ * glued: the name with the place in capitals in its stead.  NULL when not
+ * so.
+ */
+static char *unglue(const char *value, const char *place)
+{
+	struct viet *v = propose_dict();
+	struct line lv = { value, strlen(value), NULL, NULL, 0 };
+	const char *last = strrchr(value, ' ');
+	char *pf, *out = NULL;
+	size_t n, i, at = (size_t)-1;
+	if (!v || !place || viet_check(v, last ? last + 1 : value) != VIET_INVALID)
+		return NULL;
+	pf = fold_str(place);
+	n = strlen(pf);
+	fold_line(&lv);
+	for (i = 0; n >= 4 && i + n <= lv.flen; i++) {
+		const char *a = lv.fold + i, *q;
+		int sa = 0, sp = 0;
+		if ((i && lv.fold[i - 1] != ' ') || strncmp(a, pf, n - 1))
+			continue;
+		for (q = a; *q; q++)
+			sa += *q == ' ';
+		for (q = pf; *q; q++)
+			sp += *q == ' ';
+		if (sa == sp && strlen(a) > n)
+			at = i;
+	}
+	if (at != (size_t)-1) {
+		size_t m = 0;
+		uint8_t *up = u8_toupper((const uint8_t *)place, strlen(place), NULL, UNINORM_NFC, NULL, &m);
+		if (up) {
+			out = xasprintf("%.*s%.*s", (int)lv.map[at], value, (int)m, (const char *)up);
+			free(up);
+		}
+	}
+	free(lv.fold);
+	free(lv.map);
+	free(pf);
+	return out;
+}
+
+/* The abbreviations the ký hiệu of each kind begins with (Nghị định
+ * 30/2020 Phụ lục III), by the kind's folded label; a công văn has none. */
+static const struct { const char *label, *abbr; } kind_abbr[] = {
+	{ "nghi quyet", "NQ" }, { "quyet dinh", "QĐ" }, { "chi thi", "CT" }, { "quy che", "QC" },
+	{ "quy dinh", "QYĐ" }, { "thong cao", "TC" }, { "thong bao", "TB" }, { "huong dan", "HD" },
+	{ "chuong trinh", "CTr" }, { "ke hoach", "KH" }, { "phuong an", "PA" }, { "de an", "ĐA" },
+	{ "du an", "DA" }, { "bao cao", "BC" }, { "bien ban", "BB" }, { "to trinh", "TTr" },
+	{ "hop dong", "HĐ" }, { "cong dien", "CĐ" }, { "ban ghi nho", "BGN" }, { "ban thoa thuan", "BTT" },
+	{ "giay uy quyen", "GUQ" }, { "giay moi", "GM" }, { "giay gioi thieu", "GGT" },
+	{ "giay nghi phep", "GNP" }, { "phieu gui", "PG" }, { "phieu chuyen", "PC" }, { "phieu bao", "PB" },
+};
+
+/* Edit distance of two short strings (bytes). */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), d[16][16];
+	if (la >= 16 || lb >= 16)
+		return 99;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t x = d[i - 1][j] + 1, y = d[i][j - 1] + 1, z = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			d[i][j] = x < y ? (x < z ? x : z) : (y < z ? y : z);
+		}
+	return d[la][lb];
+}
+
+/*
+ * The ký hiệu against the kind found on the page: one whose first part is
+ * the kind's abbreviation of three letters or more misread by at most two
+ * ("TTIr", "TIT", "TT" for TTr), or any with a letter doubled (QĐĐ for
+ * QĐ), is given the abbreviation, at confidence 0.7 (rebuilt, never
+ * sure); one that differs otherwise is not sure (0.5).
+ */
+static void check_notation(struct proposal *p, const char *label)
+{
+	struct propose_item *it = &p->item[PROPOSE_CODE_NOTATION];
+	char *lf, *dash, *head, *hf, *af;
+	const char *abbr = NULL;
+	if (!it->value || !label)
+		return;
+	lf = fold_str(label);
+	for (size_t k = 0; k < sizeof kind_abbr / sizeof kind_abbr[0]; k++)
+		if (!strcmp(lf, kind_abbr[k].label))
+			abbr = kind_abbr[k].abbr;
+	free(lf);
+	dash = strchr(it->value, '-');
+	if (!abbr || !dash)
+		return;
+	head = xstrndup(it->value, (size_t)(dash - it->value));
+	hf = fold_str(head);
+	af = fold_str(abbr);
+	if (strcmp(head, abbr)) {
+		char *once = xstrdup(hf), *w = once;
+		/* a letter OCR doubled (QĐĐ for QĐ) */
+		for (const char *r = hf; *r; r++)
+			if (w == once || w[-1] != *r)
+				*w++ = *r;
+		*w = '\0';
+		/* a two-letter abbreviation is one letter from too many others */
+		if (!strcmp(once, af) || (strlen(af) >= 3 && edit_distance(hf, af) <= 2 && strlen(hf) <= strlen(af) + 2)) {
+			char *v = xasprintf("%s%s", abbr, dash);
+			free(it->value);
+			it->value = v;
+			if (it->confidence > 0.7)
+				it->confidence = 0.7;
+		} else if (it->confidence > PROPOSE_UNSURE) {
+			it->confidence = PROPOSE_UNSURE;
+		}
+		free(once);
+	}
+	free(head);
+	free(hf);
+	free(af);
 }
 
 void propose_text(const char *text, const struct meta_codelist *types, struct proposal *out)
@@ -541,6 +739,16 @@ void propose_text(const char *text, const struct meta_codelist *types, struct pr
 				c = 0.7;
 			}
 			free(f);
+			{
+				char *place = find_place(L, n), *fixed = unglue(lastv, place);
+				if (fixed) {
+					/* rebuilt: never a sure value */
+					free(lastv);
+					lastv = fixed;
+					c = 0.6;
+				}
+				free(place);
+			}
 			set(out, PROPOSE_ORGAN_NAME, lastv, c);
 			lastv = NULL;
 		}
@@ -596,6 +804,8 @@ void propose_text(const char *text, const struct meta_codelist *types, struct pr
 		if (!body_start(L[i].fold + a))
 			set(out, PROPOSE_SUBJECT, take_subject(L, n, i, a), 0.75);
 	}
+	if (out->item[PROPOSE_TYPE_NAME].value && types)
+		check_notation(out, meta_code_label(types, out->item[PROPOSE_TYPE_NAME].value));
 	propose_check_words(out, PROPOSE_ORGAN_NAME);
 	propose_check_words(out, PROPOSE_SUBJECT);
 	for (int i = 0; i < n; i++) {
@@ -644,6 +854,17 @@ int propose_document(struct db *db, const char *root, const struct meta_schema *
 	if (npages == 0) {
 		err_set(err, "document '%s': no OCR text yet (run the pipeline first)", doc->name);
 		goto out_text;
+	}
+	{
+		/* the word pairs of the workspace, when it has them */
+		static bool loaded;
+		char *pairs = workspace_abs(root, VIET_PAIRS_DEFAULT);
+		struct errbuf e;
+		err_init(&e);
+		if (!loaded && access(pairs, R_OK) == 0 && propose_use_pairs(pairs, &e) < 0)
+			fprintf(stderr, "sohoa: %s; proposals go on without it\n", e.msg);
+		loaded = true;
+		free(pairs);
 	}
 	propose_text(text.buf, meta_codelist_find(s, "typeName"), &p);
 	if (db_begin(db, err) < 0)

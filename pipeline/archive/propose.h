@@ -36,6 +36,13 @@ struct proposal {
 void propose_text(const char *text, const struct meta_codelist *types, struct proposal *out);
 void propose_release(struct proposal *p);
 
+/* Load the word-pair table (config/viet-bigrams.tsv, see archive/viet.h)
+ * that propose_text() uses from now on in this process to doubt a name's
+ * or a subject's words: one the table doubts caps the value's confidence
+ * at 0.5.  0, or -1 with err set; 0 without loading when hunspell-vi is
+ * not there.  propose_document() loads its workspace's table itself. */
+int propose_use_pairs(const char *path, struct errbuf *err);
+
 /* Propose for a document of the workspace: read the OCR text of its pages
  * (pages.text_path, relative to root), store each proposal whose field has
  * no entered value (source 'proposed', with its confidence), in one

@@ -299,24 +299,20 @@ static char *viet_recase(const char *orig, const char *cand)
 	return up;
 }
 
-char *viet_correct(struct viet *v, const char *prev, const char *word, const char *next)
+/* The best reading of low (lower case, NFC) that differs from it only by
+ * the tone mark of a circumflex or breve vowel, or by l for a leading t,
+ * is a Vietnamese syllable and stands beside prev / next: returned (caller
+ * frees) with its support in *n, or NULL with *n 0. */
+static char *viet_variant(struct viet *v, const char *prev, const char *low, const char *next, long *n)
 {
-	size_t pre = 0, post = 0;
-	char *core, *low = NULL, *best = NULL, *out = NULL;
-	long have, bestn = 0;
-	uint32_t *u = NULL;
+	uint32_t *u;
 	size_t nu = 0, i;
-	if (!v->used || (!prev && !next))
-		return NULL;
-	core = viet_core(word, &pre, &post);
-	if (!core || !(low = viet_lower(core)))
-		goto done;
-	have = viet_support(v, prev, low, next);
-	if (have > 0)
-		goto done;
+	char *best = NULL;
+	long bestn = 0;
+	*n = 0;
 	u = u8_to_u32((const uint8_t *)low, strlen(low), NULL, &nu);
 	if (!u)
-		goto done;
+		return NULL;
 	for (i = 0; i < nu; i++) {
 		int row = viet_tone_row(u[i]), k;
 		ucs4_t keep = u[i];
@@ -346,17 +342,55 @@ char *viet_correct(struct viet *v, const char *prev, const char *word, const cha
 		}
 		u[i] = keep;
 	}
+	free(u);
+	*n = bestn;
+	return best;
+}
+
+char *viet_correct(struct viet *v, const char *prev, const char *word, const char *next)
+{
+	size_t pre = 0, post = 0;
+	char *core, *low = NULL, *best = NULL, *out = NULL;
+	long bestn = 0;
+	if (!v->used || (!prev && !next))
+		return NULL;
+	core = viet_core(word, &pre, &post);
+	if (!core || !(low = viet_lower(core)))
+		goto done;
+	if (viet_support(v, prev, low, next) > 0)
+		goto done;
+	best = viet_variant(v, prev, low, next, &bestn);
 	if (best && bestn >= VIET_SURE) {
 		char *rc = viet_recase(core, best);
 		out = xasprintf("%.*s%s%s", (int)pre, word, rc, word + strlen(word) - post);
 		free(rc);
 	}
 done:
-	free(u);
 	free(best);
 	free(low);
 	free(core);
 	return out;
+}
+
+bool viet_doubtful(struct viet *v, const char *prev, const char *word, const char *next)
+{
+	char *core, *low = NULL, *best = NULL;
+	long bestn = 0;
+	bool doubt = false;
+	if (!v->used || (!prev && !next))
+		return false;
+	core = viet_core(word, NULL, NULL);
+	if (!core || !(low = viet_lower(core)))
+		goto done;
+	if (viet_support(v, prev, low, next) > 0)
+		goto done;
+	best = viet_variant(v, prev, low, next, &bestn);
+	doubt = best != NULL;
+done:
+	free(best);
+	free(low);
+	free(core);
+	return doubt;
 }
 
 void viet_count(struct viet *v, const char *text, int *checked, int *valid)

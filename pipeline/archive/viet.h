@@ -39,6 +39,7 @@ enum viet_kind viet_check(struct viet *v, const char *token);
  * from public-domain legal text): "a b<TAB>N" lines, # comments.  Returns
  * the number of pairs loaded, or -1 with err set naming the file.
  */
+#define VIET_PAIRS_DEFAULT "config/viet-bigrams.tsv" /* relative to the workspace */
 int viet_load_pairs(struct viet *v, const char *path, struct errbuf *err);
 
 /* How often the pair (a, b) occurs (lower-cased, punctuation taken off);
@@ -57,6 +58,12 @@ long viet_pair(struct viet *v, const char *a, const char *b);
  */
 #define VIET_SURE 5
 char *viet_correct(struct viet *v, const char *prev, const char *word, const char *next);
+
+/* Is the word's reading in doubt between its neighbours: the pairs never
+ * have it beside them, while a reading viet_correct() would try does stand
+ * beside them (any number of times, even under VIET_SURE)?  False when no
+ * pairs are loaded or the word has no neighbours. */
+bool viet_doubtful(struct viet *v, const char *prev, const char *word, const char *next);
 
 /* Judge every space-separated token of text: *checked gets the tokens
  * judged, *valid the valid ones.  Either may be NULL. */

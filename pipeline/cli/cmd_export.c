@@ -262,7 +262,7 @@ static int gather_events(struct workspace *ws, struct pool *pl, struct pkgbuild 
 	int step;
 	if (db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS export_obj(o TEXT PRIMARY KEY); DELETE FROM export_obj;", err) < 0)
 		return -1;
-	st = db_prepare(db, "INSERT OR IGNORE INTO export_obj(o) VALUES (?1)");
+	st = db_prepare(db, "INSERT INTO export_obj(o) VALUES (?1) ON CONFLICT DO NOTHING");
 	if (file_code) {
 		db_bind_text(st, 1, pool_own(pl, xasprintf("file:%s", file_code)), -1);
 		if (db_step(st) != DB_DONE)
@@ -275,10 +275,11 @@ static int gather_events(struct workspace *ws, struct pool *pl, struct pkgbuild 
 		if (db_step(st) != DB_DONE)
 			goto db_fail;
 		db_reset(st);
-		q = db_prepare(db, "INSERT OR IGNORE INTO export_obj(o)"
-				   " SELECT 'page:' || p.id FROM pages p WHERE p.document_id = ?1"
+		q = db_prepare(db, "INSERT INTO export_obj(o) SELECT o FROM ("
+				   " SELECT 'page:' || p.id AS o FROM pages p WHERE p.document_id = ?1"
 				   " UNION SELECT 'batch:' || p.batch_id FROM pages p WHERE p.document_id = ?1"
-				   " UNION SELECT 'master:' || m.sha256 FROM pages p JOIN masters m ON m.id = p.master_id WHERE p.document_id = ?1");
+				   " UNION SELECT 'master:' || m.sha256 FROM pages p JOIN masters m ON m.id = p.master_id WHERE p.document_id = ?1)"
+				   " AS x WHERE true ON CONFLICT DO NOTHING");
 		db_bind_int64(q, 1, b->doc_ids[i]);
 		if (db_step_done(db, q, "cannot gather the events of the package", err) < 0) {
 			db_finalize(st);

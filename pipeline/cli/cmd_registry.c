@@ -370,7 +370,7 @@ int cmd_doc(struct workspace *ws, int argc, char **argv)
 			return fail("doc", &err, EXIT_DATAERR);
 		}
 		st = db_prepare(ws->db, "SELECT d.id, d.stt, d.name, d.state, (SELECT count(*) FROM pages p WHERE p.document_id = d.id),"
-					" COALESCE((SELECT group_concat(id, ',') FROM (SELECT id FROM pages p WHERE p.document_id = d.id ORDER BY p.batch_id, p.seq, p.id)), '')"
+					" COALESCE((SELECT group_concat(id, ',') FROM (SELECT id FROM pages p WHERE p.document_id = d.id ORDER BY p.batch_id, p.seq, p.id) AS s), '')"
 					" FROM documents d WHERE d.file_id = ?1 ORDER BY d.stt");
 		db_bind_int64(st, 1, obj.id);
 		while (db_step(st) == DB_ROW)

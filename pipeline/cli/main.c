@@ -22,7 +22,7 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"init", cmd_init, 0, "init DIR                      make an archive workspace"},
+	{"init", cmd_init, 0, "init DIR [--db URL]           make an archive workspace (its job store on PostgreSQL with --db)"},
 	{"config", cmd_config, 1, "config [--all]                settings that differ from the defaults"},
 	{"ingest", cmd_ingest, 1, "ingest [--file-code C] [--station S] [--operator O] [--profile P] FILE|FOLDER..."},
 	{"watch", cmd_watch, 1, "watch [--once]                take complete scans from the hot folders inbox/STATION/"},
@@ -59,12 +59,18 @@ int cmd_init(struct workspace *ws, int argc, char **argv)
 {
 	struct errbuf err;
 	(void)ws;
-	if (argc != 2) {
-		fprintf(stderr, "usage: sohoa init DIR\n");
+	const char *url = NULL;
+	if (argc == 4 && !strcmp(argv[2], "--db"))
+		url = argv[3];
+	else if (argc == 4 && !strcmp(argv[1], "--db")) {
+		url = argv[2];
+		argv[1] = argv[3];
+	} else if (argc != 2) {
+		fprintf(stderr, "usage: sohoa init DIR [--db postgresql://USER@HOST/DBNAME]\n");
 		return EXIT_USAGE;
 	}
 	err_init(&err);
-	if (workspace_init(argv[1], &err) < 0) {
+	if (workspace_init(argv[1], url, &err) < 0) {
 		fprintf(stderr, "sohoa: init: %s\n", err.msg);
 		return EXIT_IOERR;
 	}

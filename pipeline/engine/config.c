@@ -19,6 +19,8 @@ extern const struct stage *const stage_list[];
 
 static const struct conf_key engine_keys[] = {
 	{"stages", CONF_STR, "", 0, 0, "the pipeline: stage names in order (empty: every built-in stage in its usual order)"},
+	{"db.url", CONF_STR, "", 0, 0, "the job store: empty for the SQLite file sohoa.db in the workspace (one machine); postgresql://[USER@]HOST[:PORT]/DBNAME (or postgresql:///DBNAME?host=SOCKETDIR) for PostgreSQL (several machines); never with a password in it"},
+	{"db.passfile", CONF_STR, "", 0, 0, "PostgreSQL: the file that holds the password, in .pgpass format (HOST:PORT:DB:USER:PASSWORD, mode 0600); relative to the workspace; empty: $PGPASSFILE, else ~/.pgpass"},
 	{"job.max_attempts", CONF_INT, "3", 1, 100, "failures after which a job is quarantined with its last error"},
 	{"job.retry_delay", CONF_INT, "10", 0, 86400, "seconds before a failed job is tried again (doubles each time)"},
 	{"job.lease", CONF_INT, "900", 10, 86400, "seconds a worker may hold a job before it is given to another"},

@@ -60,14 +60,16 @@ enum db_step_rc {
 /* What db_col_type() returns. */
 enum db_type { DB_INTEGER = 1, DB_FLOAT = 2, DB_TEXT = 3, DB_BLOB = 4, DB_NULL = 5 };
 
-/* Open (creating when `create`) and migrate to the current version. */
+/* Open (creating when `create`) and migrate to the current version: a
+ * SQLite file, or PostgreSQL when path is a postgresql:// URL (db_is_url). */
+bool db_is_url(const char *path);
 int db_open(const char *path, bool create, struct db **out, struct errbuf *err);
 /* Changes whenever a database is closed (for caches of prepared statements). */
 unsigned db_generation(void);
 /* Close, finalizing any statement still prepared on it. */
 void db_close(struct db *db);
 int db_version(struct db *db);
-/* The backend's name: "sqlite". */
+/* The backend's name: "sqlite" or "postgresql". */
 const char *db_backend(const struct db *db);
 
 /* Run SQL with no result (several statements separated by ';'); on failure
@@ -78,6 +80,10 @@ int db_begin(struct db *db, struct errbuf *err);
 int db_commit(struct db *db, struct errbuf *err);
 void db_rollback(struct db *db);
 bool db_in_transaction(struct db *db);
+/* Whether the commits that follow wait for the disk (on, the default) or
+ * not (off: a crash may lose the last ones, never the database's
+ * consistency).  0, or -1 when the setting did not take. */
+int db_set_synced(struct db *db, bool on);
 
 /* Prepare or panic (a bad statement in our source is our bug). */
 struct db_stmt *db_prepare(struct db *db, const char *sql);

@@ -14,7 +14,7 @@
 
 struct db_ops {
 	const char *name;
-	const char *begin_sql; /* the BEGIN that takes the write lock */
+	int (*begin)(struct db *db, struct errbuf *err); /* and take the write lock */
 	int (*exec)(struct db *db, const char *sql, struct errbuf *err);
 	struct db_stmt *(*prepare)(struct db *db, const char *sql, struct errbuf *err);
 	void (*bind_int64)(struct db_stmt *st, int i, long long v);
@@ -37,6 +37,8 @@ struct db_ops {
 	int (*version)(struct db *db);
 	/* The schema version, set inside the migration's transaction. */
 	int (*set_version)(struct db *db, int v, struct errbuf *err);
+	/* Commits synced (on) or not (off) from now on. */
+	int (*set_synced)(struct db *db, bool on);
 	void (*close)(struct db *db); /* frees db */
 };
 
@@ -54,5 +56,8 @@ struct db_stmt {
 
 /* Open a SQLite database file (db_sqlite.c); db.c migrates it. */
 int db_sqlite_open(const char *path, bool create, struct db **out, struct errbuf *err);
+
+/* Connect to PostgreSQL (db_pg.c) by a postgresql:// URL. */
+int db_pg_open(const char *url, struct db **out, struct errbuf *err);
 
 #endif

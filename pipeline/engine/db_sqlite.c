@@ -16,6 +16,7 @@
 struct sq_db {
 	struct db base;
 	sqlite3 *h;
+	sqlite3_stmt *sync[2]; /* PRAGMA synchronous = NORMAL, = FULL: kept prepared */
 };
 
 struct sq_stmt {
@@ -42,6 +43,12 @@ static int sq_exec(struct db *db, const char *sql, struct errbuf *err)
 		return -1;
 	}
 	return 0;
+}
+
+/* The write lock now, so that a transaction never fails half way on it. */
+static int sq_begin(struct db *db, struct errbuf *err)
+{
+	return sq_exec(db, "BEGIN IMMEDIATE", err);
 }
 
 static struct db_stmt *sq_prepare(struct db *db, const char *sql, struct errbuf *err)
@@ -175,15 +182,31 @@ static int sq_set_version(struct db *db, int v, struct errbuf *err)
 	return sq_exec(db, bump, err);
 }
 
+static int sq_set_synced(struct db *db, bool on)
+{
+	struct sq_db *d = (struct sq_db *)db;
+	sqlite3_stmt **st = &d->sync[on];
+	int rc;
+	if (!*st && sqlite3_prepare_v2(d->h, on ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", -1, st,
+				       NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(*st);
+	sqlite3_reset(*st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static void sq_close(struct db *db)
 {
+	struct sq_db *d = (struct sq_db *)db;
+	sqlite3_finalize(d->sync[0]);
+	sqlite3_finalize(d->sync[1]);
 	sqlite3_close(H(db));
 	free(db);
 }
 
 static const struct db_ops sq_ops = {
 	.name = "sqlite",
-	.begin_sql = "BEGIN IMMEDIATE",
+	.begin = sq_begin,
 	.exec = sq_exec,
 	.prepare = sq_prepare,
 	.bind_int64 = sq_bind_int64,
@@ -205,6 +228,7 @@ static const struct db_ops sq_ops = {
 	.in_transaction = sq_in_transaction,
 	.version = sq_version,
 	.set_version = sq_set_version,
+	.set_synced = sq_set_synced,
 	.close = sq_close,
 };
 

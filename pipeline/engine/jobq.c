@@ -72,24 +72,24 @@ int jobq_enqueue_page(struct db *db, const char *stage, int64_t page_id)
 {
 	struct errbuf err;
 	err_init(&err);
-	return enqueue(db, "INSERT OR IGNORE INTO jobs(stage, page_id, state, priority, aging, created, updated)"
-			   " VALUES (?1, ?2, 'ready', COALESCE(" PAGE_PRIORITY ", 0), " AGING ", ?3, ?3)", stage, page_id, &err);
+	return enqueue(db, "INSERT INTO jobs(stage, page_id, state, priority, aging, created, updated)"
+			   " VALUES (?1, ?2, 'ready', COALESCE(" PAGE_PRIORITY ", 0), " AGING ", ?3, ?3) ON CONFLICT DO NOTHING", stage, page_id, &err);
 }
 
 int jobq_enqueue_doc(struct db *db, const char *stage, int64_t document_id)
 {
 	struct errbuf err;
 	err_init(&err);
-	return enqueue(db, "INSERT OR IGNORE INTO jobs(stage, document_id, state, priority, aging, created, updated)"
-			   " VALUES (?1, ?2, 'ready', COALESCE(" DOC_PRIORITY ", 0), " AGING ", ?3, ?3)", stage, document_id, &err);
+	return enqueue(db, "INSERT INTO jobs(stage, document_id, state, priority, aging, created, updated)"
+			   " VALUES (?1, ?2, 'ready', COALESCE(" DOC_PRIORITY ", 0), " AGING ", ?3, ?3) ON CONFLICT DO NOTHING", stage, document_id, &err);
 }
 
 int jobq_enqueue_batch(struct db *db, const char *stage, int64_t batch_id)
 {
 	struct errbuf err;
 	err_init(&err);
-	return enqueue(db, "INSERT OR IGNORE INTO jobs(stage, batch_id, state, priority, aging, created, updated)"
-			   " VALUES (?1, ?2, 'ready', COALESCE(" BATCH_PRIORITY ", 0), " AGING ", ?3, ?3)", stage, batch_id, &err);
+	return enqueue(db, "INSERT INTO jobs(stage, batch_id, state, priority, aging, created, updated)"
+			   " VALUES (?1, ?2, 'ready', COALESCE(" BATCH_PRIORITY ", 0), " AGING ", ?3, ?3) ON CONFLICT DO NOTHING", stage, batch_id, &err);
 }
 
 int jobq_enqueue_passed(struct db *db, const char *stage, int64_t page_id, struct errbuf *err)
@@ -106,7 +106,7 @@ int jobq_enqueue_passed(struct db *db, const char *stage, int64_t page_id, struc
 
 /* The claim is the hot path: its statements are prepared once per database
  * handle and reset after each use (db_close() finalizes them). */
-enum { C_SYNC_NORMAL, C_SYNC_FULL, C_AGING, C_READY, C_FAILED, C_CLAIM, C_N };
+enum { C_AGING, C_READY, C_FAILED, C_CLAIM, C_CLAIM_PG, C_N };
 static struct {
 	struct db *db;
 	unsigned gen;
@@ -179,15 +179,11 @@ static int claim_tx(struct db *db, struct job *job, const char *stage, long pid,
 int jobq_claim(struct db *db, const char *stage, long pid, int lease_s, double aging_per_hour,
 	       struct job *job, struct errbuf *err)
 {
-	struct db_stmt *st = cached(db, C_SYNC_NORMAL, "PRAGMA synchronous = NORMAL");
 	int rc;
-	db_step(st); /* a hint for speed: the claim is right either way */
-	done_with(st);
+	db_set_synced(db, false); /* a hint for speed: the claim is right either way */
 	rc = claim_tx(db, job, stage, pid, lease_s, aging_per_hour, err);
-	st = cached(db, C_SYNC_FULL, "PRAGMA synchronous = FULL");
-	if (db_step(st) != DB_DONE)
-		log_panic("cannot set synchronous = FULL again: %s", db_errmsg(db)); /* every other commit relies on it */
-	done_with(st);
+	if (db_set_synced(db, true) < 0)
+		log_panic("cannot make commits synced again: %s", db_errmsg(db)); /* every other commit relies on it */
 	return rc;
 }
 
@@ -202,6 +198,38 @@ static int claim_tx(struct db *db, struct job *job, const char *stage, long pid,
 		return -1;
 	if (rekey(db, aging_per_hour, err) < 0)
 		goto fail;
+	if (!strcmp(db_backend(db), "postgresql")) {
+		/* One statement: the best ready job and the best failed one that
+		 * is due, each an index seek on jobs_claim, rows that another
+		 * node's claim holds skipped rather than waited for (the one of
+		 * the two not taken stays locked until the commit). */
+		st = cached(db, C_CLAIM_PG,
+			    "WITH r AS (SELECT id, claim_key FROM jobs WHERE stage = ?1 AND state = 'ready'"
+			    " ORDER BY claim_key DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED),"
+			    " f AS (SELECT id, claim_key FROM jobs WHERE stage = ?1 AND state = 'failed' AND not_before <= ?4"
+			    " ORDER BY claim_key DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED),"
+			    " c AS (SELECT id FROM (SELECT * FROM r UNION ALL SELECT * FROM f) AS b ORDER BY claim_key DESC, id LIMIT 1)"
+			    " UPDATE jobs SET state = 'claimed', worker_pid = ?2, lease_until = ?3, claimed_at = ?4, updated = ?4"
+			    " FROM c WHERE jobs.id = c.id"
+			    " RETURNING jobs.page_id, jobs.document_id, jobs.attempts, jobs.priority, jobs.batch_id, jobs.id");
+		db_bind_text(st, 1, stage, -1);
+		db_bind_int64(st, 2, pid);
+		db_bind_int64(st, 3, now + (int64_t)lease_s * 1000);
+		db_bind_int64(st, 4, now);
+		switch (db_step(st)) {
+		case DB_DONE:
+			done_with(st);
+			db_rollback(db);
+			return 0;
+		case DB_ROW:
+			id = db_col_int64(st, 5);
+			goto claimed;
+		default:
+			err_set(err, "cannot claim a '%s' job: %s", stage, db_errmsg(db));
+			done_with(st);
+			goto fail;
+		}
+	}
 	/* Both served by jobs_claim(stage, state, claim_key DESC, id). */
 	found = best_of(db, C_READY, "SELECT id, claim_key FROM jobs INDEXED BY jobs_claim WHERE stage = ?1 AND state = 'ready'"
 			    " ORDER BY claim_key DESC, id LIMIT 1", stage, now, &id, &key);
@@ -227,6 +255,7 @@ static int claim_tx(struct db *db, struct job *job, const char *stage, long pid,
 		done_with(st);
 		goto fail;
 	}
+claimed:
 	memset(job, 0, sizeof(*job));
 	job->id = id;
 	job->page_id = db_col_int64(st, 0);

@@ -65,7 +65,7 @@ struct db_stmt *report_groups(struct db *db, const char *col)
 		" sum(CASE c.state WHEN 'pages' THEN c.n WHEN 'done' THEN 0 ELSE -c.n END),"
 		" sum(CASE WHEN c.state IN ('ready','claimed','failed') THEN c.n ELSE 0 END),"
 		" sum(CASE WHEN c.state IN ('held','quarantined') THEN c.n ELSE 0 END)"
-		" FROM batch_counts c JOIN batches b ON b.id = c.batch_id GROUP BY b.%s HAVING pages > 0 ORDER BY b.%s",
+		" FROM batch_counts c JOIN batches b ON b.id = c.batch_id GROUP BY b.%s HAVING sum(CASE c.state WHEN 'pages' THEN c.n END) > 0 ORDER BY b.%s",
 		col, col, col);
 	struct db_stmt *st = db_prepare(db, sql);
 	free(sql);

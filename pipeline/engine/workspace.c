@@ -94,7 +94,7 @@ fail:
 	return 0;
 }
 
-int workspace_init(const char *dir, struct errbuf *err)
+int workspace_init(const char *dir, const char *db_url, struct errbuf *err)
 {
 	char *conf = xasprintf("%s/sohoa.conf", dir), *db_path = NULL, *p = NULL, *share = NULL;
 	struct config *cfg = NULL;
@@ -107,6 +107,10 @@ int workspace_init(const char *dir, struct errbuf *err)
 
 	if (exists(conf)) {
 		err_set(err, "'%s' already holds a workspace", dir);
+		goto out;
+	}
+	if (db_url && (!db_is_url(db_url) || strpbrk(db_url, " \t\r\n#"))) {
+		err_set(err, "--db: expected a postgresql:// URL without spaces");
 		goto out;
 	}
 	if (fsio_mkdirs(dir, 0755, err) < 0)
@@ -138,12 +142,14 @@ int workspace_init(const char *dir, struct errbuf *err)
 	if (rc < 0)
 		goto out;
 	rc = -1;
-	db_path = xasprintf("%s/sohoa.db", dir);
+	db_path = db_url ? xstrdup(db_url) : xasprintf("%s/sohoa.db", dir);
 	if (db_open(db_path, true, &db, err) < 0)
 		goto out;
 	cfg = config_new();
 	mem = open_memstream(&text, &len);
 	config_write_default(cfg, mem);
+	if (db_url)
+		fprintf(mem, "\n# the job store, given to sohoa init --db\ndb.url = %s\n", db_url);
 	fclose(mem);
 	/* The config is written last: its presence marks a complete workspace. */
 	if (fsio_write_atomic(conf, text, len, err) < 0)
@@ -211,7 +217,15 @@ int workspace_open(const char *dir, struct workspace *ws, struct errbuf *err)
 	if (config_load(ws->cfg, p, err) < 0)
 		goto fail;
 	free(p);
-	p = workspace_path(ws, "sohoa.db");
+	if (*config_str(ws->cfg, "db.url")) {
+		/* the password only from a file: db.passfile, else libpq's own */
+		const char *url = config_str(ws->cfg, "db.url"), *pf = config_str(ws->cfg, "db.passfile");
+		char *file = *pf ? (*pf == '/' ? xstrdup(pf) : workspace_path(ws, "%s", pf)) : NULL;
+		p = file ? xasprintf("%s%cpassfile=%s", url, strchr(url, '?') ? '&' : '?', file) : xstrdup(url);
+		free(file);
+	} else {
+		p = workspace_path(ws, "sohoa.db");
+	}
 	if (db_open(p, false, &ws->db, err) < 0)
 		goto fail;
 	free(p);

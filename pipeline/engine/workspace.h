@@ -31,7 +31,7 @@ struct workspace {
 
 /* Make a new workspace in dir (created if missing; refused if it already
  * holds a sohoa.conf). */
-int workspace_init(const char *dir, struct errbuf *err);
+int workspace_init(const char *dir, const char *db_url, struct errbuf *err);
 /* Find and open a workspace (dir may be NULL: see above). */
 int workspace_open(const char *dir, struct workspace *ws, struct errbuf *err);
 void workspace_close(struct workspace *ws);

@@ -156,7 +156,7 @@ static int set_stations(struct db *db, int64_t uid, char *const *stations, int n
 		int rc;
 		if (!stations[i][0] || strlen(stations[i]) > 63 || strchr(stations[i], '/'))
 			return err_set(err, "station '%s': not a station name", stations[i]);
-		st = db_prepare(db, "INSERT OR IGNORE INTO user_stations(user_id, station) VALUES (?1, ?2)");
+		st = db_prepare(db, "INSERT INTO user_stations(user_id, station) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
 		db_bind_int64(st, 1, uid);
 		db_bind_text(st, 2, stations[i], -1);
 		rc = db_step(st);

@@ -12,7 +12,8 @@
  * The workspace is removed at the end; with CLAIMBENCH_DIR=DIR it is made
  * there and kept, and a later run with the same DIR claims from it again
  * without filling (a 10 M fill takes a while: fill once, time the claims
- * on a quiet machine).  The last line is the median claim time in ms.  A benchmark, not a test: `make bench-claim` runs it.
+ * on a quiet machine).  With CLAIMBENCH_DB=postgresql://... the job store
+ * is that (empty) PostgreSQL database, filled by the server.  The last line is the median claim time in ms.  A benchmark, not a test: `make bench-claim` runs it.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -47,10 +48,34 @@ static int cmp_d(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* PostgreSQL: the same rows, made by the server in two statements. */
+static int fill_pg(struct db *db, long n, struct errbuf *err)
+{
+	char *sql = xasprintf(
+		"BEGIN;"
+		"UPDATE jobq_params SET value = 1.0 WHERE name = 'aging_per_hour';"
+		"INSERT INTO batches(id, file_code, station, operator, profile, started, finished, npages)"
+		" VALUES (1, NULL, 'bench', 'bench', 'default', 0, 1, 0);"
+		"INSERT INTO masters(id, sha256, size, path, src_name, batch_id, nimages, created)"
+		" VALUES (1, 'bench', 1, 'masters/bench', 'bench.tif', 1, 1, 0);"
+		"INSERT INTO pages(id, batch_id, master_id, img_index, seq, created) SELECT i, 1, 1, i, i,"
+		" %lld - floor(random() * 720)::bigint * 3600000 - floor(random() * 3600000)::bigint"
+		" FROM generate_series(1, %ld) AS i;"
+		"INSERT INTO jobs(stage, page_id, state, priority, aging, created, updated)"
+		" SELECT 'capture', id, 'ready', floor(random() * 100), 1.0, created, created FROM pages;"
+		"UPDATE batches SET npages = (SELECT count(*) FROM pages); COMMIT; ANALYZE;",
+		(long long)now_ms(), n);
+	int rc = db_exec(db, sql, err);
+	free(sql);
+	return rc;
+}
+
 static int fill(struct db *db, long n, struct errbuf *err)
 {
 	struct db_stmt *page, *job;
 	int64_t now = now_ms();
+	if (!strcmp(db_backend(db), "postgresql"))
+		return fill_pg(db, n, err);
 	if (db_exec(db, "PRAGMA cache_size = -2000000; BEGIN;"
 			"UPDATE jobq_params SET value = 1.0 WHERE name = 'aging_per_hour';"
 			"INSERT INTO batches(id, file_code, station, operator, profile, started, finished, npages)"
@@ -106,7 +131,7 @@ int main(int argc, char **argv)
 		}
 		rmdir(dir);
 	}
-	if ((!reuse && workspace_init(dir, &err) < 0) || workspace_open(dir, &ws, &err) < 0) {
+	if ((!reuse && workspace_init(dir, getenv("CLAIMBENCH_DB"), &err) < 0) || workspace_open(dir, &ws, &err) < 0) {
 		fprintf(stderr, "claimbench: %s\n", err.msg);
 		return 1;
 	}

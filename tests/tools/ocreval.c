@@ -14,9 +14,11 @@
  * OUTDIR/NAME.txt (NAME: the file name without its extension), and with -H
  * the hOCR into OUTDIR/NAME.hocr.  Prints on stdout one line per page
  * "NAME SECONDS CPU_SECONDS CONF retried N replaced N patched N page_conf P
- * xheight X readings N kept READING" (lines with a word or the whole line
- * read again, changed, patched into the hOCR; the page confidence, the
- * measured x-height, how many readings and which was kept)
+ * xheight X readings N corrected N doubtful N pitch S kept READING" (lines with a
+ * word or the whole line read again, changed, patched into the hOCR; the
+ * page confidence, the measured x-height, how many readings, the words
+ * the correction step changed and those the word pairs doubt, the spread
+ * of the width per letter, and which reading was kept)
  * and the closing line "pages N seconds/page S.SS cpu/page C.CC mean_conf M".
  * Exits 1 when a page fails.
  *
@@ -151,9 +153,9 @@ int main(int argc, char **argv)
 		cpu += dc;
 		confsum += res.mean_conf;
 		done++;
-		printf("%s %.2f %.2f %.1f retried %d replaced %d patched %d page_conf %.1f xheight %.0f readings %d corrected %d kept %s\n", stem, dt, dc,
+		printf("%s %.2f %.2f %.1f retried %d replaced %d patched %d page_conf %.1f xheight %.0f readings %d corrected %d doubtful %d pitch %.3f kept %s\n", stem, dt, dc,
 		       res.mean_conf, res.lines_retried, res.lines_replaced, res.lines_patched, res.page_conf, res.xheight, res.readings,
-		       res.corrected, res.reading);
+		       res.corrected, res.doubtful, res.pitch_spread, res.reading);
 		if (getenv("OCREVAL_WHY"))
 			printf("  %s%s%s\n", res.why, res.review[0] ? "; review: " : "", res.review);
 		fflush(stdout);

@@ -11,7 +11,9 @@
  * organName and subject, ignoring case and a leading "V/v"/"Về việc".
  * Prints one line per field: proposed, correct, truth count, precision,
  * recall, and wrong proposals with a confidence of 0.8 or more; with -v
- * also every miss with its confidence.  Exit 0.
+ * also every miss with its confidence.  The word pairs of
+ * CONFIG_DIR/viet-bigrams.tsv doubt a value's words as in a workspace
+ * (propose_use_pairs()); -n leaves them out.  Exit 0.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -88,16 +90,20 @@ int main(int argc, char **argv)
 	struct errbuf err;
 	struct meta_schema *s;
 	const char *ext = ".ocr.txt";
-	int verbose = 0, ai = 1, ndocs = 0;
+	int verbose = 0, nopairs = 0, ai = 1, ndocs = 0;
 	int prop[PROPOSE_NFIELDS] = {0}, ok[PROPOSE_NFIELDS] = {0}, truth[PROPOSE_NFIELDS] = {0}, sure_wrong[PROPOSE_NFIELDS] = {0};
 	DIR *d;
 	struct dirent *e;
-	if (argc > 1 && !strcmp(argv[1], "-v")) {
-		verbose = 1;
-		ai++;
+	for (; ai < argc && argv[ai][0] == '-' && argv[ai][1]; ai++) {
+		if (!strcmp(argv[ai], "-v"))
+			verbose = 1;
+		else if (!strcmp(argv[ai], "-n"))
+			nopairs = 1;
+		else
+			break;
 	}
 	if (argc - ai < 2) {
-		fprintf(stderr, "usage: proposeeval [-v] CONFIG_DIR DIR [EXT]\n");
+		fprintf(stderr, "usage: proposeeval [-v] [-n] CONFIG_DIR DIR [EXT]\n");
 		return 2;
 	}
 	if (argc - ai > 2)
@@ -107,6 +113,14 @@ int main(int argc, char **argv)
 	if (!s) {
 		fprintf(stderr, "proposeeval: %s\n", err.msg);
 		return 1;
+	}
+	if (!nopairs) {
+		char *pp = xasprintf("%s/viet-bigrams.tsv", argv[ai]);
+		if (propose_use_pairs(pp, &err) < 0) {
+			fprintf(stderr, "proposeeval: %s\n", err.msg);
+			return 1;
+		}
+		free(pp);
 	}
 	d = opendir(argv[ai + 1]);
 	if (!d) {

@@ -238,6 +238,7 @@ static void claim_order(void)
 	int64_t now = now_ms(), want[400];
 	int n = 0, bad = 0;
 	double aging = 2.5;
+	bool pg;
 	struct db_stmt *st;
 	err_init(&err);
 	srand(12);
@@ -263,21 +264,29 @@ static void claim_order(void)
 			bad++;
 	CHECK(bad == 0);
 	CHECK(jobq_claim(db, "rnd", 9, 60, aging, &j, &err) == 0); /* the rest are not due */
-	/* the plan: an index seek on jobs_claim, no sort */
-	st = db_prepare(db, "EXPLAIN QUERY PLAN SELECT id, claim_key FROM jobs INDEXED BY jobs_claim WHERE stage = 'x'"
-			    " AND state = 'ready' ORDER BY claim_key DESC, id LIMIT 1");
+	/* the plan: an index seek on jobs_claim, no sort (on PostgreSQL with
+	 * sequential scans priced out: these tables are too small to judge) */
+	pg = !strcmp(db_backend(db), "postgresql");
+	if (pg)
+		db_exec(db, "SET enable_seqscan = off", NULL);
+	st = db_prepare(db, pg ? "EXPLAIN SELECT id, claim_key FROM jobs WHERE stage = 'x' AND state = 'ready'"
+				 " ORDER BY claim_key DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED"
+			       : "EXPLAIN QUERY PLAN SELECT id, claim_key FROM jobs INDEXED BY jobs_claim WHERE stage = 'x'"
+				 " AND state = 'ready' ORDER BY claim_key DESC, id LIMIT 1");
 	{
 		struct strbuf plan;
 		sb_init(&plan, 0);
 		while (db_step(st) == DB_ROW) {
-			sb_adds(&plan, db_col_text(st, 3));
+			sb_adds(&plan, db_col_text(st, pg ? 0 : 3));
 			sb_addc(&plan, '\n');
 		}
-		CHECK(strstr(plan.buf, "jobs_claim") != NULL);
-		CHECK(strstr(plan.buf, "TEMP B-TREE") == NULL);
+		CHECK(plan.buf && strstr(plan.buf, "jobs_claim") != NULL);
+		CHECK(plan.buf && strstr(plan.buf, pg ? "Sort" : "TEMP B-TREE") == NULL);
 		sb_release(&plan);
 	}
 	db_finalize(st);
+	if (pg)
+		db_exec(db, "SET enable_seqscan = on", NULL);
 }
 
 int main(void)
@@ -292,7 +301,10 @@ int main(void)
 	close(fd);
 	unlink(path);
 	err_init(&err);
-	CHECK(db_open(path, true, &db, &err) == 0);
+	/* SOHOA_TEST_DB: an empty PostgreSQL database (tests/pg.sh, make check) */
+	CHECK(db_open(getenv("SOHOA_TEST_DB") ? getenv("SOHOA_TEST_DB") : path, true, &db, &err) == 0);
+	if (err.set)
+		fprintf(stderr, "%s\n", err.msg);
 	CHECK(db_version(db) >= 1);
 	CHECK(config_set(cfg, "stages", "capture pdf", &err) == 0);
 	CHECK(registry_pipeline(cfg, &pl, &err) == 0);
@@ -440,11 +452,11 @@ int main(void)
 	/* The counters the status report reads agree with the jobs, after every
 	 * transition above (triggers, migration 4). */
 	CHECK(db_int(db, -1, "SELECT count(*) FROM (SELECT stage, state, count(*) AS n FROM jobs GROUP BY stage, state"
-			     " EXCEPT SELECT stage, state, n FROM job_counts WHERE n > 0)", 0) == 0);
+			     " EXCEPT SELECT stage, state, n FROM job_counts WHERE n > 0) AS x", 0) == 0);
 	CHECK(db_int(db, -1, "SELECT count(*) FROM job_counts WHERE n < 0", 0) == 0);
 	CHECK(db_int(db, -1, "SELECT count(*) FROM (SELECT p.batch_id, j.state, count(*) FROM jobs j JOIN pages p ON p.id = j.page_id"
 			     " GROUP BY p.batch_id, j.state EXCEPT SELECT batch_id, state, n FROM batch_counts WHERE n > 0"
-			     " AND state <> 'pages')", 0) == 0);
+			     " AND state <> 'pages') AS x", 0) == 0);
 	CHECK(db_int(db, -1, "SELECT sum(n) FROM batch_counts WHERE state = 'pages'", 0) ==
 	      db_int(db, -2, "SELECT count(*) FROM pages", 0));
 
