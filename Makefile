@@ -53,7 +53,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD = build-fuzz
 FUZZ_SAN   = -fsanitize=address,undefined -fno-omit-frame-pointer
 
-.PHONY: all deps demo check check-unit check-unit-pg check-fuzz check-e2e fuzz bench bench-util bench-scale bench-claim bench-idle soak lint install clean samples
+.PHONY: all deps demo check check-unit check-unit-pg check-e2e-pg check-fuzz check-e2e fuzz bench bench-util bench-scale bench-claim bench-idle soak lint install clean samples
 all: $(BUILD)/sohoa $(TOOL_BIN)
 
 $(BUILD)/%.o: %.c
@@ -122,7 +122,7 @@ demo: deps
 
 # check: the sanitizer build, then unit tests, then the numbered end-to-end tests.
 check: deps
-	@$(MAKE) --no-print-directory BUILD=build-san SAN=1 all check-unit check-unit-pg check-fuzz check-e2e
+	@$(MAKE) --no-print-directory BUILD=build-san SAN=1 all check-unit check-unit-pg check-fuzz check-e2e check-e2e-pg
 
 check-unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
@@ -143,6 +143,12 @@ fuzz: deps
 UNIT_PG = $(BUILD)/tests/test_db $(BUILD)/tests/test_jobq
 check-unit-pg: $(UNIT_PG)
 	@sh tests/pg.sh sh tests/run-unit-pg.sh $(UNIT_PG)
+
+# End-to-end tests that run again with every workspace on PostgreSQL
+# (lib.sh's ws_init and sq; the others query SQLite in their own words).
+E2E_PG = t0100-workspace t0200-ingest t0220-page-limit t0300-bad-input t5200-sign-transfer
+check-e2e-pg: $(BUILD)/sohoa $(TOOL_BIN)
+	@sh tests/pg.sh sh -c 'SOHOA_TEST_BACKEND=postgresql E2E_LIST="$(E2E_PG)" sh tests/run-e2e.sh $(BUILD)'
 
 check-e2e: $(BUILD)/sohoa $(TOOL_BIN)
 	@sh tests/run-e2e.sh $(BUILD)
