@@ -1466,8 +1466,14 @@ static enum stage_rc ocr_run(struct stage_ctx *ctx, struct errbuf *err)
 	pix = pageimg_read(ctx, &rc, err);
 	if (!pix)
 		return rc;
-	if (ocr_engine_page(ctx->priv, pix, pg->dpi, &res, err) < 0)
-		goto out;
+	{
+		/* a colour page is read with its seals and pen strokes lifted out */
+		PIX *noseal = pageimg_noseal(pix);
+		int r = ocr_engine_page(ctx->priv, noseal ? noseal : pix, pg->dpi, &res, err);
+		pixDestroy(&noseal);
+		if (r < 0)
+			goto out;
+	}
 	if (res.turned == 180) {
 		/* The text layer's boxes are those of the page turned round: so is
 		 * the access copy from now on. */

@@ -112,6 +112,39 @@ int main(void)
 		pixDestroy(&p);
 	}
 
+	/* seals and pen lifted out of the OCR image: red and blue ink turns
+	 * pale, black print (also under the seal) stays dark, grey paper stays
+	 * as pageimg_grey() has it; a grey page has nothing to lift */
+	{
+		PIX *p = pixCreate(200, 100, 32), *g, *n, *grey = pixCreate(10, 10, 8);
+		l_uint32 v;
+		pixSetAllArbitrary(p, 0xe0e0e000);                                  /* grey paper */
+		pixRasterop(p, 10, 10, 80, 20, PIX_CLR, NULL, 0, 0);                /* black print */
+		pixSetInRectArbitrary(p, &(BOX){ 50, 0, 60, 60, 0 }, 0xd0203000);   /* red seal over it */
+		pixRasterop(p, 60, 15, 10, 10, PIX_CLR, NULL, 0, 0);                /* print under the seal */
+		pixSetInRectArbitrary(p, &(BOX){ 150, 50, 40, 40, 0 }, 0x2040c000); /* blue pen */
+		n = pageimg_noseal(p);
+		g = pageimg_grey(p);
+		CHECK(n != NULL && pixGetDepth(n) == 8);
+		if (n && g) {
+			pixGetPixel(n, 100, 40, &v); CHECK(v >= 200);  /* seal */
+			pixGetPixel(n, 170, 70, &v); CHECK(v >= 180);  /* pen */
+			pixGetPixel(n, 20, 20, &v); CHECK(v < 20);     /* print */
+			pixGetPixel(n, 65, 20, &v); CHECK(v < 20);     /* print under the seal */
+			pixGetPixel(n, 5, 90, &v); {
+				l_uint32 w;
+				pixGetPixel(g, 5, 90, &w);
+				CHECK(v == w);                         /* paper as the grey copy */
+			}
+			pixGetPixel(g, 100, 40, &v); CHECK(v < 120);   /* the grey copy keeps the seal dark */
+		}
+		CHECK(pageimg_noseal(grey) == NULL);
+		pixDestroy(&n);
+		pixDestroy(&g);
+		pixDestroy(&grey);
+		pixDestroy(&p);
+	}
+
 	unit_rmtree(dir);
 	return unit_done("pageimg");
 }

@@ -295,6 +295,44 @@ PIX *pageimg_even(PIX *g)
 	return out;
 }
 
+/* Colour this saturated (max - min over max, of 255) and this far from grey
+ * is coloured ink: a seal, a pen. */
+#define PAGEIMG_SEAL_SAT 90
+#define PAGEIMG_SEAL_CHROMA 40
+
+PIX *pageimg_noseal(PIX *pix)
+{
+	PIX *g;
+	int w, h, x, y, wpls, wpld;
+	l_uint32 *ds, *dd;
+
+	if (pixGetDepth(pix) != 32)
+		return NULL;
+	w = pixGetWidth(pix);
+	h = pixGetHeight(pix);
+	g = pixCreate(w, h, 8);
+	if (!g)
+		return NULL;
+	pixCopyResolution(g, pix);
+	ds = pixGetData(pix);
+	dd = pixGetData(g);
+	wpls = pixGetWpl(pix);
+	wpld = pixGetWpl(g);
+	for (y = 0; y < h; y++) {
+		const l_uint32 *s = ds + y * wpls;
+		l_uint32 *d = dd + y * wpld;
+		for (x = 0; x < w; x++) {
+			int r = (s[x] >> L_RED_SHIFT) & 0xff, gr = (s[x] >> L_GREEN_SHIFT) & 0xff, b = (s[x] >> L_BLUE_SHIFT) & 0xff;
+			int mx = r > gr ? (r > b ? r : b) : (gr > b ? gr : b), mn = r < gr ? (r < b ? r : b) : (gr < b ? gr : b);
+			int v = (3 * r + 5 * gr + 2 * b + 5) / 10;
+			if (mx - mn >= PAGEIMG_SEAL_CHROMA && (mx - mn) * 255 >= PAGEIMG_SEAL_SAT * mx)
+				v = mx;
+			SET_DATA_BYTE(d, x, v);
+		}
+	}
+	return g;
+}
+
 PIX *pageimg_ink(PIX *pix, l_uint32 *paper)
 {
 	PIX *g, *b;

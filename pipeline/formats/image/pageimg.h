@@ -69,6 +69,15 @@ PIX *pageimg_ink(PIX *pix, l_uint32 *paper);
  * failure).  pageimg_ink() thresholds this copy when there is one.
  */
 PIX *pageimg_even(PIX *g);
+
+/*
+ * The grey copy of the colour page pix (as pageimg_grey()) with coloured
+ * ink lifted out: a pixel whose colour is strongly saturated (a red or blue
+ * seal, a blue pen) takes its brightest channel, so the seal turns pale
+ * and the black print under and beside it stays.  For the OCR image only.
+ * NULL when pix is not 32-bit colour (or on failure).
+ */
+PIX *pageimg_noseal(PIX *pix);
 /* The x-height (px) of the text of the binary image bin: the most frequent
  * height of its letter-like components (not specks, rules, pictures or
  * merged words), smoothed over its neighbours, so the body of the
