@@ -78,6 +78,14 @@ expect_grep "append-only" err
 pq "DELETE FROM events" 2> err && die "an event was deleted"
 expect_grep "append-only" err
 expect_eq "$(pq "SELECT count(*) FROM events")" "$n" "events after the attempts"
+# ... and `sohoa log` reads it, unfiltered (its optional filters are NULL
+# parameters PostgreSQL must be able to type) and filtered
+expect_ok "$SOHOA" -C ws log --limit 1000 > out
+expect_eq "$(wc -l < out)" "$n" "lines of sohoa log"
+expect_ok "$SOHOA" -C ws log --type transfer > out
+expect_eq "$(wc -l < out)" 1 "transfer lines of sohoa log"
+expect_ok "$SOHOA" -C ws jobs > out
+expect_grep "sign" out
 
 # 7. a role that must give a password: none without db.passfile; with it
 # (a .pgpass file, relative to the workspace) init, ingest and status work;

@@ -62,8 +62,8 @@ int cmd_log(struct workspace *ws, int argc, char **argv)
 		}
 	}
 	st = db_prepare(ws->db, "SELECT id, time, agent, type, object, outcome, COALESCE(detail, '') FROM events"
-				" WHERE (?1 IS NULL OR type = ?1) AND (?2 IS NULL OR object = ?2 OR object LIKE ?2 || ':%')"
-				" AND (?3 IS NULL OR outcome = ?3) ORDER BY id LIMIT ?4");
+				" WHERE (CAST(?1 AS TEXT) IS NULL OR type = ?1) AND (CAST(?2 AS TEXT) IS NULL OR object = ?2 OR object LIKE ?2 || ':%')"
+				" AND (CAST(?3 AS TEXT) IS NULL OR outcome = ?3) ORDER BY id LIMIT ?4");
 	if (type)
 		db_bind_text(st, 1, type, -1);
 	if (object)
@@ -73,7 +73,8 @@ int cmd_log(struct workspace *ws, int argc, char **argv)
 	db_bind_int64(st, 4, limit);
 	if (json)
 		fputs("[", stdout);
-	for (bool first = true; db_step(st) == DB_ROW; first = false) {
+	int step;
+	for (bool first = true; (step = db_step(st)) == DB_ROW; first = false) {
 		char when[40];
 		time_iso_vn(db_col_int64(st, 1), true, when, sizeof(when));
 		if (json) {
@@ -95,6 +96,11 @@ int cmd_log(struct workspace *ws, int argc, char **argv)
 	}
 	if (json)
 		fputs("]\n", stdout);
+	if (step != DB_DONE) {
+		fprintf(stderr, "sohoa: log: cannot read the audit log: %s\n", db_errmsg(ws->db));
+		db_finalize(st);
+		return EXIT_DATAERR;
+	}
 	db_finalize(st);
 	return 0;
 }
@@ -248,7 +254,7 @@ int cmd_jobs(struct workspace *ws, int argc, char **argv)
 	if (argc == 1 || (argc == 3 && !strcmp(argv[1], "--state"))) {
 		struct db_stmt *st = db_prepare(ws->db, "SELECT id, stage, COALESCE(page_id, 0), COALESCE(document_id, 0),"
 						      " COALESCE(batch_id, 0), state, attempts, priority, COALESCE(error, '') FROM jobs"
-						      " WHERE ?1 IS NULL OR state = ?1 ORDER BY id");
+						      " WHERE CAST(?1 AS TEXT) IS NULL OR state = ?1 ORDER BY id");
 		int step;
 		if (argc == 3)
 			db_bind_text(st, 1, argv[2], -1);

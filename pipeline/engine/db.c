@@ -540,15 +540,29 @@ int db_version(struct db *db)
 	return db->ops->version(db);
 }
 
+/* Each migration in its own transaction, the version read inside it: of
+ * several processes opening one database at once (nodes on PostgreSQL),
+ * one migrates and the others find it done.  SQLite's BEGIN IMMEDIATE
+ * serialises them; on PostgreSQL a transaction-scoped advisory lock does. */
 static int migrate(struct db *db, const char *path, struct errbuf *err)
 {
-	int v = db_version(db);
-	if (v > NMIGRATIONS)
-		return err_set(err, "database '%s' has schema version %d, newer than this sohoa knows (%d)", path, v, NMIGRATIONS);
-	for (; v < NMIGRATIONS; v++) {
+	bool on_pg = !strcmp(db_backend(db), "postgresql");
+	for (;;) {
+		int v;
 		if (db_begin(db, err) < 0)
 			return -1;
-		char *pg = strcmp(db_backend(db), "postgresql") ? NULL : pg_ddl(v + 1);
+		if (on_pg && db_exec(db, "SELECT pg_advisory_xact_lock(" DB_SCHEMA_LOCK ")", err) < 0) {
+			db_rollback(db);
+			return -1;
+		}
+		v = db_version(db);
+		if (v > NMIGRATIONS) {
+			db_rollback(db);
+			return err_set(err, "database '%s' has schema version %d, newer than this sohoa knows (%d)", path, v, NMIGRATIONS);
+		}
+		if (v == NMIGRATIONS)
+			return db_commit(db, err);
+		char *pg = on_pg ? pg_ddl(v + 1) : NULL;
 		int rc = db_exec(db, pg ? pg : migrations[v], err);
 		free(pg);
 		if (rc < 0 || db->ops->set_version(db, v + 1, err) < 0) {
@@ -559,7 +573,6 @@ static int migrate(struct db *db, const char *path, struct errbuf *err)
 		if (db_commit(db, err) < 0)
 			return -1;
 	}
-	return 0;
 }
 
 /* user:password@ in the authority, or a password= parameter. */

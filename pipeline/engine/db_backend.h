@@ -57,6 +57,11 @@ struct db_stmt {
 /* Open a SQLite database file (db_sqlite.c); db.c migrates it. */
 int db_sqlite_open(const char *path, bool create, struct db **out, struct errbuf *err);
 
+/* The PostgreSQL advisory lock (a transaction's) under which a connection
+ * sets up its functions and db.c migrates: nodes that open one database
+ * at the same instant take their turns. */
+#define DB_SCHEMA_LOCK "7242024"
+
 /* Connect to PostgreSQL (db_pg.c) by a postgresql:// URL. */
 int db_pg_open(const char *url, struct db **out, struct errbuf *err);
 

@@ -432,6 +432,7 @@ int db_pg_open(const char *url, struct db **out, struct errbuf *err)
 	db->c = c;
 	if (pg_exec(&db->base,
 		    "SET client_min_messages = warning;"
+		    "SELECT pg_advisory_xact_lock(" DB_SCHEMA_LOCK ");"
 		    "CREATE TABLE IF NOT EXISTS sohoa_schema(version INTEGER NOT NULL);"
 		    "CREATE OR REPLACE FUNCTION sohoa_concat_step(acc text, x anyelement, sep text) RETURNS text"
 		    " LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN x IS NULL THEN acc WHEN acc IS NULL THEN x::text"
