@@ -193,7 +193,7 @@ int cmd_jobs(struct workspace *ws, int argc, char **argv)
 				rc = EXIT_DATAERR;
 			}
 		}
-		wake_notify(ws->root, "supervisor");
+		wake_supervisors(ws->root, ws->db);
 		return rc;
 	}
 	if (argc >= 3 && (!strcmp(argv[1], "accept") || !strcmp(argv[1], "rescan") || !strcmp(argv[1], "drop"))) {
@@ -234,7 +234,7 @@ int cmd_jobs(struct workspace *ws, int argc, char **argv)
 			}
 		}
 		free(who);
-		wake_notify(ws->root, "supervisor");
+		wake_supervisors(ws->root, ws->db);
 		if (nids == 0) {
 			fprintf(stderr, "sohoa: jobs: %s: which job?\n", argv[1]);
 			return EXIT_USAGE;

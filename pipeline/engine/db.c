@@ -385,6 +385,22 @@ int db_set_synced(struct db *db, bool on)
 	return db->ops->set_synced(db, on);
 }
 
+void db_notify(struct db *db)
+{
+	if (db->ops->notify)
+		db->ops->notify(db);
+}
+
+int db_listen_fd(struct db *db)
+{
+	return db->ops->listen_fd ? db->ops->listen_fd(db) : -1;
+}
+
+int db_take_notifies(struct db *db)
+{
+	return db->ops->take_notifies ? db->ops->take_notifies(db) : 0;
+}
+
 const char *db_backend(const struct db *db)
 {
 	return db->ops->name;

@@ -88,6 +88,15 @@ bool db_in_transaction(struct db *db);
  * not (off: a crash may lose the last ones, never the database's
  * consistency).  0, or -1 when the setting did not take. */
 int db_set_synced(struct db *db, bool on);
+/* Wake-ups between hosts (PostgreSQL's LISTEN/NOTIFY; SQLite has none: one
+ * host, whose FIFOs serve, wake.h).  db_notify() tells every listener that
+ * work was queued (at commit when in a transaction); db_listen_fd() starts
+ * listening on this connection and gives the descriptor to poll, or -1;
+ * db_take_notifies() reads what arrived: how many, 0 when none, -1 when
+ * the connection is broken. */
+void db_notify(struct db *db);
+int db_listen_fd(struct db *db);
+int db_take_notifies(struct db *db);
 
 /* Prepare or panic (a bad statement in our source is our bug). */
 struct db_stmt *db_prepare(struct db *db, const char *sql);

@@ -39,6 +39,10 @@ struct db_ops {
 	int (*set_version)(struct db *db, int v, struct errbuf *err);
 	/* Commits synced (on) or not (off) from now on. */
 	int (*set_synced)(struct db *db, bool on);
+	/* Wake-ups between hosts (db.h), NULL where the backend has none. */
+	void (*notify)(struct db *db);
+	int (*listen_fd)(struct db *db);
+	int (*take_notifies)(struct db *db);
 	void (*close)(struct db *db); /* frees db */
 };
 

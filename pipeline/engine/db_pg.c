@@ -38,6 +38,7 @@ struct pg_db {
 	struct db base;
 	PGconn *c;
 	bool unsynced; /* the next transactions commit without waiting for the disk */
+	bool listening; /* LISTEN sohoa_wake done on this connection */
 	int changes, total_changes;
 	char err[512];
 };
@@ -375,6 +376,41 @@ static int pg_begin(struct db *db, struct errbuf *err)
 	return pg_exec(db, P(db)->unsynced ? "BEGIN; SET LOCAL synchronous_commit = off" : "BEGIN", err);
 }
 
+/* One channel for the whole store: a wake-up says "work was queued", and
+ * each node's supervisor then looks which of its stages have work. */
+static void pg_notify(struct db *db)
+{
+	PQclear(PQexec(P(db)->c, "NOTIFY sohoa_wake"));
+}
+
+static int pg_listen_fd(struct db *db)
+{
+	struct pg_db *d = P(db);
+	if (!d->listening) {
+		PGresult *r = PQexec(d->c, "LISTEN sohoa_wake");
+		d->listening = PQresultStatus(r) == PGRES_COMMAND_OK;
+		PQclear(r);
+		if (!d->listening)
+			return -1;
+	}
+	return PQsocket(d->c);
+}
+
+/* Notifications come in with any result, so the queue may hold some that
+ * the socket no longer signals: read the socket, then empty the queue. */
+static int pg_take_notifies(struct db *db)
+{
+	PGnotify *n;
+	int count = 0;
+	if (!PQconsumeInput(P(db)->c))
+		return -1; /* the connection is broken */
+	while ((n = PQnotifies(P(db)->c)) != NULL) {
+		PQfreemem(n);
+		count++;
+	}
+	return count;
+}
+
 static void pg_close(struct db *db)
 {
 	PQfinish(P(db)->c);
@@ -406,6 +442,9 @@ static const struct db_ops pg_ops = {
 	.version = pg_version,
 	.set_version = pg_set_version,
 	.set_synced = pg_set_synced,
+	.notify = pg_notify,
+	.listen_fd = pg_listen_fd,
+	.take_notifies = pg_take_notifies,
 	.close = pg_close,
 };
 

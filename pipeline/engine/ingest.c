@@ -413,7 +413,7 @@ int64_t ingest_rescan(struct workspace *ws, const struct pipeline *pl, int64_t p
 	rc = add_file(&b, path, note, err);
 	free(note);
 	if (rc > 0)
-		wake_notify(ws->root, "supervisor");
+		wake_supervisors(ws->root, ws->db);
 out:
 	free(b.station);
 	free(b.operator_name);
@@ -502,7 +502,7 @@ int64_t ingest_close(struct ingest_batch *b, struct errbuf *err)
 	}
 	if (warn.set)
 		err_set(err, "%s", warn.msg);
-	wake_notify(b->ws->root, "supervisor"); /* new work */
+	wake_supervisors(b->ws->root, b->ws->db); /* new work */
 out:
 	priority_rules_free(rules);
 	batch_free(b);

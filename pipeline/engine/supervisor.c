@@ -440,11 +440,12 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 			}
 		}
 		/* Sleep until a wake-up (a commit, an ingest, an operator's
-		 * decision), a worker's exit, or the periodic scan. */
+		 * decision, on this host or, on PostgreSQL, any), a worker's
+		 * exit, or the periodic scan. */
 		{
 			long t = scan_ms;
 			if (wfd >= 0) {
-				wake_wait(wfd, t);
+				wake_wait(wfd, ws->db, t);
 			} else {
 				struct timespec ts = {t / 1000, (t % 1000) * 1000000L};
 				nanosleep(&ts, NULL);

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/db.h"
 #include "engine/util.h"
 
 static char *fifo_path(const char *root, const char *name)
@@ -38,15 +39,26 @@ int wake_open(const char *root, const char *name)
 	return fd;
 }
 
-int wake_wait(int fd, long timeout_ms)
+/* A database whose connection is broken (its socket reports an error)
+ * is left out of this wait: the caller's next query finds the break and
+ * reconnects, instead of this poll() returning at once again and again. */
+int wake_wait(int fd, struct db *db, long timeout_ms)
 {
-	struct pollfd p = {.fd = fd, .events = POLLIN};
+	struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = db ? db_listen_fd(db) : -1, .events = POLLIN}};
 	char buf[256];
-	int n = poll(&p, 1, timeout_ms > 0x7fffffffL ? 0x7fffffff : (int)timeout_ms);
+	int n, early = p[1].fd >= 0 ? db_take_notifies(db) : 0;
+	if (early < 0)
+		return wake_wait(fd, NULL, timeout_ms);
+	if (early > 0)
+		n = 1; /* arrived with an earlier result */
+	else
+		n = poll(p, 2, timeout_ms > 0x7fffffffL ? 0x7fffffff : (int)timeout_ms);
 	if (n < 0)
 		return -1;
 	if (n == 0)
 		return 0;
+	if (p[1].revents && ((p[1].revents & (POLLERR | POLLHUP | POLLNVAL)) || db_take_notifies(db) < 0))
+		return wake_wait(fd, NULL, timeout_ms);
 	while (read(fd, buf, sizeof(buf)) > 0)
 		;
 	return 1;
@@ -57,6 +69,13 @@ void wake_remove(const char *root, const char *name)
 	char *path = fifo_path(root, name);
 	unlink(path);
 	free(path);
+}
+
+void wake_supervisors(const char *root, struct db *db)
+{
+	wake_notify(root, "supervisor");
+	if (db)
+		db_notify(db);
 }
 
 void wake_notify(const char *root, const char *name)

@@ -526,7 +526,7 @@ int worker_run(struct workspace *ws, const char *stage, struct errbuf *err)
 			if (idle_ms - idle_for < t)
 				t = (long)(idle_ms - idle_for);
 			if (wfd >= 0) {
-				wake_wait(wfd, t); /* -1 is a signal: the loop looks at stop_requested */
+				wake_wait(wfd, NULL, t); /* -1 is a signal: the loop looks at stop_requested */
 			} else {
 				struct timespec ts = {t / 1000, (t % 1000) * 1000000L};
 				nanosleep(&ts, NULL);
@@ -534,7 +534,7 @@ int worker_run(struct workspace *ws, const char *stage, struct errbuf *err)
 			continue;
 		}
 		run_one(ws, &pl, s, &ctx, &job);
-		wake_notify(ws->root, "supervisor"); /* its next job is queued, or the queue is empty */
+		wake_supervisors(ws->root, ws->db); /* its next job is queued, or the queue is empty */
 		idle_since = now_ms();
 		done++;
 	}

@@ -3,11 +3,15 @@
  * file, or the PostgreSQL database named by SOHOA_TEST_DB (tests/pg.sh).
  * The same checks hold on both: binding and reading each type, NULL,
  * constraints, changes and ids, transactions, ? in literals, the schema's
- * triggers (append-only audit log, counters) and the generated claim key.
+ * triggers (append-only audit log, counters) and the generated claim key;
+ * wake-ups between connections (LISTEN/NOTIFY on PostgreSQL, none on SQLite).
  */
 #include "engine/db.h"
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include "engine/wake.h"
 
 #include "unit.h"
 
@@ -114,6 +118,34 @@ int main(void)
 	st = db_prepare(db, "SELECT claim_key FROM jobs WHERE priority = 2");
 	CHECK(db_step(st) == DB_ROW && db_col_double(st, 0) == 2 * 3600000.0 - 3600000.0);
 	db_finalize(st);
+
+	/* a wake-up sent on one connection wakes a wait on another (another
+	 * host's supervisor); the pipe stands for this host's FIFO, silent */
+	{
+		struct db *other = NULL;
+		int quiet[2];
+		CHECK(pipe(quiet) == 0 && fcntl(quiet[0], F_SETFL, O_NONBLOCK) == 0);
+		CHECK(db_open(url ? url : path, false, &other, &err) == 0);
+		if (url) {
+			CHECK(db_listen_fd(db) >= 0);
+			CHECK(wake_wait(quiet[0], db, 100) == 0);
+			db_notify(other);
+			CHECK(wake_wait(quiet[0], db, 5000) == 1);
+			CHECK(wake_wait(quiet[0], db, 100) == 0); /* read away */
+			/* one that came in with a query's result is not lost */
+			db_notify(other);
+			usleep(200000);
+			CHECK(db_int(db, 0, "SELECT 1", 0) == 1);
+			CHECK(wake_wait(quiet[0], db, 5000) == 1);
+		} else {
+			CHECK(db_listen_fd(db) == -1);
+			db_notify(other);
+			CHECK(wake_wait(quiet[0], db, 50) == 0);
+		}
+		db_close(other);
+		close(quiet[0]);
+		close(quiet[1]);
+	}
 
 	/* a statement left prepared is finalized by the close; reopening
 	 * migrates nothing again */
