@@ -11,6 +11,14 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
 die() { echo "FAILED: $*" >&2; exit 1; }
 skip() { echo "$*"; exit 77; }
+# under_pg SCRIPT: run the test SCRIPT (its $0) again inside a throw-away
+# PostgreSQL cluster (tests/pg.sh, which sets SOHOA_PG_URL); skip without one
+under_pg() {
+	[ -n "${SOHOA_PG_URL:-}" ] && return 0
+	ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || skip "no PostgreSQL server (apt-get install postgresql)"
+	command -v psql > /dev/null || skip "no psql"
+	exec sh "$TOP/tests/pg.sh" sh "$1"
+}
 # expect_ok CMD...: the command must succeed
 expect_ok() { "$@" || die "expected success: $*"; }
 # expect_fail CMD...: the command must fail

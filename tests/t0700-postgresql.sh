@@ -6,11 +6,7 @@
 # there refuses UPDATE and DELETE, status reads the counters; db.passfile
 # reaches libpq (a missing file is a refused password).
 . "$SOHOA_TOP/tests/lib.sh"
-if [ -z "${SOHOA_PG_URL:-}" ]; then
-	ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || skip "no PostgreSQL server (apt-get install postgresql)"
-	command -v psql > /dev/null || skip "no psql"
-	exec sh "$TOP/tests/pg.sh" sh "$0"
-fi
+under_pg "$0"
 for t in pango-view pdftotext openssl unzip; do
 	command -v $t > /dev/null || skip "no $t (make deps installs it)"
 done

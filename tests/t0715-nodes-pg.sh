@@ -7,10 +7,7 @@
 # (one success event per job and event type), nothing lost.  Runs in a
 # throw-away cluster (tests/pg.sh).
 . "$SOHOA_TOP/tests/lib.sh"
-ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || skip "no PostgreSQL server (apt-get install postgresql)"
-if [ -z "${SOHOA_PG_URL:-}" ]; then
-	exec sh "$TOP/tests/pg.sh" sh "$TOP/tests/t0715-nodes-pg.sh"
-fi
+under_pg "$0"
 url=$SOHOA_PG_URL
 psql_() { psql -X -q -t -A "$url" -c "$1"; }
 "$SOHOA" init ws --db "$url" > /dev/null || die "init --db"

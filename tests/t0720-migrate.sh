@@ -7,10 +7,7 @@
 # database that holds work; a copy that differs (a rule on the target
 # changes a row) is named and exits 1, leaving the workspace on SQLite.
 . "$SOHOA_TOP/tests/lib.sh"
-ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || skip "no PostgreSQL server (apt-get install postgresql)"
-if [ -z "${SOHOA_PG_URL:-}" ]; then
-	exec sh "$TOP/tests/pg.sh" sh "$TOP/tests/t0720-migrate.sh"
-fi
+under_pg "$0"
 url=$SOHOA_PG_URL
 psql_() { psql -X -q -t -A "$1" -c "$2"; }
 ws_init ws "capture orient"

@@ -556,13 +556,16 @@ int db_version(struct db *db)
 	return db->ops->version(db);
 }
 
-/* Each migration in its own transaction, the version read inside it: of
- * several processes opening one database at once (nodes on PostgreSQL),
+/* Each migration in its own transaction, the version read again inside it:
+ * of several processes opening one database at once (nodes on PostgreSQL),
  * one migrates and the others find it done.  SQLite's BEGIN IMMEDIATE
- * serialises them; on PostgreSQL a transaction-scoped advisory lock does. */
+ * serialises them; on PostgreSQL a transaction-scoped advisory lock does.
+ * A current database (every open but the first) takes no lock at all. */
 static int migrate(struct db *db, const char *path, struct errbuf *err)
 {
 	bool on_pg = !strcmp(db_backend(db), "postgresql");
+	if (db_version(db) == NMIGRATIONS)
+		return 0;
 	for (;;) {
 		int v;
 		if (db_begin(db, err) < 0)
