@@ -142,7 +142,7 @@ fuzz: deps
 # in a throw-away cluster (tests/pg.sh).
 UNIT_PG = $(BUILD)/tests/test_db $(BUILD)/tests/test_jobq
 check-unit-pg: $(UNIT_PG)
-	@sh tests/pg.sh sh tests/run-unit-pg.sh $(UNIT_PG)
+	@UNIT_PG=1 sh tests/pg.sh sh tests/run-unit.sh $(UNIT_PG)
 
 # End-to-end tests that run again with every workspace on PostgreSQL
 # (lib.sh's ws_init and sq; the others query SQLite in their own words).
