@@ -380,6 +380,11 @@ bool db_in_transaction(struct db *db)
 	return db->ops->in_transaction(db);
 }
 
+bool db_lost(struct db *db)
+{
+	return db->ops->lost && db->ops->lost(db);
+}
+
 int db_set_synced(struct db *db, bool on)
 {
 	return db->ops->set_synced(db, on);

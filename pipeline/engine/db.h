@@ -126,6 +126,10 @@ int db_total_changes(struct db *db);
 long long db_last_id(struct db *db);
 /* The message of the last error on this database. */
 const char *db_errmsg(struct db *db);
+/* Whether the connection to the database server is lost (PostgreSQL: cut
+ * by the server or the network); every statement on it fails from then
+ * on, and only a new handle (db_open) goes on.  Never for a SQLite file. */
+bool db_lost(struct db *db);
 
 /* First column of the first row of a query as an integer (def if none);
  * the query's parameters are bound from the int64 varargs, count given. */

@@ -34,6 +34,7 @@ struct db_ops {
 	long long (*last_id)(struct db *db);
 	const char *(*errmsg)(struct db *db);
 	bool (*in_transaction)(struct db *db);
+	bool (*lost)(struct db *db); /* NULL: a connection that cannot be lost */
 	int (*version)(struct db *db);
 	/* The schema version, set inside the migration's transaction. */
 	int (*set_version)(struct db *db, int v, struct errbuf *err);

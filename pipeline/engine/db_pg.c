@@ -64,16 +64,25 @@ static struct pg_stmt *S(struct db_stmt *st)
 	return (struct pg_stmt *)st;
 }
 
-/* Keep the message of a failed result (one line, no trailing newline). */
+/* Keep the message of a failed result (one line, no trailing newline).
+ * A result of a lost connection often has none: the connection's own
+ * message then says why, and the database is named, since the caller's
+ * next step (a worker's exit, a supervisor's reconnect) is about it. */
 static void pg_keep_error(struct pg_db *db, const char *msg)
 {
 	size_t n;
-	snprintf(db->err, sizeof(db->err), "%s", msg && *msg ? msg : "unknown error");
+	if ((!msg || !*msg) && db->c)
+		msg = PQerrorMessage(db->c);
+	if (db->c && PQstatus(db->c) == CONNECTION_BAD)
+		snprintf(db->err, sizeof(db->err), "lost the connection to database '%s' on '%s': %s", PQdb(db->c),
+			 PQhost(db->c) ? PQhost(db->c) : "", msg && *msg ? msg : "no reason given");
+	else
+		snprintf(db->err, sizeof(db->err), "%s", msg && *msg ? msg : "unknown error");
 	n = strlen(db->err);
 	while (n > 0 && (db->err[n - 1] == '\n' || db->err[n - 1] == ' '))
 		db->err[--n] = '\0';
 	for (char *p = db->err; *p; p++)
-		if (*p == '\n')
+		if (*p == '\n' || *p == '\t')
 			*p = ' ';
 }
 
@@ -346,6 +355,11 @@ static const char *pg_errmsg(struct db *db)
 	return P(db)->err[0] ? P(db)->err : "not an error";
 }
 
+static bool pg_lost(struct db *db)
+{
+	return PQstatus(P(db)->c) == CONNECTION_BAD;
+}
+
 static bool pg_in_transaction(struct db *db)
 {
 	return PQtransactionStatus(P(db)->c) != PQTRANS_IDLE;
@@ -439,6 +453,7 @@ static const struct db_ops pg_ops = {
 	.last_id = pg_last_id,
 	.errmsg = pg_errmsg,
 	.in_transaction = pg_in_transaction,
+	.lost = pg_lost,
 	.version = pg_version,
 	.set_version = pg_set_version,
 	.set_synced = pg_set_synced,

@@ -244,10 +244,27 @@ static void recover_fanin(struct workspace *ws, const struct pipeline *pl)
 	free(ids);
 }
 
+/* Open the database again (PostgreSQL: a restart, a cut network,
+ * pg_terminate_backend), at most once a second; why is the last error. */
+static void reconnect(struct workspace *ws, const char *why)
+{
+	static int64_t last;
+	struct errbuf err;
+	if (now_ms() - last < 1000)
+		return;
+	last = now_ms();
+	log_warn("%s; opening the database again", why);
+	err_init(&err);
+	if (workspace_reopen_db(ws, &err) < 0)
+		log_warn("cannot open the database again: %s", err.msg);
+	else
+		log_info("the database is open again");
+}
+
 /* The node's heartbeat, with what its workers run ("capture 1, ocr 2,
  * watch"); at most once a second.  When it cannot be written the
- * connection to the database may be lost (PostgreSQL: a restart, a cut
- * network, pg_terminate_backend): the database is opened again. */
+ * connection to the database may be lost without libpq knowing yet: the
+ * database is opened again. */
 static void heartbeat(struct workspace *ws, const struct pipeline *pl, const struct child *kids, int nkids, int64_t *last)
 {
 	struct strbuf sb;
@@ -266,14 +283,8 @@ static void heartbeat(struct workspace *ws, const struct pipeline *pl, const str
 			sb_addf(&sb, "%s%s %d", sb.len ? ", " : "", pl->stage[s]->name, n);
 	}
 	err_init(&err);
-	if (node_heartbeat(ws->db, sb.buf ? sb.buf : "", &err) < 0) {
-		log_warn("%s", err.msg);
-		err_init(&err);
-		if (workspace_reopen_db(ws, &err) < 0)
-			log_warn("cannot open the database again: %s", err.msg);
-		else
-			log_info("the database is open again");
-	}
+	if (node_heartbeat(ws->db, sb.buf ? sb.buf : "", &err) < 0)
+		reconnect(ws, err.msg);
 	sb_release(&sb);
 }
 
@@ -348,6 +359,9 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 	while (!stopping) {
 		pid_t pid;
 		int status;
+		/* a lost connection fails every statement: a new one first */
+		if (db_lost(ws->db))
+			reconnect(ws, db_errmsg(ws->db));
 		/* Reap: a dead worker's jobs go back to the queue. */
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 			for (int i = 0; i < nkids; i++) {

@@ -69,7 +69,24 @@ static void page_free(struct stage_page *p)
  * (the supervisor restarts the worker and the job is redone). */
 static void unreadable(struct db *db, const char *what, int64_t id)
 {
-	log_fatal(75, "cannot read %s %lld: %s", what, (long long)id, db_errmsg(db));
+	log_fatal(WORKER_TEMPFAIL, "cannot read %s %lld: %s", what, (long long)id, db_errmsg(db));
+}
+
+/* A lost connection (PostgreSQL: cut, the server restarted) fails every
+ * statement that follows: one line names the database and why, and the
+ * worker exits for a new one with a connection of its own.  What the
+ * server had not committed it rolled back; a job this worker still holds
+ * is claimed in the database, and goes back to ready when the supervisor
+ * sees this worker end, or else when its lease ends: nothing is lost, and
+ * nothing committed twice (a late commit finds the job no longer mine). */
+static void exit_if_lost(struct db *db, int64_t job_id)
+{
+	if (!db_lost(db))
+		return;
+	if (job_id)
+		log_fatal(WORKER_TEMPFAIL, "job %lld: %s; exiting for a new worker (the job goes back to ready)", (long long)job_id,
+			  db_errmsg(db));
+	log_fatal(WORKER_TEMPFAIL, "%s; exiting for a new worker", db_errmsg(db));
 }
 
 static struct stage_page *page_load(struct db *db, const char *root, int64_t id)
@@ -394,6 +411,7 @@ fail_rollback:
 	db_rollback(db);
 	free(own_msg);
 fail:
+	exit_if_lost(db, job->id);
 	log_warn("job %lld: %s: cannot commit: %s", (long long)job->id, job->stage, err.msg);
 	return -1;
 }
@@ -504,9 +522,10 @@ int worker_run(struct workspace *ws, const char *stage, struct errbuf *err)
 		int got = jobq_claim(ws->db, s->name, (long)getpid(), (int)config_long(ws->cfg, "job.lease"),
 				     config_double(ws->cfg, "priority.aging_per_hour"), &job, err);
 		if (got < 0) {
+			exit_if_lost(ws->db, 0);
 			log_warn("%s", err->msg);
 			err_init(err);
-			/* the database lost (PostgreSQL: a cut connection): a
+			/* a database that fails without saying it is lost: a
 			 * new worker, with a new connection, takes over */
 			if (++claim_errors >= 3) {
 				log_warn("cannot claim a job %d times running; exiting for a new worker", claim_errors);

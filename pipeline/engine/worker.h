@@ -15,6 +15,7 @@ struct workspace;
 #define WORKER_USAGE 64   /* EX_USAGE: no such stage */
 #define WORKER_DATAERR 65 /* EX_DATAERR: the pipeline config is wrong */
 #define WORKER_CONFIG 78  /* EX_CONFIG: the stage cannot start (missing key, bad setting) */
+#define WORKER_TEMPFAIL 75 /* EX_TEMPFAIL: the database is lost or cannot be read; a new worker goes on */
 
 /* Serve `stage` in this process.  Returns 0 when the worker is done (the
  * supervisor starts a fresh one when there is more work), or one of the
