@@ -46,7 +46,7 @@ expect_ok "$SOHOA" -C ws run --drain
 expect_eq "$(pq "SELECT count(*) FROM jobs WHERE state <> 'done'")" 0 "jobs not done"
 expect_eq "$(pq "SELECT count(*) FROM jobs WHERE stage = 'sign' AND state = 'done'")" 2 "documents signed"
 expect_eq "$(pq "SELECT count(*) FROM documents WHERE signed_path IS NOT NULL AND signed_sha256 IS NOT NULL")" 2 "signed documents"
-expect_eq "$(pq "SELECT n FROM job_counts WHERE stage = 'sign' AND state = 'done'")" 2 "counter of signed"
+expect_eq "$(pq "SELECT sum(n) FROM job_counts WHERE stage = 'sign' AND state = 'done'")" 2 "counter of signed"
 "$SOHOA" -C ws status --json > status.json || die "status"
 expect_eq "$(jq '.stages[] | select(.name == "sign") | .done' status.json)" 2 "status: documents signed"
 expect_eq "$(jq '.pages.total' status.json)" 2 "status: pages"

@@ -4,7 +4,9 @@
 # connections cut (pg_terminate_backend): the dead node's claimed jobs come
 # back after their lease through another node's scan, the cut node gets
 # its connection back or is replaced, and every page is done exactly once
-# (one success event per job and event type), nothing lost.  Runs in a
+# (one success event per job and event type), nothing lost; no process
+# aborts, a worker that lost its connection exits with one line, and no
+# transaction deadlocks on the counters.  Runs in a
 # throw-away cluster (tests/pg.sh).
 . "$SOHOA_TOP/tests/lib.sh"
 under_pg "$0"
@@ -75,5 +77,13 @@ wait $n2
 wait $n3 || die "n3's exit status"
 "$SOHOA" -C ws status --json > end.json
 expect_eq "$(jq -r '[.nodes[] | .name + ":" + .state] | join(" ")' end.json)" "n1:stale n2:stopped n3:stopped" "nodes at the end"
+# a cut connection is a clean exit (one line that names the database),
+# never an abort, a sanitizer's report or a deadlock on the counters
+for f in n1.log n2.log n3.log; do
+	if grep -E "panic:|Assertion|AddressSanitizer|runtime error|died: signal (6|11)|deadlock detected" $f; then
+		die "$f: a process aborted or deadlocked"
+	fi
+done
+expect_grep "worker .*fatal: .*lost the connection to database 'sohoa'" n2.log
 trap - EXIT
 exit 0

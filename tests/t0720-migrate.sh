@@ -71,6 +71,6 @@ psql_ "$url" "UPDATE events SET agent = 'x' WHERE id = 1" 2> upd.err && die "the
 expect_ok "$SOHOA" -C ws jobs release "$held" > /dev/null
 expect_ok "$SOHOA" -C ws run --drain --node after 2> after.log
 expect_eq "$(psql_ "$url" "SELECT count(*) FROM jobs WHERE state <> 'done'")" 0 "jobs left after the move"
-expect_eq "$(psql_ "$url" "SELECT n FROM job_counts WHERE stage = 'orient' AND state = 'done'")" 8 "the counter of orient done"
+expect_eq "$(psql_ "$url" "SELECT sum(n) FROM job_counts WHERE stage = 'orient' AND state = 'done'")" 8 "the counter of orient done"
 expect_eq "$(psql_ "$url" "SELECT max(id) > $events FROM events")" t "new events after the copied ones"
 exit 0

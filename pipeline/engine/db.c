@@ -179,6 +179,10 @@ static const char *const migrations[] = {
 	" heartbeat INTEGER NOT NULL, stopped INTEGER, workers TEXT NOT NULL DEFAULT '');"
 	"ALTER TABLE jobs ADD COLUMN node TEXT;"
 	"CREATE TABLE identity(id INTEGER PRIMARY KEY CHECK(id = 1), identity TEXT NOT NULL, created INTEGER NOT NULL);",
+	/* 14: PostgreSQL only (pg_own below): counters that concurrent
+	 * transactions cannot deadlock on.  SQLite has one writer at a time
+	 * and keeps its per-row triggers. */
+	"",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -202,6 +206,71 @@ static const struct {
 	 * the folded text (search.c folds as it does for FTS5) */
 	{7, "CREATE TABLE search_fts(rowid BIGINT PRIMARY KEY, body TEXT NOT NULL);"
 	    "CREATE INDEX search_fts_tsv ON search_fts USING GIN (to_tsvector('simple', body));"},
+	/* 14: the counters of migrations 4 and 11 without row locks (issue 13).
+	 * The per-row upserts locked one counter row after another in the
+	 * order a transaction's statements came (a claim: ready, then claimed;
+	 * a commit: claimed, done, then the next stage's ready), and nodes'
+	 * transactions deadlocked on them ('deadlock detected').  Now a
+	 * counter is the sum of its rows: each statement on jobs or pages
+	 * appends one row per key it changed, its net change (a statement
+	 * trigger over the transition tables, so a set-based INSERT of a
+	 * million jobs appends a handful of rows), and no transaction ever
+	 * waits for another's counter.  db_fold_counters() sums each key's
+	 * rows into one, now and then.  Readers ask for sum(n) by key, on
+	 * both backends. */
+	{14, "DROP TRIGGER jobs_count_insert ON jobs; DROP FUNCTION jobs_count_insert_fn();"
+	     "DROP TRIGGER jobs_count_delete ON jobs; DROP FUNCTION jobs_count_delete_fn();"
+	     "DROP TRIGGER jobs_count_update ON jobs; DROP FUNCTION jobs_count_update_fn();"
+	     "DROP TRIGGER pages_count_insert ON pages; DROP FUNCTION pages_count_insert_fn();"
+	     "DROP TRIGGER pages_count_delete ON pages; DROP FUNCTION pages_count_delete_fn();"
+	     "DROP TRIGGER jobs_throughput_insert ON jobs; DROP FUNCTION jobs_throughput_insert_fn();"
+	     "DROP TRIGGER jobs_throughput_update ON jobs; DROP FUNCTION jobs_throughput_update_fn();"
+	     "ALTER TABLE job_counts DROP CONSTRAINT job_counts_pkey;"
+	     "ALTER TABLE batch_counts DROP CONSTRAINT batch_counts_pkey;"
+	     "ALTER TABLE throughput DROP CONSTRAINT throughput_pkey;"
+	     "CREATE INDEX job_counts_key ON job_counts(stage, state);"
+	     "CREATE INDEX batch_counts_key ON batch_counts(batch_id, state);"
+	     "CREATE INDEX throughput_key ON throughput(stage, hour);"
+	     "CREATE FUNCTION jobs_counts_insert_fn() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN"
+	     " WITH a AS (INSERT INTO job_counts(stage, state, n) SELECT stage, state, count(*) FROM new_jobs GROUP BY 1, 2),"
+	     " b AS (INSERT INTO batch_counts(batch_id, state, n) SELECT p.batch_id, j.state, count(*) FROM new_jobs j"
+	     " JOIN pages p ON p.id = j.page_id GROUP BY 1, 2)"
+	     " INSERT INTO throughput(stage, hour, n) SELECT stage, finished_at / 3600000, count(*) FROM new_jobs"
+	     " WHERE state = 'done' AND page_id IS NOT NULL AND finished_at IS NOT NULL GROUP BY 1, 2;"
+	     " RETURN NULL; END $fn$;"
+	     "CREATE TRIGGER jobs_counts_insert AFTER INSERT ON jobs REFERENCING NEW TABLE AS new_jobs"
+	     " FOR EACH STATEMENT EXECUTE FUNCTION jobs_counts_insert_fn();"
+	     "CREATE FUNCTION jobs_counts_delete_fn() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN"
+	     " WITH a AS (INSERT INTO job_counts(stage, state, n) SELECT stage, state, -count(*) FROM old_jobs GROUP BY 1, 2)"
+	     " INSERT INTO batch_counts(batch_id, state, n) SELECT p.batch_id, j.state, -count(*) FROM old_jobs j"
+	     " JOIN pages p ON p.id = j.page_id GROUP BY 1, 2;"
+	     " RETURN NULL; END $fn$;"
+	     "CREATE TRIGGER jobs_counts_delete AFTER DELETE ON jobs REFERENCING OLD TABLE AS old_jobs"
+	     " FOR EACH STATEMENT EXECUTE FUNCTION jobs_counts_delete_fn();"
+	     "CREATE FUNCTION jobs_counts_update_fn() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN"
+	     " WITH c AS (SELECT o.stage AS ostage, o.state AS ostate, o.page_id AS opage, n.stage, n.state, n.page_id, n.finished_at"
+	     " FROM old_jobs o JOIN new_jobs n ON n.id = o.id WHERE o.state IS DISTINCT FROM n.state),"
+	     " a AS (INSERT INTO job_counts(stage, state, n) SELECT stage, state, sum(d) FROM"
+	     " (SELECT ostage AS stage, ostate AS state, -1 AS d FROM c UNION ALL SELECT stage, state, 1 FROM c) x"
+	     " GROUP BY 1, 2 HAVING sum(d) <> 0),"
+	     " b AS (INSERT INTO batch_counts(batch_id, state, n) SELECT batch_id, state, sum(d) FROM"
+	     " (SELECT p.batch_id, c.ostate AS state, -1 AS d FROM c JOIN pages p ON p.id = c.opage"
+	     " UNION ALL SELECT p.batch_id, c.state, 1 FROM c JOIN pages p ON p.id = c.page_id) x GROUP BY 1, 2 HAVING sum(d) <> 0)"
+	     " INSERT INTO throughput(stage, hour, n) SELECT stage, finished_at / 3600000, count(*) FROM c"
+	     " WHERE state = 'done' AND page_id IS NOT NULL AND finished_at IS NOT NULL GROUP BY 1, 2;"
+	     " RETURN NULL; END $fn$;"
+	     "CREATE TRIGGER jobs_counts_update AFTER UPDATE ON jobs REFERENCING OLD TABLE AS old_jobs NEW TABLE AS new_jobs"
+	     " FOR EACH STATEMENT EXECUTE FUNCTION jobs_counts_update_fn();"
+	     "CREATE FUNCTION pages_counts_insert_fn() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN"
+	     " INSERT INTO batch_counts(batch_id, state, n) SELECT batch_id, 'pages', count(*) FROM new_pages GROUP BY 1;"
+	     " RETURN NULL; END $fn$;"
+	     "CREATE TRIGGER pages_counts_insert AFTER INSERT ON pages REFERENCING NEW TABLE AS new_pages"
+	     " FOR EACH STATEMENT EXECUTE FUNCTION pages_counts_insert_fn();"
+	     "CREATE FUNCTION pages_counts_delete_fn() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN"
+	     " INSERT INTO batch_counts(batch_id, state, n) SELECT batch_id, 'pages', -count(*) FROM old_pages GROUP BY 1;"
+	     " RETURN NULL; END $fn$;"
+	     "CREATE TRIGGER pages_counts_delete AFTER DELETE ON pages REFERENCING OLD TABLE AS old_pages"
+	     " FOR EACH STATEMENT EXECUTE FUNCTION pages_counts_delete_fn();"},
 };
 
 /* Append s with every whole word `from` replaced by `to`. */
@@ -327,6 +396,44 @@ static char *pg_ddl(int v)
 	out = pg_upsert_names(s ? s : "");
 	free(s);
 	return out;
+}
+
+/* Only PostgreSQL's counters have several rows per key (migration 14).
+ * One folder at a time (an advisory lock: another node's fold is simply
+ * left to finish); the rows it sums and deletes are its snapshot's, and a
+ * row that a concurrent transaction appends is left for the next fold.
+ * Nobody else deletes or updates a counter row, so the fold waits for no
+ * one and nobody waits for it. */
+int db_fold_counters(struct db *db, struct errbuf *err)
+{
+	static const char *const keys[][3] = {{"job_counts", "stage", "state"}, {"batch_counts", "batch_id", "state"},
+					       {"throughput", "stage", "hour"}};
+	struct strbuf sb;
+	int rc;
+	if (strcmp(db_backend(db), "postgresql") != 0)
+		return 0;
+	if (db_begin(db, err) < 0)
+		return -1;
+	if (db_int(db, 0, "SELECT CASE WHEN pg_try_advisory_xact_lock(" DB_FOLD_LOCK ") THEN 1 ELSE 0 END", 0) != 1) {
+		db_rollback(db);
+		return 0;
+	}
+	sb_init(&sb, 0);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *t = keys[i][0], *a = keys[i][1], *b = keys[i][2];
+		sb_addf(&sb, "WITH k AS (SELECT %s, %s FROM %s GROUP BY 1, 2 HAVING count(*) > 1),"
+			     " d AS (DELETE FROM %s c USING k WHERE c.%s = k.%s AND c.%s = k.%s RETURNING c.%s, c.%s, c.n)"
+			     " INSERT INTO %s(%s, %s, n) SELECT %s, %s, sum(n) FROM d GROUP BY 1, 2;",
+			a, b, t, t, a, a, b, b, a, b, t, a, b, a, b);
+	}
+	rc = db_exec(db, sb.buf, err);
+	sb_release(&sb);
+	if (rc < 0) {
+		db_rollback(db);
+		err_prefix(err, "cannot fold the counters");
+		return -1;
+	}
+	return db_commit(db, err);
 }
 
 int db_exec(struct db *db, const char *sql, struct errbuf *err)

@@ -126,6 +126,12 @@ int db_total_changes(struct db *db);
 long long db_last_id(struct db *db);
 /* The message of the last error on this database. */
 const char *db_errmsg(struct db *db);
+/* The counters that triggers keep (job_counts, batch_counts, throughput)
+ * are read as sum(n) grouped by their key: on PostgreSQL a key has one
+ * row per change since the last fold (no lock between writers, db.c
+ * migration 14), and this folds each key's rows into one; the supervisor
+ * calls it now and then.  Nothing to do on SQLite.  0 or -1. */
+int db_fold_counters(struct db *db, struct errbuf *err);
 /* Whether the connection to the database server is lost (PostgreSQL: cut
  * by the server or the network); every statement on it fails from then
  * on, and only a new handle (db_open) goes on.  Never for a SQLite file. */

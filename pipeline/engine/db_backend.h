@@ -66,6 +66,8 @@ int db_sqlite_open(const char *path, bool create, struct db **out, struct errbuf
  * sets up its functions and db.c migrates: nodes that open one database
  * at the same instant take their turns. */
 #define DB_SCHEMA_LOCK "7242024"
+/* The one that db_fold_counters() takes. */
+#define DB_FOLD_LOCK "7242025"
 
 /* Connect to PostgreSQL (db_pg.c) by a postgresql:// URL. */
 int db_pg_open(const char *url, struct db **out, struct errbuf *err);

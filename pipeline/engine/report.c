@@ -261,7 +261,7 @@ static int report(struct workspace *ws, bool json, struct strbuf *out, struct er
 		sb_adds(&sb, "{\"stages\":[");
 		for (int s = 0; s < pl.n; s++) {
 			struct counts c;
-			count_by(ws->db, "SELECT state, n FROM job_counts WHERE stage = ?1", pl.stage[s]->name, &c);
+			count_by(ws->db, "SELECT state, sum(n) FROM job_counts WHERE stage = ?1 GROUP BY state", pl.stage[s]->name, &c);
 			sb_addf(&sb, "%s{\"name\":", s ? "," : "");
 			sb_add_json_str(&sb, pl.stage[s]->name);
 			sb_addf(&sb, ",\"unit\":\"%s\"", pl.stage[s]->unit == STAGE_PAGE ? "page" : pl.stage[s]->unit == STAGE_BATCH ? "batch" : "document");
@@ -318,7 +318,7 @@ static int report(struct workspace *ws, bool json, struct strbuf *out, struct er
 		sb_addf(&sb, "%-10s %7s %7s %7s %7s %11s %7s\n", "stage", "ready", "claimed", "done", "failed", "quarantined", "held");
 		for (int s = 0; s < pl.n; s++) {
 			struct counts c;
-			count_by(ws->db, "SELECT state, n FROM job_counts WHERE stage = ?1", pl.stage[s]->name, &c);
+			count_by(ws->db, "SELECT state, sum(n) FROM job_counts WHERE stage = ?1 GROUP BY state", pl.stage[s]->name, &c);
 			sb_addf(&sb, "%-10s %7lld %7lld %7lld %7lld %11lld %7lld\n", pl.stage[s]->name, (long long)c.n[0],
 				(long long)c.n[1], (long long)c.n[2], (long long)c.n[3], (long long)c.n[4], (long long)c.n[5]);
 		}

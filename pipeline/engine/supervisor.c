@@ -296,7 +296,7 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 	bool drain = o->drain, watch = o->watch, broken[PIPELINE_MAX] = {false}, shared;
 	char *why[PIPELINE_MAX] = {NULL};
 	long scan_ms;
-	int64_t last_watch = 0, last_beat = 0;
+	int64_t last_watch = 0, last_beat = 0, last_fold = 0;
 	char *exe;
 
 	if (registry_pipeline(ws->cfg, &pl, err) < 0)
@@ -392,6 +392,15 @@ int supervisor_run(struct workspace *ws, const struct supervisor_opts *o, struct
 			}
 		}
 		jobq_expire_leases(ws->db, max_attempts);
+		/* PostgreSQL's counters: each key's rows summed into one
+		 * (db.h), so that a read sums a few rows; once a second */
+		if (now_ms() - last_fold >= 1000) {
+			struct errbuf ferr;
+			err_init(&ferr);
+			if (db_fold_counters(ws->db, &ferr) < 0)
+				log_warn("%s", ferr.msg);
+			last_fold = now_ms();
+		}
 		/* Intake is a process of its own, started again when it ends
 		 * (not more than once a second). */
 		if (watch && now_ms() - last_watch >= 1000 && nkids < MAX_WORKERS) {

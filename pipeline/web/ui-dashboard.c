@@ -26,7 +26,7 @@ static const char *const states[] = {"ready", "claimed", "done", "failed", "quar
 
 static void stage_table(struct web_req *r, const struct pipeline *pl)
 {
-	struct db_stmt *st = db_prepare(r->ws->db, "SELECT state, n FROM job_counts WHERE stage = ?1");
+	struct db_stmt *st = db_prepare(r->ws->db, "SELECT state, sum(n) FROM job_counts WHERE stage = ?1 GROUP BY state");
 	html_raw(&r->out, "<section><h2>%s</h2><table class=\"num\"><thead><tr><th>%s</th>", L(r, "Hàng đợi theo bước", "Queues per stage"),
 		 L(r, "Bước", "Stage"));
 	for (int i = 0; i < 6; i++)

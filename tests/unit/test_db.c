@@ -113,8 +113,8 @@ int main(void)
 	CHECK(db_exec(db, "INSERT INTO jobs(stage, state, priority, aging, created, updated) VALUES ('s', 'ready', 2, 1, 3600000, 0);"
 			  "INSERT INTO jobs(stage, state, priority, created, updated) VALUES ('s', 'ready', 0, 0, 0);"
 			  "UPDATE jobs SET state = 'done' WHERE priority = 0", &err) == 0);
-	CHECK(db_int(db, -1, "SELECT n FROM job_counts WHERE stage = 's' AND state = 'ready'", 0) == 1);
-	CHECK(db_int(db, -1, "SELECT n FROM job_counts WHERE stage = 's' AND state = 'done'", 0) == 1);
+	CHECK(db_int(db, -1, "SELECT sum(n) FROM job_counts WHERE stage = 's' AND state = 'ready'", 0) == 1);
+	CHECK(db_int(db, -1, "SELECT sum(n) FROM job_counts WHERE stage = 's' AND state = 'done'", 0) == 1);
 	st = db_prepare(db, "SELECT claim_key FROM jobs WHERE priority = 2");
 	CHECK(db_step(st) == DB_ROW && db_col_double(st, 0) == 2 * 3600000.0 - 3600000.0);
 	db_finalize(st);
