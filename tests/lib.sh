@@ -37,6 +37,14 @@ sq() {
 		psql -X -q -At -v ON_ERROR_STOP=1 "$(sed -n 's/^db.url = //p' "$1/sohoa.conf")" -c "$2"
 	fi
 }
+# sq_dump WS: the whole database of a workspace as SQL
+sq_dump() {
+	if [ -f "$1/sohoa.db" ]; then
+		sqlite3 "$1/sohoa.db" .dump
+	else
+		pg_dump --no-owner "$(sed -n 's/^db.url = //p' "$1/sohoa.conf")"
+	fi
+}
 # ws_init DIR [STAGES]: a workspace, optionally with a shorter pipeline
 ws_init() {
 	if [ "${SOHOA_TEST_BACKEND:-sqlite}" = postgresql ]; then

@@ -28,7 +28,7 @@ m=$(sq ws "SELECT path FROM masters WHERE sha256 = '$sha'")
 cmp "$pdf" "ws/$m" || die "master differs from the PDF"
 expect_eq "$(stat -c %a "ws/$m")" 444 "master mode"
 expect_eq "$(sq ws "SELECT nimages FROM masters WHERE sha256 = '$sha'")" 3 "pages counted"
-expect_eq "$(sq ws "SELECT group_concat(img_index) FROM (SELECT img_index FROM pages p JOIN masters m ON m.id = p.master_id WHERE m.sha256 = '$sha' ORDER BY seq)")" "0,1,2" "one page per PDF page"
+expect_eq "$(sq ws "SELECT group_concat(img_index, ',') FROM (SELECT img_index FROM pages p JOIN masters m ON m.id = p.master_id WHERE m.sha256 = '$sha' ORDER BY seq) s")" "0,1,2" "one page per PDF page"
 sq ws "SELECT detail FROM events WHERE type = 'ingestion' AND object = 'master:$sha'" | grep -q "PDF, 3 pages" || die "ingestion event"
 
 expect_ok "$SOHOA" -C ws run --drain 2> run.log

@@ -45,8 +45,8 @@ expect_eq "$npages" 100 "pages"
 expect_eq "$(sq ws "SELECT count(*) FROM jobs WHERE page_id IS NOT NULL AND state = 'done'")" $((npages * nstages)) "every page through every stage"
 expect_eq "$(sq ws "SELECT count(*) FROM jobs WHERE state <> 'done'")" 0 "nothing left"
 # exactly once: no job committed its results twice
-expect_eq "$(sq ws "SELECT count(*) FROM (SELECT job_id, type FROM events WHERE job_id IS NOT NULL AND outcome = 'success' GROUP BY job_id, type HAVING count(*) > 1)")" 0 "duplicate commits"
-expect_eq "$(sq ws "SELECT count(*) FROM (SELECT page_id FROM jobs WHERE page_id IS NOT NULL GROUP BY page_id, stage HAVING count(*) > 1)")" 0 "duplicate jobs"
+expect_eq "$(sq ws "SELECT count(*) FROM (SELECT job_id, type FROM events WHERE job_id IS NOT NULL AND outcome = 'success' GROUP BY job_id, type HAVING count(*) > 1) s")" 0 "duplicate commits"
+expect_eq "$(sq ws "SELECT count(*) FROM (SELECT page_id FROM jobs WHERE page_id IS NOT NULL GROUP BY page_id, stage HAVING count(*) > 1) s")" 0 "duplicate jobs"
 # the kills were noticed and retried
 [ "$(sq ws 'SELECT count(*) FROM jobs WHERE attempts > 0')" -gt 0 ] || die "no job shows a worker death"
 # no partial file in any store; every access copy is whole

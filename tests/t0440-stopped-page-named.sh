@@ -43,7 +43,7 @@ expect_eq "$(sq ws "SELECT count(*) FROM pages WHERE batch_id = 1 AND document_i
 # rescan request: stays held, says so; then drop the page from its document
 SOHOA_OPERATOR=minh expect_ok "$SOHOA" -C ws jobs rescan $empty --reason "the sheet was torn"
 expect_eq "$(sq ws "SELECT state || ' ' || error_code FROM jobs WHERE id = $empty")" "held rescan_requested" "after the rescan request"
-expect_eq "$(sq ws "SELECT group_concat(substr(object, 1, instr(object, ':')), ' ') FROM events WHERE type = 'rescan request' AND agent = 'operator:minh'")" "page: job:" "rescan events (the page's request, the job's state)"
+expect_eq "$(sq ws "SELECT group_concat(CASE WHEN object LIKE 'page:%' THEN 'page:' WHEN object LIKE 'job:%' THEN 'job:' ELSE object END, ' ') FROM events WHERE type = 'rescan request' AND agent = 'operator:minh'")" "page: job:" "rescan events (the page's request, the job's state)"
 expect_eq "$(sq ws "SELECT count(*) FROM rescans WHERE done IS NULL AND reason = 'the sheet was torn'")" 1 "the station's rescan list"
 SOHOA_OPERATOR=minh expect_ok "$SOHOA" -C ws jobs drop $empty --reason "a blank cover sheet"
 expect_eq "$(sq ws "SELECT state || ' ' || error_code FROM jobs WHERE id = $empty")" "done dropped" "dropped page's job"
@@ -52,7 +52,7 @@ expect_eq "$(sq ws "SELECT count(*) FROM events WHERE type = 'page dropped' AND 
 expect_eq "$(sq ws "SELECT state FROM jobs WHERE stage = 'fanin' AND batch_id = 2")" ready "batch 2's fan-in job"
 expect_ok "$SOHOA" -C ws run --drain 2> run3.log
 expect_eq "$(sq ws "SELECT count(*) FROM pages WHERE batch_id = 2 AND document_id IS NOT NULL")" 1 "batch 2 made into documents without it"
-expect_eq "$(sq ws "SELECT document_id IS NULL AND dropped = 1 FROM pages p JOIN masters m ON m.id = p.master_id WHERE m.src_name = 'empty.png'")" 1 "dropped page"
+expect_eq "$(sq ws "SELECT CAST(document_id IS NULL AND dropped = 1 AS INTEGER) FROM pages p JOIN masters m ON m.id = p.master_id WHERE m.src_name = 'empty.png'")" 1 "dropped page"
 "$SOHOA" -C ws status --json > st2.json
 expect_eq "$(jq '.waiting | length' st2.json)" 0 "nothing waits"
 expect_fail "$SOHOA" -C ws jobs drop $low --reason "already in a document"

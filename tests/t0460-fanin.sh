@@ -20,7 +20,7 @@ expect_eq "$(awk '{ printf "%s:%s ", $1, $2 }' stages.txt)" "capture:page fanin:
 expect_ok "$SOHOA" -C ws ingest --profile legacy --docs 1,2-3 s1 > /dev/null
 expect_eq "$(sq ws "SELECT count(*) FROM jobs WHERE stage = 'fanin'")" 0 "fan-in job before the pages passed"
 expect_ok "$SOHOA" -C ws run --drain 2> run1.log
-expect_eq "$(sq ws "SELECT state || ' ' || batch_id || ' ' || (page_id IS NULL) || (document_id IS NULL) FROM jobs WHERE stage = 'fanin'")" \
+expect_eq "$(sq ws "SELECT state || ' ' || batch_id || ' ' || CAST(page_id IS NULL AS INTEGER) || CAST(document_id IS NULL AS INTEGER) FROM jobs WHERE stage = 'fanin'")" \
 	"done 1 11" "the fan-in job"
 fanin=$(sq ws "SELECT id FROM jobs WHERE stage = 'fanin'")
 "$SOHOA" -C ws jobs > jobs.txt

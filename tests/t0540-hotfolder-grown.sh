@@ -26,7 +26,7 @@ expect_eq "$(sq ws "SELECT count(*) FROM masters WHERE src_name = 'scan.png'")" 
 expect_eq "$(sq ws "SELECT size FROM masters WHERE src_name = 'scan.png' ORDER BY id DESC LIMIT 1")" "$size" "the complete file"
 sq ws "SELECT detail FROM events WHERE type = 'ingestion' ORDER BY id DESC LIMIT 1" | grep -q "a new version of 'scan.png'" || die "no ingestion event says so"
 "$SOHOA" -C ws run --drain 2> run.log || die "run"
-expect_eq "$(sq ws "SELECT group_concat(j.state, ' ') FROM jobs j JOIN pages p ON p.id = j.page_id JOIN masters m ON m.id = p.master_id WHERE m.src_name = 'scan.png' ORDER BY m.id")" "quarantined done" "half file quarantined, complete file captured"
+expect_eq "$(sq ws "SELECT group_concat(state, ' ') FROM (SELECT j.state FROM jobs j JOIN pages p ON p.id = j.page_id JOIN masters m ON m.id = p.master_id WHERE m.src_name = 'scan.png' ORDER BY m.id) s")" "quarantined done" "half file quarantined, complete file captured"
 # taken once: another pass takes nothing
 expect_ok "$SOHOA" -C ws watch --once > out 2> err
 expect_grep "0 files taken" out

@@ -66,7 +66,7 @@ expect_eq "$(sq ws "SELECT count(*) FROM jobs WHERE state <> 'done'")" 0 "jobs n
 [ "$(sq ws "SELECT count(*) FROM jobs WHERE node = 'beta'")" -gt 0 ] || die "beta did nothing"
 expect_eq "$(sq ws "SELECT count(*) FROM jobs WHERE node = 'alpha' AND state = 'done'")" "$done_alpha" "alpha's done jobs kept"
 # every job done exactly once: one success event per job and stage event type
-expect_eq "$(sq ws "SELECT count(*) FROM (SELECT job_id FROM events WHERE job_id IS NOT NULL AND outcome = 'success' GROUP BY job_id, type HAVING count(*) > 1)")" 0 "jobs done twice"
+expect_eq "$(sq ws "SELECT count(*) FROM (SELECT job_id FROM events WHERE job_id IS NOT NULL AND outcome = 'success' GROUP BY job_id, type HAVING count(*) > 1) s")" 0 "jobs done twice"
 expect_eq "$(sq ws "SELECT count(*) FROM jobs j WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.job_id = j.id AND e.outcome = 'success')")" 0 "jobs done without their event"
 "$SOHOA" -C ws status --json > after.json
 expect_eq "$(jq -r '[.nodes[] | .name + ":" + .state] | join(" ")' after.json)" "alpha:stale beta:stopped" "nodes after"

@@ -21,10 +21,10 @@ expect_ok "$SOHOA" -C ws ingest --profile legacy none > /dev/null
 expect_ok "$SOHOA" -C ws ingest --profile legacy --file-code G01.2020.1 low > /dev/null
 expect_ok "$SOHOA" -C ws ingest --profile legacy --file-code G01.2020.3 secret > /dev/null
 expect_ok "$SOHOA" -C ws ingest --profile legacy --file-code Q3-5-1-2 high > /dev/null
-prio() { sq ws "SELECT group_concat(DISTINCT j.priority || ':' || j.state) FROM jobs j JOIN pages p ON p.id = j.page_id JOIN batches b ON b.id = p.batch_id WHERE COALESCE(b.file_code, '') = '$1'"; }
-expect_eq "$(prio G01.2020.2)" "95.0:ready" "jobs of the urgent file (ingested by its legacy alias)"
-expect_eq "$(prio '')" "0.0:ready" "jobs of the batch with no file"
-expect_eq "$(prio G01.2020.3)" "40.0:held" "jobs of the mật file"
+prio() { sq ws "SELECT group_concat(s, ',') FROM (SELECT DISTINCT CAST(j.priority AS INTEGER) || ':' || j.state AS s FROM jobs j JOIN pages p ON p.id = j.page_id JOIN batches b ON b.id = p.batch_id WHERE COALESCE(b.file_code, '') = '$1') d"; }
+expect_eq "$(prio G01.2020.2)" "95:ready" "jobs of the urgent file (ingested by its legacy alias)"
+expect_eq "$(prio '')" "0:ready" "jobs of the batch with no file"
+expect_eq "$(prio G01.2020.3)" "40:held" "jobs of the mật file"
 expect_grep "priority gate: held: mode 03" /dev/stdin <<EOF2
 $(sq ws "SELECT DISTINCT error FROM jobs WHERE state = 'held'")
 EOF2
@@ -36,7 +36,7 @@ diff -u want order || die "claim order"
 expect_eq "$(sq ws "SELECT count(*) FROM jobs WHERE state = 'held'")" 2 "held jobs after the drain"
 # the head of the agency approves: released, and done at the next run
 expect_ok "$SOHOA" -C ws file set G01.2020.3 --approved-by "Giám đốc" > /dev/null
-expect_eq "$(prio G01.2020.3)" "40.0:ready" "jobs of the approved mật file"
+expect_eq "$(prio G01.2020.3)" "40:ready" "jobs of the approved mật file"
 expect_ok "$SOHOA" -C ws run --drain
 expect_eq "$(sq ws "SELECT count(*) FROM jobs WHERE state <> 'done'")" 0 "jobs not done"
 exit 0

@@ -22,7 +22,7 @@ expect_grep '^x\\x0aMETS.xml: ok forged\\x1b\[2J: missing (listed in METS.xml)' 
 expect_grep 'OAISPACKAGETYPE is .S\\x0d\\x0aMETS.xml: ok\\xc2\\x9b2JIP.' out
 grep -q '^METS.xml: ok' out && die "a forged report line"
 # export: a document name with ESC in a message
-sq ws "UPDATE documents SET signed_path = 'derived/docs/1/gone' || char(27) || '[31m.pdf' WHERE id = 1"
+sq ws "UPDATE documents SET signed_path = 'derived/docs/1/gone$(printf '\033')[31m.pdf' WHERE id = 1"
 "$SOHOA" -C ws export --file 000.00.00.G09.2010.01.TH > out 2> err
 grep -q "$(printf '\033')" out err && die "a raw ESC reached export's output"
 expect_grep '\\x1b\[31m' err

@@ -32,7 +32,7 @@ expect_grep "role 'king'" role.err
 expect_eq "$(jq -c '[.users[] | [.name, .role, .stations]]' users.json)" \
 	'[["boss","admin",[]],["lan","operator",["st-a"]],["minh","operator",["st-b"]],["sup","supervisor",[]]]' "user list"
 # the password is not in the database in clear, only an scrypt hash
-sqlite3 ws/sohoa.db .dump > dump.sql
+sq_dump ws > dump.sql
 if grep -q 'correct horse' dump.sql; then die "password in the database in clear"; fi
 expect_grep 'scrypt\$16384\$8\$1\$' dump.sql
 expect_eq "$(sq ws "SELECT count(*) FROM events WHERE type = 'user management'")" 4 "user events"

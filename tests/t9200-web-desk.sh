@@ -116,7 +116,7 @@ new=$(sq ws "SELECT new_page_id FROM rescans WHERE page_id = $page AND done IS N
 [ -n "$new" ] || die "the rescan was not taken"
 expect_eq "$(sq ws "SELECT m.src_name FROM pages p JOIN masters m ON m.id = p.master_id WHERE p.id = $new")" "quet_lai__1_.png" "the upload's name, made safe"
 expect_eq "$(sq ws "SELECT document_id FROM pages WHERE id = $new")" "$doc" "the new page in the old one's document"
-expect_eq "$(sq ws "SELECT dropped || ' ' || COALESCE(document_id, '-') FROM pages WHERE id = $page")" "1 -" "the old page out of it"
+expect_eq "$(sq ws "SELECT dropped || ' ' || COALESCE(CAST(document_id AS TEXT), '-') FROM pages WHERE id = $page")" "1 -" "the old page out of it"
 expect_eq "$(sq ws "SELECT state FROM documents WHERE id = $doc")" open "the document waits for the new page"
 expect_eq "$(sq ws "SELECT agent FROM events WHERE type = 'rescan' AND object = 'page:$page'")" "operator:lan" "rescan event"
 expect_eq "$(ls ws/tmp | grep -c upload || true)" 0 "the upload removed from tmp/"
@@ -141,7 +141,7 @@ expect_eq "$(curl -s -b sup.jar -H "X-CSRF-Token: $sup" -X POST "$URL/api/jobs/$
 expect_eq "$(sq ws "SELECT state FROM jobs WHERE id = $held")" ready "released"
 expect_eq "$(sq ws "SELECT agent FROM events WHERE type = 'release' AND object = 'job:$held'")" "supervisor:sup" "release event"
 expect_eq "$(code -b sup.jar --data "csrf=$sup&file=000.00.00.G09.2025.01.VP&value=77&reason=urgent+request" "$URL/dashboard/priority")" 303 "priority"
-expect_eq "$(sq ws "SELECT priority_override FROM files")" 77.0 "override"
+expect_eq "$(sq ws "SELECT CAST(priority_override AS INTEGER) FROM files")" 77 "override"
 expect_eq "$(sq ws "SELECT agent FROM events WHERE type = 'priority override'")" "supervisor:sup" "override event"
 expect_eq "$(code -b sup.jar --data "csrf=$sup&file=000.00.00.G09.2025.01.VP&value=77" "$URL/dashboard/priority")" 400 "override without a reason"
 curl -s -b sup.jar "$URL/api/status" | jq -S 'del(.oldest_waiting_seconds, .throughput, .eta_seconds)' > api.json

@@ -73,7 +73,7 @@ new=$(sq ws "SELECT new_page_id FROM rescans")
 expect_eq "$(sq ws "SELECT dropped FROM pages WHERE id = $rescanned")" 1 "the old page dropped"
 expect_eq "$(sq ws "SELECT value FROM meta WHERE object = 'document' AND object_id = $doc AND field = 'issuedDate'")" "01/07/2025" "issuedDate"
 expect_eq "$(sq ws "SELECT count(*) FROM meta WHERE object = 'document' AND object_id = $doc AND source = 'proposed'")" 0 "proposals accepted"
-expect_eq "$(sq ws "SELECT priority_override FROM files")" 50.0 "priority"
+expect_eq "$(sq ws "SELECT CAST(priority_override AS INTEGER) FROM files")" 50 "priority"
 expect_eq "$(sq ws "SELECT agent FROM events WHERE type = 'release'")" "supervisor:sup" "release"
 # the corrected word reaches the PDF text layer when the document is rebuilt
 expect_ok "$SOHOA" -C ws run --drain
