@@ -79,8 +79,9 @@ reason cut.pdf | grep -q "truncated" || die "cut.pdf: $(reason cut.pdf)"
 reason notes.pdf | grep -q "not a PDF" || die "notes.pdf: $(reason notes.pdf)"
 [ $n = 6 ] && { reason locked.pdf | grep -q "encrypted" || die "locked.pdf: $(reason locked.pdf)"; }
 expect_eq "$(state p9.tif 0 blank)" done "the TIFF of the same batch"
-# no temporary file left behind
-expect_eq "$(ls ws/tmp | wc -l)" 0 "files left in tmp/"
+# no temporary file left behind (on PostgreSQL a node keeps its folder and
+# the wake-up FIFOs, which another node on this host may listen on)
+expect_eq "$(find ws/tmp -type f | wc -l)" 0 "files left in tmp/"
 
 # the hot folder takes a PDF too
 echo "ingest.stable_seconds = 1" >> ws/sohoa.conf
