@@ -149,8 +149,7 @@ check-unit-pg: $(UNIT_PG)
 #   t0420-two-supervisors  SQLite's workspace lock (sohoa.lock); nodes on PostgreSQL: t0715
 #   t0710-nodes            the node lines of sohoa.lock are SQLite's; t0715 is its PostgreSQL twin
 #   t0700 t0715 t0720      PostgreSQL by nature: run in check-e2e under their own cluster
-#   t0400-crash            on PostgreSQL jobs claimed by the killed workers stay claimed and the drain waits (to fix in sohoa)
-E2E_PG_NOT = t0400-crash t0420-two-supervisors t0710-nodes t0700-postgresql t0715-nodes-pg t0720-migrate
+E2E_PG_NOT = t0420-two-supervisors t0710-nodes t0700-postgresql t0715-nodes-pg t0720-migrate
 E2E_PG = $(filter-out $(E2E_PG_NOT),$(basename $(notdir $(wildcard tests/t[0-9][0-9][0-9][0-9]-*.sh))))
 check-e2e-pg: $(BUILD)/sohoa $(TOOL_BIN)
 	@sh tests/pg.sh sh -c 'SOHOA_TEST_BACKEND=postgresql E2E_LIST="$(E2E_PG)" sh tests/run-e2e.sh $(BUILD)'
