@@ -138,9 +138,9 @@ fuzz: deps
 	@$(MAKE) --no-print-directory $(patsubst %,$(FUZZ_BUILD)/bin/%,$(FUZZ_NAMES))
 	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
-# The unit tests of the database layer and the queue again on PostgreSQL,
-# in a throw-away cluster (tests/pg.sh).
-UNIT_PG = $(BUILD)/tests/test_db $(BUILD)/tests/test_jobq
+# The unit tests that open a database (tests/unit/unitdb.h) again on
+# PostgreSQL, each on an empty database of a throw-away cluster (tests/pg.sh).
+UNIT_PG = $(patsubst %,$(BUILD)/tests/test_%,db jobq docmap meta node priority search web)
 check-unit-pg: $(UNIT_PG)
 	@UNIT_PG=1 sh tests/pg.sh sh tests/run-unit.sh $(UNIT_PG)
 

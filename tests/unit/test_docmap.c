@@ -19,9 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/db.h"
 #include "archive/docmap.h"
-#include "unit.h"
+#include "unitdb.h"
 
 static char root[64];
 static struct db *db;
@@ -254,12 +253,7 @@ int main(void)
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/text", root);
 	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/sohoa.db", root);
-	err_init(&err);
-	if (db_open(path, true, &db, &err) < 0) {
-		fprintf(stderr, "%s\n", err.msg);
-		return 2;
-	}
+	db = unit_db_open(root);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char prof[32];
 		int64_t batch, *ids = NULL;

@@ -9,11 +9,10 @@
 #include <unistd.h>
 
 #include "engine/config.h"
-#include "engine/db.h"
 #include "engine/jobq.h"
 #include "engine/registry.h"
 #include "engine/stage_result.h"
-#include "unit.h"
+#include "unitdb.h"
 
 static struct db *db;
 static char root[64] = "/tmp/test_jobq.XXXXXX"; /* a workspace folder without config/: the defaults */
@@ -299,10 +298,13 @@ static void counters_never_wait(void)
 	struct db *other;
 	struct errbuf err;
 	int64_t a, b;
+	char *where;
 	if (strcmp(db_backend(db), "postgresql") != 0)
 		return;
 	err_init(&err);
-	CHECK(db_open(getenv("SOHOA_TEST_DB"), false, &other, &err) == 0);
+	where = unit_db_where(root);
+	CHECK(db_open(where, false, &other, &err) == 0);
+	free(where);
 	CHECK(db_exec(db, "INSERT INTO jobs(stage, state, created, updated) VALUES ('w', 'ready', 0, 0), ('w', 'claimed', 0, 0)", &err) == 0);
 	a = db_int(db, 0, "SELECT min(id) FROM jobs WHERE stage = 'w'", 0);
 	b = db_int(db, 0, "SELECT max(id) FROM jobs WHERE stage = 'w'", 0);
@@ -320,20 +322,17 @@ static void counters_never_wait(void)
 
 int main(void)
 {
-	char path[] = "/tmp/test_jobq.XXXXXX";
 	struct errbuf err;
 	struct job j;
 	struct config *cfg = config_new();
 	struct pipeline pl;
 	int64_t p1, p2, p3;
-	int fd = mkstemp(path);
-	close(fd);
-	unlink(path);
+	if (!mkdtemp(root)) {
+		perror("mkdtemp");
+		return 2;
+	}
+	db = unit_db_open(root);
 	err_init(&err);
-	/* SOHOA_TEST_DB: an empty PostgreSQL database (tests/pg.sh, make check) */
-	CHECK(db_open(getenv("SOHOA_TEST_DB") ? getenv("SOHOA_TEST_DB") : path, true, &db, &err) == 0);
-	if (err.set)
-		fprintf(stderr, "%s\n", err.msg);
 	CHECK(db_version(db) >= 1);
 	CHECK(config_set(cfg, "stages", "capture pdf", &err) == 0);
 	CHECK(registry_pipeline(cfg, &pl, &err) == 0);
@@ -354,7 +353,6 @@ int main(void)
 		err_init(&err);
 		CHECK(config_set(cfg, "stages", "capture pdf", &err) == 0);
 	}
-	CHECK(mkdtemp(root) != NULL);
 
 	db_exec(db, "INSERT INTO batches(id, file_code, station, operator, profile, started) VALUES (1, 'A.2020.1', 's', 'o', 'p', 0);"
 			 "INSERT INTO batches(id, file_code, station, operator, profile, started) VALUES (2, 'B.2020.1', 's', 'o', 'p', 0);"
@@ -501,14 +499,6 @@ int main(void)
 
 	db_close(db);
 	config_free(cfg);
-	unlink(path);
-	rmdir(root);
-	{
-		char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
-		unlink(wal);
-		unlink(shm);
-		free(wal);
-		free(shm);
-	}
+	CHECK(unit_rmtree(root));
 	return unit_done("jobq");
 }

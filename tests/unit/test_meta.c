@@ -3,9 +3,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "engine/db.h"
 #include "archive/meta.h"
-#include "unit.h"
+#include "unitdb.h"
 
 static const struct { const char *field; int level; const char *in, *out; } values[] = {
 	{"issuedDate", META_DOCUMENT, "27/9/2021", "27/09/2021"},
@@ -52,7 +51,7 @@ int main(void)
 {
 	struct errbuf err;
 	struct meta_schema *s;
-	char dir[] = "/tmp/test_meta.XXXXXX", *path;
+	char dir[] = "/tmp/test_meta.XXXXXX";
 	struct db *db;
 	struct strbuf rep;
 	int n;
@@ -91,9 +90,7 @@ int main(void)
 	CHECK(meta_legacy_guess("Việt Nam Hà Nội", strlen("Việt Nam Hà Nội")) == NULL);
 
 	CHECK(mkdtemp(dir) != NULL);
-	path = xasprintf("%s/t.db", dir);
-	err_init(&err);
-	CHECK(db_open(path, true, &db, &err) == 0);
+	db = unit_db_open(dir);
 
 	/* files: a good import, then one with a broken row: nothing written */
 	sb_init(&rep, 0);
@@ -174,7 +171,6 @@ int main(void)
 	sb_release(&rep);
 	db_close(db);
 	CHECK(unit_rmtree(dir));
-	free(path);
 	meta_schema_free(s);
 	return unit_done("meta");
 }

@@ -9,11 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/db.h"
 #include "engine/identity.h"
 #include "engine/jobq.h"
 #include "engine/node.h"
-#include "unit.h"
+#include "unitdb.h"
 
 static struct db *db;
 
@@ -155,22 +154,15 @@ static void identity(const char *root)
 
 int main(void)
 {
-	char root[64] = "/tmp/test_node.XXXXXX", *path;
-	struct errbuf err;
-	err_init(&err);
+	char root[64] = "/tmp/test_node.XXXXXX";
 	if (!mkdtemp(root))
 		return 1;
-	path = xasprintf("%s/sohoa.db", root);
-	if (db_open(path, true, &db, &err) < 0) {
-		fprintf(stderr, "%s\n", err.msg);
-		return 1;
-	}
+	db = unit_db_open(root);
 	names();
 	leases();
 	registry();
 	identity(root);
 	db_close(db);
-	free(path);
 	unit_rmtree(root);
 	return unit_done("test_node");
 }

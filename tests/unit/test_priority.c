@@ -3,11 +3,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "engine/db.h"
 #include "engine/jobq.h"
 #include "archive/meta.h"
 #include "archive/priority.h"
-#include "unit.h"
+#include "unitdb.h"
 
 static struct db *db;
 static struct meta_schema *s;
@@ -81,7 +80,7 @@ int main(void)
 	struct errbuf err;
 	struct priority_rules *r;
 	struct priority_terms t;
-	char dir[] = "/tmp/test_priority.XXXXXX", *path, *order;
+	char dir[] = "/tmp/test_priority.XXXXXX", *order;
 	int64_t a, b, c, d, e, now = now_ms();
 
 	err_init(&err);
@@ -92,8 +91,7 @@ int main(void)
 		return 1;
 	}
 	CHECK(mkdtemp(dir) != NULL);
-	path = xasprintf("%s/t.db", dir);
-	CHECK(db_open(path, true, &db, &err) == 0);
+	db = unit_db_open(dir);
 
 	/* The backlog, by file code ending: */
 	a = add_file("G01.2020.A", "01", "01", "01", "1, 0, NULL, 0, 0, NULL");            /* 40 + promote 10 = 50 */
@@ -147,7 +145,6 @@ int main(void)
 
 	db_close(db);
 	CHECK(unit_rmtree(dir));
-	free(path);
 	priority_rules_free(r);
 	meta_schema_free(s);
 	return unit_done("priority");

@@ -8,10 +8,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "engine/db.h"
 #include "engine/fsio.h"
 #include "engine/search.h"
-#include "unit.h"
+#include "unitdb.h"
 
 static struct db *db;
 static char dir[] = "/tmp/test_search.XXXXXX";
@@ -83,11 +82,11 @@ int main(void)
 	free(off);
 
 	CHECK(mkdtemp(dir) != NULL);
-	snprintf(path, sizeof(path), "%s/db", dir);
+	db = unit_db_open(dir);
 	err_init(&err);
-	CHECK(db_open(path, true, &db, &err) == 0);
-	db_exec(db, "PRAGMA foreign_keys=OFF; INSERT INTO batches(id, station, operator, profile, started)"
-			 " VALUES (1, 'st-a', 'lan', 'a4-office', 0)", NULL);
+	CHECK(db_exec(db, "INSERT INTO batches(id, station, operator, profile, started) VALUES (1, 'st-a', 'lan', 'a4-office', 0);"
+			  "INSERT INTO masters(id, sha256, size, path, src_name, batch_id, nimages, created) VALUES (1, 'x', 1, 'm', 'm', 1, 1, 0)",
+		      &err) == 0);
 	p1 = add_page(1, "BỘ NỘI VỤ\nQuyết định về công tác lưu trữ tài liệu\nHà Nội, ngày 01 tháng 7 năm 2025");
 	p2 = add_page(2, "Kho Lưu trữ lịch sử tỉnh Đồng Nai");
 	p3 = add_page(3, "Biên bản giao nhận hồ sơ");

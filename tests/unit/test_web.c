@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "engine/db.h"
-#include "unit.h"
+#include "unitdb.h"
 #include "web/html.h"
 #include "web/json.h"
 #include "web/users.h"
@@ -88,7 +87,7 @@ static void test_html(void)
 
 static void test_users(void)
 {
-	char dir[] = "/tmp/test_web.XXXXXX", path[64];
+	char dir[] = "/tmp/test_web.XXXXXX";
 	char *h1, *h2, *pw[] = {"st-a", "st-b"};
 	struct errbuf err;
 	struct user u;
@@ -119,9 +118,8 @@ static void test_users(void)
 	free(h2);
 
 	CHECK(mkdtemp(dir) != NULL);
-	snprintf(path, sizeof(path), "%s/db", dir);
+	db = unit_db_open(dir);
 	err_init(&err);
-	CHECK(db_open(path, true, &db, &err) == 0);
 	CHECK(users_add(db, "lan", ROLE_OPERATOR, pw, 2, "password1", "admin:t", &err) == 0);
 	CHECK(users_add(db, "lan", ROLE_OPERATOR, pw, 2, "password1", "admin:t", &err) < 0);
 	CHECK(strstr(err.msg, "already exists") != NULL);
