@@ -10,8 +10,11 @@ done
 if [ "$(id -u)" = 0 ]; then
 	echo "deps: installing:$missing" >&2
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >&2 || { echo "deps: apt-get update failed" >&2; exit 1; }
-	apt-get install -y -qq --no-install-recommends $missing >&2 || { echo "deps: apt-get install failed for:$missing" >&2; exit 1; }
+	# another apt (a second `make` at once, unattended-upgrades) holds the
+	# lock for a while: wait for it rather than fail
+	lock="-o DPkg::Lock::Timeout=600"
+	apt-get $lock update -qq >&2 || { echo "deps: apt-get update failed" >&2; exit 1; }
+	apt-get $lock install -y -qq --no-install-recommends $missing >&2 || { echo "deps: apt-get install failed for:$missing" >&2; exit 1; }
 else
 	echo "deps: missing Debian packages; run as root:" >&2
 	echo "  apt-get install --no-install-recommends$missing" >&2
