@@ -19,7 +19,11 @@
  * word with a toneless circumflex vowel (ocr.retry_circumflex) that has ink
  * just above that vowel on the page's binarized image is cut out and read
  * again (PSM 8); the new reading is kept only when it differs from the old
- * one by tone marks on circumflex vowels alone.  At most
+ * one by tone marks on circumflex vowels alone.  The numbers of a date
+ * ("ngày 22 tháng 8 năm 2023") are read again the same way: an italic 3
+ * read as 5 at confidence 96 on the page is a 3 read alone; the new
+ * reading is kept when it has as many digits and a confidence at most
+ * ocr.retry_margin lower (a 22 read alone as 55 at 19 is not).  At most
  * OCR_MAX_WORD_RETRIES words are read again per page.  Lines under
  * ocr.line_retry confidence (off by default) are read again whole; that
  * reading is kept unless its confidence is more than ocr.retry_margin lower.
@@ -297,6 +301,7 @@ struct word {
 	char *text;        /* as read on the page, then possibly as re-read */
 	int l, t, r, b;    /* its box, as the hOCR and ALTO renderers write it */
 	bool suspect;      /* has a toneless circumflex with ink above it */
+	bool date_number;  /* digits after ngày, tháng or năm */
 	float conf;        /* Tesseract's word confidence */
 };
 
@@ -308,6 +313,15 @@ struct line {
 	struct word *words;
 	size_t nwords;
 };
+
+/* true when word is the number of a date ("ngày 22 tháng 8 năm 2023": 1
+ * to 4 digits) and prev the word before it. */
+static bool date_number(const char *prev, const char *word)
+{
+	size_t n = strlen(word);
+	return n >= 1 && n <= 4 && strspn(word, "0123456789") == n &&
+	       (!strcmp(prev, "ngày") || !strcmp(prev, "tháng") || !strcmp(prev, "năm"));
+}
 
 /* true when the text has a circumflex vowel without a tone mark (â ê ô):
  * the reading Tesseract's page mode gets wrong most (khẩu read as khâu). */
@@ -523,6 +537,7 @@ static struct line *page_lines(struct ocr_engine *e, size_t *n)
 		TessPageIteratorBoundingBox(pi, RIL_WORD, &w->l, &w->t, &w->r, &w->b);
 		/* Without the binarized page every toneless circumflex is suspect. */
 		w->suspect = e->opts.retry_circumflex && bare_circumflex(w->text) && (!bin || ink_above_circumflex(ri, bin));
+		w->date_number = e->opts.retry_circumflex && ln->nwords > 1 && date_number(ln->words[ln->nwords - 2].text, w->text);
 	} while (TessResultIteratorNext(ri, RIL_WORD));
 	TessResultIteratorDelete(ri);
 	pixDestroy(&bin);
@@ -571,24 +586,31 @@ static void retry_words(struct ocr_engine *e, struct Pix *pix, int dpi, struct l
 	for (i = 0; i < ln->nwords && *budget > 0; i++) {
 		struct word *w = &ln->words[i];
 		const int box[4] = { w->l, w->t, w->r, w->b };
-		char *text, *had, *got;
+		char *text;
 		int conf = 0;
-		if (!w->suspect)
+		bool ok;
+		if (!w->suspect && !w->date_number)
 			continue;
 		(*budget)--;
 		tried = true;
 		text = reread(e, pix, dpi, box, PSM_SINGLE_WORD, &conf);
-		had = circumflex_skeleton(w->text);
-		got = text ? circumflex_skeleton(text) : NULL;
-		if (had && got && !strcmp(had, got) && strcmp(text, w->text)) {
+		if (w->date_number) {
+			/* as many digits, nearly as sure */
+			ok = text && strlen(text) == strlen(w->text) && strspn(text, "0123456789") == strlen(text) &&
+			     conf >= w->conf - e->opts.retry_margin;
+		} else {
+			char *had = circumflex_skeleton(w->text), *got = text ? circumflex_skeleton(text) : NULL;
+			ok = had && got && !strcmp(had, got);
+			free(had);
+			free(got);
+		}
+		if (ok && strcmp(text, w->text)) {
 			free(w->text);
 			w->text = text;
 			text = NULL;
 			changed[i] = any = true;
 		}
 		free(text);
-		free(had);
-		free(got);
 	}
 	if (tried)
 		res->lines_retried++;

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unicase.h>
 #include <unictype.h>
 #include <uninorm.h>
@@ -247,6 +248,87 @@ static bool find_date(const char *f, char *out, size_t outsz, size_t *at)
 		return true;
 	}
 	return false;
+}
+
+/*
+ * A date's numbers the OCR may have misread: a year before 1900 or after
+ * this one, or one of more than four digits ("năm 15959"; find_date()
+ * takes four).  f is the folded text from the date's "ngay".
+ */
+static bool date_plausible(const char *f, int year)
+{
+	const char *y = strstr(f, "nam");
+	time_t now = time(NULL);
+	struct tm tm;
+	int digits = 0;
+	if (y) {
+		for (y += 3; *y == ' ' || *y == ':'; y++)
+			;
+		while (ocr_digit(*y++) >= 0)
+			digits++;
+	}
+	if (digits > 4)
+		return false;
+	gmtime_r(&now, &tm);
+	return year >= 1900 && year <= tm.tm_year + 1900;
+}
+
+/* Under this word confidence (hOCR x_wconf) a date's number is not sure;
+ * measured: the right dates of 60 mkadmin.py pages read 91 to 97, the one
+ * misread (a 5-digit year) 72. */
+#define PROPOSE_DATE_WCONF 85
+
+/*
+ * How sure the OCR was of a date's numbers: the lowest word confidence
+ * (hOCR x_wconf) of the word that holds its year and of those, among the
+ * five words before it, that hold its day and month; -1 when the hOCR
+ * has no word with the year.  A word's numbers are its runs of digits
+ * (the text between its tag and the next '<': numbers carry no entity).
+ */
+static int date_conf(const char *hocr, int d, int m, int y)
+{
+	struct { int conf, num[3], n; } w[6]; /* the last six words, a ring */
+	int seen = 0;
+	for (const char *p = hocr; p && (p = strstr(p, "x_wconf ")); seen++) {
+		int k = seen % 6, conf = (int)strtol(p + 8, NULL, 10), low;
+		const char *t = strchr(p, '>');
+		w[k].conf = conf;
+		w[k].n = 0;
+		p += 8;
+		if (!t)
+			break;
+		for (t++; *t && *t != '<';) {
+			int v = 0, nd = 0;
+			while (*t >= '0' && *t <= '9' && nd < 5)
+				v = v * 10 + (*t++ - '0'), nd++;
+			if (nd && w[k].n < 3)
+				w[k].num[w[k].n++] = v;
+			if (!nd)
+				t++;
+		}
+		for (int j = 0; j < w[k].n; j++)
+			if (w[k].num[j] == y)
+				goto year;
+		continue;
+year:
+		low = conf;
+		for (int want = 0; want < 2; want++) {
+			/* the day, then the month: the nearest word before that has it */
+			int x = want ? m : d;
+			for (int back = 0; back < 6 && back <= seen; back++) {
+				int i = (seen - back) % 6, hit = 0;
+				for (int j = 0; j < w[i].n; j++)
+					hit |= w[i].num[j] == x;
+				if (hit) {
+					if (w[i].conf < low)
+						low = w[i].conf;
+					break;
+				}
+			}
+		}
+		return low;
+	}
+	return -1;
 }
 
 static int upper_ratio(const struct line *l)
@@ -532,14 +614,34 @@ done:
 	return NULL;
 }
 
+/* Edit distance of two short strings (bytes). */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), d[32][32];
+	if (la >= 32 || lb >= 32)
+		return 99;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t x = d[i - 1][j] + 1, y = d[i][j - 1] + 1, z = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			d[i][j] = x < y ? (x < z ? x : z) : (y < z ? y : z);
+		}
+	return d[la][lb];
+}
+
 /*
- * A body's name glued to the motto beside it ("ỦY BAN NHÂN DÂN TỈNH BẮC
- * NINHỘNG HÒA ..."; the columns nearly touch): when the name's last word
- * is no Vietnamese syllable and the name has, at a word's start, the
- * place of the date line all but its last letter ("bac nin", "da nan")
- * with as many words after it as the place has, that tail is the place,
- * glued: the name with the place in capitals in its stead.  NULL when not
- * so.
+ * A body's name whose place the OCR spoilt: when the name's last word is
+ * no Vietnamese syllable (letters, or letters and a digit: "NINH2ÔNG")
+ * and the name ends, from a word's start, in as
+ * many words as the place of the date line has, and those words are the
+ * place glued to the motto beside it ("ỦY BAN NHÂN DÂN TỈNH BẮC NINHỘNG
+ * HÒA ...": the place all but its last letter, then more; the columns
+ * nearly touch) or the place misread by a few letters ("ĐÀ NẴWNG": at
+ * most 3 and half the place's letters apart), that tail is the place: the
+ * name with the place in capitals in its stead.  NULL when not so.
  */
 static char *unglue(const char *value, const char *place)
 {
@@ -548,7 +650,7 @@ static char *unglue(const char *value, const char *place)
 	const char *last = strrchr(value, ' ');
 	char *pf, *out = NULL;
 	size_t n, i, at = (size_t)-1;
-	if (!v || !place || viet_check(v, last ? last + 1 : value) != VIET_INVALID)
+	if (!v || !place || viet_check(v, last ? last + 1 : value) == VIET_VALID)
 		return NULL;
 	pf = fold_str(place);
 	n = strlen(pf);
@@ -556,13 +658,17 @@ static char *unglue(const char *value, const char *place)
 	for (i = 0; n >= 4 && i + n <= lv.flen; i++) {
 		const char *a = lv.fold + i, *q;
 		int sa = 0, sp = 0;
-		if ((i && lv.fold[i - 1] != ' ') || strncmp(a, pf, n - 1))
+		size_t d;
+		if (i && lv.fold[i - 1] != ' ')
 			continue;
 		for (q = a; *q; q++)
 			sa += *q == ' ';
 		for (q = pf; *q; q++)
 			sp += *q == ' ';
-		if (sa == sp && strlen(a) > n)
+		if (sa != sp)
+			continue;
+		d = edit_distance(a, pf);
+		if ((!strncmp(a, pf, n - 1) && strlen(a) > n) || (d > 0 && d <= 3 && d <= n / 2))
 			at = i;
 	}
 	if (at != (size_t)-1) {
@@ -591,22 +697,19 @@ static const struct { const char *label, *abbr; } kind_abbr[] = {
 	{ "giay nghi phep", "GNP" }, { "phieu gui", "PG" }, { "phieu chuyen", "PC" }, { "phieu bao", "PB" },
 };
 
-/* Edit distance of two short strings (bytes). */
-static size_t edit_distance(const char *a, const char *b)
+/* The abbreviation of the kind labelled so; NULL for none or no label. */
+static const char *kind_abbr_of(const char *label)
 {
-	size_t la = strlen(a), lb = strlen(b), d[16][16];
-	if (la >= 16 || lb >= 16)
-		return 99;
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			size_t x = d[i - 1][j] + 1, y = d[i][j - 1] + 1, z = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-			d[i][j] = x < y ? (x < z ? x : z) : (y < z ? y : z);
-		}
-	return d[la][lb];
+	const char *abbr = NULL;
+	char *lf;
+	if (!label)
+		return NULL;
+	lf = fold_str(label);
+	for (size_t k = 0; k < sizeof kind_abbr / sizeof kind_abbr[0]; k++)
+		if (!strcmp(lf, kind_abbr[k].label))
+			abbr = kind_abbr[k].abbr;
+	free(lf);
+	return abbr;
 }
 
 /*
@@ -619,15 +722,10 @@ static size_t edit_distance(const char *a, const char *b)
 static void check_notation(struct proposal *p, const char *label)
 {
 	struct propose_item *it = &p->item[PROPOSE_CODE_NOTATION];
-	char *lf, *dash, *head, *hf, *af;
-	const char *abbr = NULL;
-	if (!it->value || !label)
+	char *dash, *head, *hf, *af;
+	const char *abbr = kind_abbr_of(label);
+	if (!it->value)
 		return;
-	lf = fold_str(label);
-	for (size_t k = 0; k < sizeof kind_abbr / sizeof kind_abbr[0]; k++)
-		if (!strcmp(lf, kind_abbr[k].label))
-			abbr = kind_abbr[k].abbr;
-	free(lf);
 	dash = strchr(it->value, '-');
 	if (!abbr || !dash)
 		return;
@@ -658,7 +756,110 @@ static void check_notation(struct proposal *p, const char *label)
 	free(af);
 }
 
-void propose_text(const char *text, const struct meta_codelist *types, struct proposal *out)
+/*
+ * Is abbr the abbreviation of the name (folded words)?  Each capital of
+ * abbr is the first letter of a later word of the name, in order (words
+ * may be left out: "VTLTNN" for CỤC VĂN THƯ VÀ LƯU TRỮ NHÀ NƯỚC), and each
+ * small letter one later in the same word ("TTg", THỦ TƯỚNG).
+ */
+static bool abbr_of(const char *abbr, const char *name)
+{
+	const char *w = NULL, *in = NULL; /* the word matched last, where in it */
+	for (const char *a = abbr; *a; a++) {
+		unsigned char c = (unsigned char)*a;
+		bool cap = isupper(c);
+		if ((unsigned char)a[0] == 0xC4 && ((unsigned char)a[1] == 0x90 || (unsigned char)a[1] == 0x91)) {
+			cap = (unsigned char)a[1] == 0x90; /* Đ, đ */
+			c = 'd';
+			a++;
+		} else if (!isalpha(c)) {
+			return false;
+		}
+		c = (unsigned char)tolower(c);
+		if (cap) {
+			const char *q = w ? w : name;
+			if (w)
+				while (*q && *q != ' ')
+					q++;
+			for (;;) {
+				while (*q == ' ')
+					q++;
+				if (!*q)
+					return false;
+				if ((unsigned char)*q == c)
+					break;
+				while (*q && *q != ' ')
+					q++;
+			}
+			w = q;
+			in = q + 1;
+		} else {
+			if (!in)
+				return false;
+			while (*in && *in != ' ' && (unsigned char)*in != c)
+				in++;
+			if ((unsigned char)*in != c)
+				return false;
+			in++;
+		}
+	}
+	return w != NULL;
+}
+
+/*
+ * The body's part of the ký hiệu (the first part of a công văn's, the
+ * second of one that starts with its kind's abbreviation) against the
+ * issuing body's name: one that is no abbreviation of it (abbr_of()) but
+ * would be without one of its capitals is given that, at 0.6, when it has
+ * six letters or more (an OCR letter too many: "VTLUTNN"; a shorter one
+ * fits too many names by chance: SNV of BỘ NỘI VỤ would be NV); otherwise
+ * it is not sure.  A part with a
+ * digit, or no name, is left alone.
+ */
+static void check_notation_body(struct proposal *p, bool has_kind)
+{
+	struct propose_item *it = &p->item[PROPOSE_CODE_NOTATION];
+	const char *name = p->item[PROPOSE_ORGAN_NAME].value, *a, *e;
+	char *part, *nf;
+	if (!it->value || !name || it->confidence <= PROPOSE_UNSURE)
+		return;
+	a = it->value;
+	if (has_kind) {
+		a = strchr(a, '-');
+		if (!a)
+			return;
+		a++;
+	}
+	e = strchr(a, '-');
+	part = xstrndup(a, e ? (size_t)(e - a) : strlen(a));
+	nf = fold_str(name);
+	if (*part && !strpbrk(part, "0123456789") && !abbr_of(part, nf)) {
+		/* a letter the OCR put in: the one whose removal makes it fit */
+		size_t n = strlen(part), fix = n;
+		int fits = 0;
+		for (size_t i = 0; n >= 6 && i < n; i++) {
+			char *less;
+			if (!isupper((unsigned char)part[i]) || (i && part[i - 1] == part[i]))
+				continue;
+			less = xasprintf("%.*s%s", (int)i, part, part + i + 1);
+			if (abbr_of(less, nf))
+				fits++, fix = i;
+			free(less);
+		}
+		if (fits == 1) {
+			char *v = xasprintf("%.*s%.*s%s", (int)(a - it->value), it->value, (int)fix, part, a + fix + 1);
+			free(it->value);
+			it->value = v;
+			it->confidence = 0.6;
+		} else {
+			it->confidence = PROPOSE_UNSURE;
+		}
+	}
+	free(part);
+	free(nf);
+}
+
+void propose_text(const char *text, const char *hocr, const struct meta_codelist *types, struct proposal *out)
 {
 	struct line *L = NULL;
 	int n = 0, so = -1, type_line = -1;
@@ -702,7 +903,13 @@ void propose_text(const char *text, const struct meta_codelist *types, struct pr
 			bool ok = find_date(joined, date, sizeof(date), &at) && at < L[i].flen;
 			free(joined);
 			if (ok) {
-				set(out, PROPOSE_ISSUED_DATE, xstrdup(date), i <= (so >= 0 ? so + 2 : 6) ? 0.9 : 0.5);
+				double c = i <= (so >= 0 ? so + 2 : 6) ? 0.9 : 0.5;
+				int dd = 0, mm = 0, yy = 0, wc;
+				sscanf(date, "%d/%d/%d", &dd, &mm, &yy);
+				wc = hocr ? date_conf(hocr, dd, mm, yy) : -1;
+				if (!date_plausible(L[i].fold + at, yy) || (wc >= 0 && wc < PROPOSE_DATE_WCONF))
+					c = c < PROPOSE_UNSURE ? c : PROPOSE_UNSURE;
+				set(out, PROPOSE_ISSUED_DATE, xstrdup(date), c);
 				break;
 			}
 		}
@@ -804,8 +1011,11 @@ void propose_text(const char *text, const struct meta_codelist *types, struct pr
 		if (!body_start(L[i].fold + a))
 			set(out, PROPOSE_SUBJECT, take_subject(L, n, i, a), 0.75);
 	}
-	if (out->item[PROPOSE_TYPE_NAME].value && types)
-		check_notation(out, meta_code_label(types, out->item[PROPOSE_TYPE_NAME].value));
+	if (out->item[PROPOSE_TYPE_NAME].value && types) {
+		const char *label = meta_code_label(types, out->item[PROPOSE_TYPE_NAME].value);
+		check_notation(out, label);
+		check_notation_body(out, kind_abbr_of(label) != NULL);
+	}
 	propose_check_words(out, PROPOSE_ORGAN_NAME);
 	propose_check_words(out, PROPOSE_SUBJECT);
 	for (int i = 0; i < n; i++) {
@@ -826,14 +1036,15 @@ void propose_release(struct proposal *p)
 int propose_document(struct db *db, const char *root, const struct meta_schema *s, const struct meta_object *doc,
 		     const char *agent, struct proposal *out, struct errbuf *err)
 {
-	struct db_stmt *st = db_prepare(db, "SELECT id, text_path FROM pages WHERE document_id = ?1 ORDER BY batch_id, seq, id");
-	struct strbuf text;
+	struct db_stmt *st = db_prepare(db, "SELECT id, text_path, hocr_path FROM pages WHERE document_id = ?1 ORDER BY batch_id, seq, id");
+	struct strbuf text, hocr;
 	struct proposal p;
 	int rc = -1, npages = 0;
 	sb_init(&text, 0);
+	sb_init(&hocr, 0);
 	db_bind_int64(st, 1, doc->id);
 	while (db_step(st) == DB_ROW) {
-		const char *tp = db_col_text(st, 1);
+		const char *tp = db_col_text(st, 1), *hp = db_col_text(st, 2);
 		char *path, *data = NULL;
 		size_t len = 0;
 		if (!tp)
@@ -849,6 +1060,17 @@ int propose_document(struct db *db, const char *root, const struct meta_schema *
 		npages++;
 		free(data);
 		free(path);
+		if (hp) {
+			/* the word confidences; a page without them is judged on its text */
+			struct errbuf e;
+			err_init(&e);
+			path = workspace_abs(root, hp);
+			if (fsio_read(path, &data, &len, 64 << 20, &e) == 0) {
+				sb_add(&hocr, data, len);
+				free(data);
+			}
+			free(path);
+		}
 	}
 	db_finalize(st);
 	if (npages == 0) {
@@ -866,7 +1088,7 @@ int propose_document(struct db *db, const char *root, const struct meta_schema *
 		loaded = true;
 		free(pairs);
 	}
-	propose_text(text.buf, meta_codelist_find(s, "typeName"), &p);
+	propose_text(text.buf, hocr.len ? hocr.buf : NULL, meta_codelist_find(s, "typeName"), &p);
 	if (db_begin(db, err) < 0)
 		goto out_p;
 	for (int k = 0; k < PROPOSE_NFIELDS; k++) {
@@ -907,6 +1129,7 @@ out_p:
 		propose_release(&p);
 out_text:
 	sb_release(&text);
+	sb_release(&hocr);
 	return rc;
 }
 

@@ -29,11 +29,12 @@ struct proposal {
 	struct propose_item item[PROPOSE_NFIELDS];
 };
 
-/* Propose from text.  types: the typeName code list (labels matched without
- * diacritics, so OCR that lost them still matches); may be NULL.  Always
- * succeeds; fields not found have value NULL.  Release with
+/* Propose from text.  hocr: the same pages' hOCR (Tesseract's word
+ * confidences), or NULL.  types: the typeName code list (labels matched
+ * without diacritics, so OCR that lost them still matches); may be NULL.
+ * Always succeeds; fields not found have value NULL.  Release with
  * propose_release(). */
-void propose_text(const char *text, const struct meta_codelist *types, struct proposal *out);
+void propose_text(const char *text, const char *hocr, const struct meta_codelist *types, struct proposal *out);
 void propose_release(struct proposal *p);
 
 /* Load the word-pair table (config/viet-bigrams.tsv, see archive/viet.h)

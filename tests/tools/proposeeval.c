@@ -6,7 +6,8 @@
  *
  * For every DIR/NAME.fields.json (known fields: typeName, codeNumber,
  * codeNotation, issuedDate, organName, subject) reads the OCR text
- * DIR/NAME<EXT> (default ".ocr.txt") and compares the proposals: a value is
+ * DIR/NAME<EXT> (default ".ocr.txt"), and DIR/NAME.hocr when there is one
+ * (ocreval -H: the word confidences), and compares the proposals: a value is
  * correct when it equals the truth after NFC, collapsing spaces and, for
  * organName and subject, ignoring case and a leading "V/v"/"Về việc".
  * Prints one line per field: proposed, correct, truth count, precision,
@@ -139,7 +140,14 @@ int main(int argc, char **argv)
 		err_init(&err);
 		if (fsio_read(jp, &json, &len, 1 << 20, &err) == 0 && fsio_read(tp, &text, &len, 1 << 24, &err) == 0) {
 			ndocs++;
-			propose_text(text, meta_codelist_find(s, "typeName"), &p);
+			char *hp = xasprintf("%s/%s.hocr", argv[ai + 1], base), *hocr = NULL;
+			struct errbuf herr;
+			err_init(&herr);
+			if (fsio_read(hp, &hocr, &len, 1 << 26, &herr) < 0)
+				hocr = NULL; /* no word confidences: the text alone */
+			free(hp);
+			propose_text(text, hocr, meta_codelist_find(s, "typeName"), &p);
+			free(hocr);
 			for (int k = 0; k < PROPOSE_NFIELDS; k++) {
 				char *t = json_get(json, p.item[k].field);
 				int fold = k == PROPOSE_ORGAN_NAME || k == PROPOSE_SUBJECT;
