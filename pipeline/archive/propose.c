@@ -685,6 +685,85 @@ static char *unglue(const char *value, const char *place)
 	return out;
 }
 
+/* s in capitals without its tone marks (NFD: grave, acute, tilde, hook
+ * above, dot below); the vowels keep their circumflex, breve and horn. */
+static char *toneless_upper(const char *s)
+{
+	size_t n = 0, m = 0;
+	uint8_t *d = u8_toupper((const uint8_t *)s, strlen(s), NULL, UNINORM_NFD, NULL, &n), *c;
+	char *out;
+	if (!d)
+		return xstrdup(s);
+	for (size_t i = 0; i < n; i++)
+		if (!(d[i] == 0xCC && i + 1 < n && strchr("\x80\x81\x83\x89\xA3", d[i + 1]) && d[i + 1]))
+			d[m++] = d[i];
+		else
+			i++;
+	c = u8_normalize(UNINORM_NFC, d, m, NULL, &n);
+	free(d);
+	if (!c)
+		return xstrdup(s);
+	out = xstrndup((const char *)c, n);
+	free(c);
+	return out;
+}
+
+/*
+ * The words a body's name is made of whose tone mark the OCR confuses and
+ * that no place name or common name word shares a toneless form with
+ * (PHÚ, ĐÔNG, VŨ, QUÂN, VIÊN, THANH, PHONG do: those are left out).
+ */
+static const char *const body_words[] = {
+	"TỈNH", "HUYỆN", "XÃ", "ỦY", "NHÂN", "DÂN", "BỘ", "CỤC", "TỔNG", "BỆNH", "NỘI",
+};
+
+/*
+ * A body's name with such a word misread by its tone mark ("ĐA KHOA TÍNH",
+ * "TỐNG CỤC"): the word put right, unless it is a word of the place of the
+ * date line (HÀ TĨNH).  NULL when nothing changed.
+ */
+static char *fix_body_words(const char *value, const char *place)
+{
+	char *copy = xstrdup(value), *save = NULL, *tok, *pl = NULL;
+	struct strbuf sb;
+	bool changed = false;
+	if (place) {
+		/* " HÀ TĨNH ": its words, each between spaces */
+		size_t m = 0;
+		uint8_t *up = u8_toupper((const uint8_t *)place, strlen(place), NULL, UNINORM_NFC, NULL, &m);
+		if (up)
+			pl = xasprintf(" %.*s ", (int)m, (const char *)up);
+		free(up);
+	}
+	sb_init(&sb, 0);
+	for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		const char *w = tok;
+		char *t = toneless_upper(tok), *spaced = xasprintf(" %s ", tok);
+		bool keep = pl && strstr(pl, spaced);
+		for (size_t k = 0; k < sizeof body_words / sizeof body_words[0] && !keep && w == tok; k++) {
+			char *b = toneless_upper(body_words[k]);
+			keep = !strcmp(tok, body_words[k]);
+			if (!keep && !strcmp(b, t)) {
+				w = body_words[k];
+				changed = true;
+			}
+			free(b);
+		}
+		if (sb.len)
+			sb_addc(&sb, ' ');
+		sb_adds(&sb, w);
+		free(t);
+		free(spaced);
+	}
+	free(copy);
+	free(pl);
+	if (!changed) {
+		sb_release(&sb);
+		return NULL;
+	}
+	return sb_detach(&sb);
+}
+
 /* The abbreviations the ký hiệu of each kind begins with (Nghị định
  * 30/2020 Phụ lục III), by the kind's folded label; a công văn has none. */
 static const struct { const char *label, *abbr; } kind_abbr[] = {
@@ -953,6 +1032,12 @@ void propose_text(const char *text, const char *hocr, const struct meta_codelist
 					free(lastv);
 					lastv = fixed;
 					c = 0.6;
+				}
+				fixed = fix_body_words(lastv, place);
+				if (fixed) {
+					free(lastv);
+					lastv = fixed;
+					c = c < 0.7 ? c : 0.7;
 				}
 				free(place);
 			}

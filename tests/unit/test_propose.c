@@ -77,8 +77,9 @@ int main(void)
 		propose_text(doubt, NULL, meta_codelist_find(s, "typeName"), &p);
 		CHECK_STR(p.item[PROPOSE_SUBJECT].value, "Kiếm tra công tác lưu trữ");
 		CHECK(p.item[PROPOSE_SUBJECT].confidence > 0 && p.item[PROPOSE_SUBJECT].confidence <= 0.5);
-		CHECK_STR(p.item[PROPOSE_ORGAN_NAME].value, "TỐNG CỤC THUẾ");
-		CHECK(p.item[PROPOSE_ORGAN_NAME].confidence > 0 && p.item[PROPOSE_ORGAN_NAME].confidence <= 0.5);
+		/* a body's word misread by its tone mark: put right, not sure */
+		CHECK_STR(p.item[PROPOSE_ORGAN_NAME].value, "TỔNG CỤC THUẾ");
+		CHECK(p.item[PROPOSE_ORGAN_NAME].confidence > 0 && p.item[PROPOSE_ORGAN_NAME].confidence < 0.8);
 		CHECK(p.item[PROPOSE_CODE_NUMBER].confidence >= 0.8);
 		propose_release(&p);
 		propose_text(sure, NULL, meta_codelist_find(s, "typeName"), &p);
@@ -127,6 +128,16 @@ int main(void)
 			     "Số: 16/KH-UBND Đà Nẵng, ngày 07 tháng 5 năm 1996\n", NULL, meta_codelist_find(s, "typeName"), &p);
 		CHECK_STR(p.item[PROPOSE_ORGAN_NAME].value, "ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ QWXZRTYNG");
 		CHECK(p.item[PROPOSE_ORGAN_NAME].confidence <= 0.5);
+		propose_release(&p);
+		/* ... but not a word of the place */
+		propose_text("ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+			     "Số: 16/KH-UBND Hà Tĩnh, ngày 07 tháng 5 năm 1996\n", NULL, meta_codelist_find(s, "typeName"), &p);
+		CHECK_STR(p.item[PROPOSE_ORGAN_NAME].value, "ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH");
+		propose_release(&p);
+		propose_text("SỞ Y TẾ TỈNH HÀ NAM\nBỆNH VIỆN ĐA KHOA TÍNH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+			     "Số: 16/KH-BVĐK Hà Nam, ngày 07 tháng 5 năm 1996\n", NULL, meta_codelist_find(s, "typeName"), &p);
+		CHECK_STR(p.item[PROPOSE_ORGAN_NAME].value, "BỆNH VIỆN ĐA KHOA TỈNH");
+		CHECK(p.item[PROPOSE_ORGAN_NAME].confidence > 0 && p.item[PROPOSE_ORGAN_NAME].confidence < 0.8);
 		propose_release(&p);
 		/* the body's part of the ký hiệu: an abbreviation of the name
 		 * (words left out, a small letter inside a word) is sure, one
