@@ -851,6 +851,8 @@ static void ocr_correct_line(struct ocr_engine *e, struct line *ln, struct ocr_r
 	for (j = 0; j < ln->nwords; j++) {
 		char *fix = viet_correct(e->viet, j ? ln->words[j - 1].text : NULL, ln->words[j].text,
 		                         j + 1 < ln->nwords ? ln->words[j + 1].text : NULL);
+		if (!fix && j)
+			fix = viet_decap(e->viet, j > 1 ? ln->words[j - 2].text : NULL, ln->words[j - 1].text, ln->words[j].text);
 		if (!fix)
 			continue;
 		free(ln->words[j].text);

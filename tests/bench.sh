@@ -32,7 +32,8 @@
 # (A4 400 dpi colour) and <= ~1.5 GB (A3 600 dpi).  A benchmark, not a test:
 # it reports, and exits 0 unless something could not run.  Wall-clock figures
 # need an otherwise idle machine; core-seconds are steadier.  Then the OCR
-# quality table of tests/ocrtable.sh (BENCH_QUALITY=0 skips it).
+# quality table of tests/ocrtable.sh and the proposals table of
+# tests/proposetable.sh (BENCH_QUALITY=0 skips both).
 set -u
 build=${1:?usage: bench.sh BUILD}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -176,5 +177,8 @@ echo "bench: details in $tmp"
 if [ "${BENCH_QUALITY:-1}" = 1 ]; then
 	BUILD=$build sh "$here/ocrtable.sh"
 	[ $? -eq 77 ] && echo "bench: no ../shared/corpus: OCR quality table skipped"
+	# OCR-assisted metadata on mkadmin.py documents, per field
+	BUILD=$build sh "$here/proposetable.sh"
+	[ $? -eq 77 ] && echo "bench: no ../shared/corpus: proposals table skipped"
 fi
 exit 0

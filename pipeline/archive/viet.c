@@ -167,8 +167,19 @@ int viet_load_pairs(struct viet *v, const char *path, struct errbuf *err)
 		if (line[0] == '#')
 			continue;
 		c = tab ? strtol(tab + 1, &end, 10) : 0;
+		if (tab && !strchr(line, ' ') && *end == '\t') {
+			/* "WORD<TAB>LOWER<TAB>CAP": in small letters and capitalized
+			 * inside a sentence */
+			long cap = strtol(end + 1, &end, 10);
+			if (c >= 0 && cap >= 0 && !*end) {
+				*tab = '\0';
+				viet_put(v, xasprintf("=%s", line), c);
+				viet_put(v, xasprintf("^%s", line), cap);
+				continue;
+			}
+		}
 		if (!tab || c <= 0 || *end || !strchr(line, ' ')) {
-			err_set(err, "'%s' line %d: expected \"WORD WORD<TAB>COUNT\"", path, lineno);
+			err_set(err, "'%s' line %d: expected \"WORD WORD<TAB>COUNT\" or \"WORD<TAB>LOWER<TAB>CAP\"", path, lineno);
 			free(data);
 			return -1;
 		}
@@ -367,6 +378,46 @@ char *viet_correct(struct viet *v, const char *prev, const char *word, const cha
 	}
 done:
 	free(best);
+	free(low);
+	free(core);
+	return out;
+}
+
+/* Does s start with a capital letter? */
+static bool viet_capitalized(const char *s)
+{
+	ucs4_t c = 0;
+	u8_mbtouc(&c, (const uint8_t *)s, strlen(s));
+	return uc_is_upper(c);
+}
+
+char *viet_decap(struct viet *v, const char *pprev, const char *prev, const char *word)
+{
+	size_t pre = 0, post = 0, n;
+	char *core, *low = NULL, *key, *out = NULL;
+	long lower, cap;
+	if (!v->used || !prev || !*prev || strchr(".:;!?(\"'", prev[strlen(prev) - 1]) || word[0] != 'L')
+		return NULL;
+	/* a run of capitalized words not at a sentence's start: a name */
+	if (viet_capitalized(prev)) {
+		if (!pprev || !*pprev || !strchr(".:;!?", pprev[strlen(pprev) - 1]))
+			return NULL;
+	}
+	core = viet_core(word, &pre, &post);
+	if (!core || pre || !(low = viet_lower(core)))
+		goto done;
+	n = strlen(core);
+	/* capitalized, not in capitals: the rest as its lower case */
+	if (strcmp(core + 1, low + 1))
+		goto done;
+	key = xasprintf("=%s", low);
+	lower = viet_get(v, key);
+	key[0] = '^';
+	cap = viet_get(v, key);
+	free(key);
+	if (lower + cap >= VIET_CASE_MIN && cap * 100 <= VIET_CASE_CAP_PCT * (lower + cap))
+		out = xasprintf("%s%s", low, word + n);
+done:
 	free(low);
 	free(core);
 	return out;

@@ -36,8 +36,10 @@ enum viet_kind viet_check(struct viet *v, const char *token);
 
 /*
  * Word-pair counts (config/viet-bigrams.tsv, made by tests/tools/mkbigrams.py
- * from public-domain legal text): "a b<TAB>N" lines, # comments.  Returns
- * the number of pairs loaded, or -1 with err set naming the file.
+ * from public-domain legal text): "a b<TAB>N" lines, then "w<TAB>LOWER<TAB>CAP"
+ * lines (how often a word starting with l stands inside a sentence in small
+ * letters and capitalized, for viet_decap()), # comments.  Returns the
+ * number of pairs loaded, or -1 with err set naming the file.
  */
 #define VIET_PAIRS_DEFAULT "config/viet-bigrams.tsv" /* relative to the workspace */
 int viet_load_pairs(struct viet *v, const char *path, struct errbuf *err);
@@ -58,6 +60,20 @@ long viet_pair(struct viet *v, const char *a, const char *b);
  */
 #define VIET_SURE 5
 char *viet_correct(struct viet *v, const char *prev, const char *word, const char *next);
+
+/*
+ * A capital inside a sentence that the OCR made of a small l (typewriter
+ * faces: lập read as Lập, làm as Làm): word starts with L, the word before
+ * it (prev) ends in none of . : ; ! ? ( and is no name's word (capitalized
+ * itself, with pprev not ending a sentence), and the word-pair table's
+ * case counts have it seen VIET_CASE_MIN times or more inside a sentence
+ * and capitalized at most VIET_CASE_CAP_PCT % of them (so Luật, Lao động
+ * stay).  Returns the word in small letters (punctuation kept; caller
+ * frees), or NULL to leave it.
+ */
+#define VIET_CASE_MIN 20
+#define VIET_CASE_CAP_PCT 3
+char *viet_decap(struct viet *v, const char *pprev, const char *prev, const char *word);
 
 /* Is the word's reading in doubt between its neighbours: the pairs never
  * have it beside them, while a reading viet_correct() would try does stand

@@ -51,7 +51,8 @@ int main(void)
 	viet_count(v, "Số 54/2014/QH13: Luật hải quan quy dinh tưu ngyậy", &checked, &valid);
 	CHECK(checked == 8 && valid == 6);
 	{
-		static const char pairs[] = "# test pairs\nkiểm tra\t489\ntổng kết\t30\ntổng cục\t12\nlưu trữ\t50\ntìm kiếm\t7\nhồ sơ\t3\n";
+		static const char pairs[] = "# test pairs\nkiểm tra\t489\ntổng kết\t30\ntổng cục\t12\nlưu trữ\t50\ntìm kiếm\t7\nhồ sơ\t3\n"
+					    "lập\t701\t19\nluật\t1326\t623\nlê\t5\t0\n";
 		static const struct { const char *prev, *word, *next, *want; } c[] = {
 			{ "việc", "kiếm", "tra", "kiểm" },    /* acute for hook above */
 			{ NULL, "Tống", "kết", "Tổng" },      /* case kept */
@@ -89,6 +90,31 @@ int main(void)
 			CHECK(!viet_doubtful(v, "tìm", "kiếm", NULL)); /* the pairs know it */
 			CHECK(!viet_doubtful(v, "công", "tác", "tưu")); /* nothing known near it */
 			CHECK(!viet_doubtful(v, NULL, "kiếm", NULL));
+			/* a capital L inside a sentence, where the text has it small */
+			{
+				static const struct { const char *pprev, *prev, *word, *want; } d[] = {
+					{ "Điều", "1.", "Thành", NULL },          /* not an L */
+					{ "1.", "Thành", "Lập", "lập" },          /* after a sentence's first word */
+					{ NULL, "thành", "Lập,", "lập," },        /* punctuation kept */
+					{ "Hội", "Đồng", "Lập", NULL },           /* a run of capitals: a name */
+					{ NULL, "Điều", "Lập", NULL },            /* (no pprev: cannot tell) */
+					{ NULL, "1.", "Lập", NULL },              /* a sentence's start */
+					{ NULL, "theo", "Luật", NULL },           /* capitalized a third of the time */
+					{ NULL, "ông", "Lê", NULL },              /* seen too seldom */
+					{ NULL, "thành", "LẬP", NULL },           /* in capitals */
+				};
+				for (i = 0; i < sizeof d / sizeof d[0]; i++) {
+					char *got = viet_decap(v, d[i].pprev, d[i].prev, d[i].word);
+					if (d[i].want) {
+						CHECK_STR(got, d[i].want);
+					} else {
+						CHECK(got == NULL);
+						if (got)
+							fprintf(stderr, "test_viet: '%s' decapitalized to '%s'\n", d[i].word, got);
+					}
+					free(got);
+				}
+			}
 						CHECK(fsio_write_atomic(path, "kiểm tra 489\n", strlen("kiểm tra 489\n"), &err) == 0);
 			err_init(&err);
 			CHECK(viet_load_pairs(v, path, &err) == -1 && strstr(err.msg, "line 1"));
