@@ -841,9 +841,23 @@ static void ocr_column_text(const struct line *lines, size_t n, struct strbuf *s
 	free(ord);
 }
 
+/* Under this spread of the width per letter (ocr_pitch_spread()) a page
+ * is in a typewriter face, which the second model reads better whatever
+ * the confidence (mkpages.py --real typewriter pages, plain engine: p001
+ * 1.40 -> 0.64 %, p005 0.87 -> 0.60 %, p012 4.25 -> 2.32 % CER). */
+#define OCR_MONO_SPREAD 0.03
+
+static bool ocr_monospace(const struct ocr_result *res)
+{
+	return res->pitch_spread >= 0 && res->pitch_spread < OCR_MONO_SPREAD;
+}
+
 /* The correction step (archive/viet.c, ocr.pairs): words whose reading
  * never stands beside its neighbours where a tone-mark or l/t variant
- * often does; changed words are patched into the hOCR and ALTO. */
+ * often does, and, on a page in a typewriter face, a capital L inside a
+ * sentence where the text has the word small (viet_decap(); on pages in
+ * other faces such capitals were right: "vào Lưu trữ cơ quan"); changed
+ * words are patched into the hOCR and ALTO. */
 static void ocr_correct_line(struct ocr_engine *e, struct line *ln, struct ocr_result *res)
 {
 	bool *changed = xcalloc(ln->nwords + 1, sizeof *changed), any = false;
@@ -851,7 +865,7 @@ static void ocr_correct_line(struct ocr_engine *e, struct line *ln, struct ocr_r
 	for (j = 0; j < ln->nwords; j++) {
 		char *fix = viet_correct(e->viet, j ? ln->words[j - 1].text : NULL, ln->words[j].text,
 		                         j + 1 < ln->nwords ? ln->words[j + 1].text : NULL);
-		if (!fix && j)
+		if (!fix && j && ocr_monospace(res))
 			fix = viet_decap(e->viet, j > 1 ? ln->words[j - 2].text : NULL, ln->words[j - 1].text, ln->words[j].text);
 		if (!fix)
 			continue;
@@ -1123,17 +1137,6 @@ static TessBaseAPI *ocr_alt(struct ocr_engine *e)
 		fprintf(stderr, "sohoa: ocr: %s; not used\n", err.msg);
 	}
 	return e->alt;
-}
-
-/* Under this spread of the width per letter (ocr_pitch_spread()) a page
- * is in a typewriter face, which the second model reads better whatever
- * the confidence (mkpages.py --real typewriter pages, plain engine: p001
- * 1.40 -> 0.64 %, p005 0.87 -> 0.60 %, p012 4.25 -> 2.32 % CER). */
-#define OCR_MONO_SPREAD 0.03
-
-static bool ocr_monospace(const struct ocr_result *res)
-{
-	return res->pitch_spread >= 0 && res->pitch_spread < OCR_MONO_SPREAD;
 }
 
 /* Under this page confidence the page is also read turned round. */

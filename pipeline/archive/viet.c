@@ -383,6 +383,19 @@ done:
 	return out;
 }
 
+static bool viet_has_letter(const char *s)
+{
+	const uint8_t *p = (const uint8_t *)s, *end = p + strlen(s);
+	while (p < end) {
+		ucs4_t c = 0;
+		int k = u8_mbtouc(&c, p, (size_t)(end - p));
+		if (uc_is_alpha(c))
+			return true;
+		p += k > 0 ? k : 1;
+	}
+	return false;
+}
+
 /* Does s start with a capital letter? */
 static bool viet_capitalized(const char *s)
 {
@@ -397,6 +410,9 @@ char *viet_decap(struct viet *v, const char *pprev, const char *prev, const char
 	char *core, *low = NULL, *key, *out = NULL;
 	long lower, cap;
 	if (!v->used || !prev || !*prev || strchr(".:;!?(\"'", prev[strlen(prev) - 1]) || word[0] != 'L')
+		return NULL;
+	/* after a list's dash or bullet ("- Lưu: VT"): an item's start */
+	if (!viet_has_letter(prev))
 		return NULL;
 	/* a run of capitalized words not at a sentence's start: a name */
 	if (viet_capitalized(prev)) {

@@ -99,6 +99,7 @@ int main(void)
 					{ "Hội", "Đồng", "Lập", NULL },           /* a run of capitals: a name */
 					{ NULL, "Điều", "Lập", NULL },            /* (no pprev: cannot tell) */
 					{ NULL, "1.", "Lập", NULL },              /* a sentence's start */
+					{ "nhận:", "-", "Lập", NULL },            /* a list's item */
 					{ NULL, "theo", "Luật", NULL },           /* capitalized a third of the time */
 					{ NULL, "ông", "Lê", NULL },              /* seen too seldom */
 					{ NULL, "thành", "LẬP", NULL },           /* in capitals */
