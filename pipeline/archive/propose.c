@@ -720,11 +720,13 @@ static const char *const body_words[] = {
 /*
  * A body's name with such a word misread by its tone mark ("ĐA KHOA TÍNH",
  * "TỐNG CỤC"): the word put right, unless it is a word of the place of the
- * date line (HÀ TĨNH).  NULL when nothing changed.
+ * date line (HÀ TĨNH); a word that the next one begins with and goes on
+ * from ("ĐÀ NẴ NẴNG": the OCR read a word's start twice) is taken out.
+ * NULL when nothing changed.
  */
 static char *fix_body_words(const char *value, const char *place)
 {
-	char *copy = xstrdup(value), *save = NULL, *tok, *pl = NULL;
+	char *copy = xstrdup(value), *save = NULL, *tok, *next, *pl = NULL;
 	struct strbuf sb;
 	bool changed = false;
 	if (place) {
@@ -736,10 +738,19 @@ static char *fix_body_words(const char *value, const char *place)
 		free(up);
 	}
 	sb_init(&sb, 0);
-	for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+	for (tok = strtok_r(copy, " ", &save); tok; tok = next) {
 		const char *w = tok;
-		char *t = toneless_upper(tok), *spaced = xasprintf(" %s ", tok);
-		bool keep = pl && strstr(pl, spaced);
+		char *t, *spaced;
+		bool keep;
+		next = strtok_r(NULL, " ", &save);
+		if (next && strlen(next) > strlen(tok) && !strncmp(next, tok, strlen(tok))) {
+			/* a word's start read twice ("ĐÀ NẴ NẴNG") */
+			changed = true;
+			continue;
+		}
+		t = toneless_upper(tok);
+		spaced = xasprintf(" %s ", tok);
+		keep = pl && strstr(pl, spaced);
 		for (size_t k = 0; k < sizeof body_words / sizeof body_words[0] && !keep && w == tok; k++) {
 			char *b = toneless_upper(body_words[k]);
 			keep = !strcmp(tok, body_words[k]);

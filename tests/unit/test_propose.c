@@ -129,6 +129,12 @@ int main(void)
 		CHECK_STR(p.item[PROPOSE_ORGAN_NAME].value, "ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ QWXZRTYNG");
 		CHECK(p.item[PROPOSE_ORGAN_NAME].confidence <= 0.5);
 		propose_release(&p);
+		/* a word's start read twice */
+		propose_text("ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴ NẴNG CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+			     "Số: 16/KH-UBND Đà Nẵng, ngày 07 tháng 5 năm 1996\n", NULL, meta_codelist_find(s, "typeName"), &p);
+		CHECK_STR(p.item[PROPOSE_ORGAN_NAME].value, "ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴNG");
+		CHECK(p.item[PROPOSE_ORGAN_NAME].confidence > 0 && p.item[PROPOSE_ORGAN_NAME].confidence < 0.8);
+		propose_release(&p);
 		/* ... but not a word of the place */
 		propose_text("ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
 			     "Số: 16/KH-UBND Hà Tĩnh, ngày 07 tháng 5 năm 1996\n", NULL, meta_codelist_find(s, "typeName"), &p);
