@@ -17,6 +17,19 @@
 #include "archive/viet.h"
 #include "unit.h"
 
+/* A correction got for word: want, or none (NULL); frees got. */
+static void check_fix(char *got, const char *word, const char *want)
+{
+	if (want) {
+		CHECK_STR(got, want);
+	} else {
+		CHECK(got == NULL);
+		if (got)
+			fprintf(stderr, "test_viet: '%s' changed to '%s'\n", word, got);
+	}
+	free(got);
+}
+
 int main(void)
 {
 	static const struct { const char *tok; enum viet_kind want; } t[] = {
@@ -74,15 +87,7 @@ int main(void)
 			CHECK(viet_load_pairs(v, path, &err) == 6);
 			CHECK(viet_pair(v, "Kiểm", "tra,") == 489);
 			for (i = 0; i < sizeof c / sizeof c[0]; i++) {
-				char *got = viet_correct(v, c[i].prev, c[i].word, c[i].next);
-				if (c[i].want) {
-					CHECK_STR(got, c[i].want);
-				} else {
-					CHECK(got == NULL);
-					if (got)
-						fprintf(stderr, "test_viet: '%s' corrected to '%s'\n", c[i].word, got);
-				}
-				free(got);
+				check_fix(viet_correct(v, c[i].prev, c[i].word, c[i].next), c[i].word, c[i].want);
 			}
 			/* doubt: a reading the pairs never have, a variant they have */
 			CHECK(viet_doubtful(v, "việc", "kiếm", "tra"));
@@ -105,15 +110,7 @@ int main(void)
 					{ NULL, "thành", "LẬP", NULL },           /* in capitals */
 				};
 				for (i = 0; i < sizeof d / sizeof d[0]; i++) {
-					char *got = viet_decap(v, d[i].pprev, d[i].prev, d[i].word);
-					if (d[i].want) {
-						CHECK_STR(got, d[i].want);
-					} else {
-						CHECK(got == NULL);
-						if (got)
-							fprintf(stderr, "test_viet: '%s' decapitalized to '%s'\n", d[i].word, got);
-					}
-					free(got);
+					check_fix(viet_decap(v, d[i].pprev, d[i].prev, d[i].word), d[i].word, d[i].want);
 				}
 			}
 						CHECK(fsio_write_atomic(path, "kiểm tra 489\n", strlen("kiểm tra 489\n"), &err) == 0);
