@@ -694,11 +694,14 @@ static char *toneless_upper(const char *s)
 	char *out;
 	if (!d)
 		return xstrdup(s);
-	for (size_t i = 0; i < n; i++)
-		if (!(d[i] == 0xCC && i + 1 < n && strchr("\x80\x81\x83\x89\xA3", d[i + 1]) && d[i + 1]))
-			d[m++] = d[i];
-		else
+	for (size_t i = 0; i < n; i++) {
+		/* U+0300 U+0301 U+0303 U+0309 U+0323: CC 80, 81, 83, 89, A3 */
+		int second = d[i] == 0xCC && i + 1 < n ? d[i + 1] : -1;
+		if (second == 0x80 || second == 0x81 || second == 0x83 || second == 0x89 || second == 0xA3)
 			i++;
+		else
+			d[m++] = d[i];
+	}
 	c = u8_normalize(UNINORM_NFC, d, m, NULL, &n);
 	free(d);
 	if (!c)
@@ -903,8 +906,7 @@ static bool abbr_of(const char *abbr, const char *name)
  * would be without one of its capitals is given that, at 0.6, when it has
  * six letters or more (an OCR letter too many: "VTLUTNN"; a shorter one
  * fits too many names by chance: SNV of BỘ NỘI VỤ would be NV); otherwise
- * it is not sure.  A part with a
- * digit, or no name, is left alone.
+ * it is not sure.  A part with a digit, or no name, is left alone.
  */
 static void check_notation_body(struct proposal *p, bool has_kind)
 {

@@ -63,14 +63,13 @@ char *viet_correct(struct viet *v, const char *prev, const char *word, const cha
 
 /*
  * A capital inside a sentence that the OCR made of a small l (typewriter
- * faces: lập read as Lập, làm as Làm): word starts with L, the word before
+ * faces: lập read as Lập, làm as Làm): word starts with L; the word before
  * it (prev) has a letter (not a list's dash), ends in none of . : ; ! ? (
- * and is no name's word (capitalized
- * itself, with pprev not ending a sentence), and the word-pair table's
- * case counts have it seen VIET_CASE_MIN times or more inside a sentence
- * and capitalized at most VIET_CASE_CAP_PCT % of them (so Luật, Lao động
- * stay).  Returns the word in small letters (punctuation kept; caller
- * frees), or NULL to leave it.
+ * and is no name's word (capitalized itself, with pprev not ending a
+ * sentence); and the word-pair table's case counts have it seen
+ * VIET_CASE_MIN times or more inside a sentence and capitalized at most
+ * VIET_CASE_CAP_PCT % of them (so Luật, Lao động stay).  Returns the word
+ * in small letters (punctuation kept; caller frees), or NULL to leave it.
  */
 #define VIET_CASE_MIN 20
 #define VIET_CASE_CAP_PCT 3
