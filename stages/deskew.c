@@ -127,6 +127,99 @@ int deskew_thirds(PIX *pix, int dpi, double angle, double thirds[3], struct errb
 	return n;
 }
 
+static int deskew_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+int deskew_margin_slant(PIX *pix, int dpi, double *slant, int *nlines, struct errbuf *err)
+{
+	enum { MAXLINES = 200, B = DESKEW_SLANT_BANDS };
+	PIX *bin = deskew_binary(pix, dpi, err);
+	NUMA *rows;
+	double x[MAXLINES], y[MAXLINES], bx[B], by[B], mx[B], my[B], s[B * B], off[B], m, a, tol;
+	int w, h, n = 0, in = 0, y0 = -1, nb = 0;
+	size_t ns = 0;
+
+	for (int k = 0; k < B; k++)
+		by[k] = -1;
+
+	*nlines = 0;
+	*slant = 0;
+	if (!bin)
+		return -1;
+	w = pixGetWidth(bin);
+	h = pixGetHeight(bin);
+	tol = w / 100.0 > 2 ? w / 100.0 : 2;
+	rows = pixCountPixelsByRow(bin, NULL);
+	/* the text lines: runs of rows with ink a third of the width long;
+	 * each one's left end, unless in the outer 3 % (a dark scan edge
+	 * that does not touch the border, never text) */
+	for (int r = 0; rows && r <= h && n < MAXLINES; r++) {
+		l_int32 c = 0;
+		if (r < h)
+			numaGetIValue(rows, r, &c);
+		if (c >= 2 && r < h) {
+			if (y0 < 0)
+				y0 = r;
+			continue;
+		}
+		if (y0 >= 0 && r - y0 >= 3) {
+			BOX *box = boxCreate(0, y0, w, r - y0);
+			l_int32 l = 0, rt = 0;
+			if (box && pixScanForForeground(bin, box, L_FROM_LEFT, &l) == 0 &&
+			    pixScanForForeground(bin, box, L_FROM_RIGHT, &rt) == 0 && rt - l >= w / 3 && l >= w / 33) {
+				x[n] = l;
+				y[n] = (y0 + r) / 2.0;
+				n++;
+			}
+			boxDestroy(&box);
+		}
+		y0 = -1;
+	}
+	numaDestroy(&rows);
+	pixDestroy(&bin);
+	*nlines = n;
+	if (n < DESKEW_SLANT_LINES)
+		return 0;
+	/* the margin: in each of DESKEW_SLANT_BANDS bands of the height the
+	 * lines span, the line that starts furthest left (an indented first
+	 * line, a centred title or a short last line is never that, unless
+	 * a band holds nothing else) */
+	for (int i = 0; i < n; i++) {
+		int k = (int)((y[i] - y[0]) * B / (y[n - 1] - y[0] + 1));
+		if (k >= 0 && k < DESKEW_SLANT_BANDS && (by[k] < 0 || x[i] < bx[k])) {
+			bx[k] = x[i];
+			by[k] = y[i];
+		}
+	}
+	for (int k = 0; k < DESKEW_SLANT_BANDS; k++)
+		if (by[k] >= 0) {
+			mx[nb] = bx[k];
+			my[nb] = by[k];
+			nb++;
+		}
+	if (nb < DESKEW_SLANT_BANDS - 1)
+		return 0;
+	/* Theil-Sen: the median slope over pairs of bands, then all but one
+	 * band on that line */
+	for (int i = 0; i < nb; i++)
+		for (int j = i + 1; j < nb; j++)
+			s[ns++] = (mx[j] - mx[i]) / (my[j] - my[i]);
+	qsort(s, ns, sizeof *s, deskew_cmp);
+	m = s[ns / 2];
+	for (int i = 0; i < nb; i++)
+		off[i] = mx[i] - m * my[i];
+	qsort(off, (size_t)nb, sizeof *off, deskew_cmp);
+	a = off[nb / 2];
+	for (int i = 0; i < nb; i++)
+		in += fabs(mx[i] - (a + m * my[i])) <= tol;
+	if (in >= nb - 1)
+		*slant = atan(m) * 180 / M_PI;
+	return 0;
+}
+
 bool deskew_converge(const double thirds[3])
 {
 	double d1 = thirds[1] - thirds[0], d2 = thirds[2] - thirds[1];
@@ -236,10 +329,17 @@ static void deskew_flat(struct stage_ctx *ctx, PIX *pix)
 	char note[200];
 
 	err_init(&err);
-	if (deskew_thirds(pix, ctx->page->dpi, 0, t, &err) != 3 || !deskew_converge(t))
-		return;
-	snprintf(note, sizeof(note), "deskew: rescan flat: the text lines converge (top %.2f, middle %.2f, bottom %.2f degrees): photographed at an angle?",
-	         t[0], t[1], t[2]);
+	if (deskew_thirds(pix, ctx->page->dpi, 0, t, &err) == 3 && deskew_converge(t)) {
+		snprintf(note, sizeof(note), "deskew: rescan flat: the text lines converge (top %.2f, middle %.2f, bottom %.2f degrees): photographed at an angle?",
+		         t[0], t[1], t[2]);
+	} else {
+		int lines = 0;
+		double slant = 0;
+		if (deskew_margin_slant(pix, ctx->page->dpi, &slant, &lines, &err) < 0 || fabs(slant) < DESKEW_SLANT_DEG)
+			return;
+		snprintf(note, sizeof(note), "deskew: rescan flat: the left margin slants %.2f degrees to the level lines (%d lines): sheared, or fed aslant?",
+		         slant, lines);
+	}
 	stage_set_int(ctx, "review", 1);
 	stage_set_text(ctx, "note", note);
 	stage_event(ctx, "validation", "success", note + strlen("deskew: "));

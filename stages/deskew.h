@@ -38,6 +38,23 @@ int deskew_find(PIX *pix, int dpi, double *angle, double *conf, struct errbuf *e
  */
 int deskew_thirds(PIX *pix, int dpi, double angle, double thirds[3], struct errbuf *err);
 
+/* A page is sheared when its left margin, the leftmost start of the text
+ * lines in each of DESKEW_SLANT_BANDS bands of its height (all but one on
+ * one straight line; at least DESKEW_SLANT_LINES lines), slants by
+ * DESKEW_SLANT_DEG degrees or more from the vertical. */
+#define DESKEW_SLANT_DEG 0.5
+#define DESKEW_SLANT_LINES 10
+#define DESKEW_SLANT_BANDS 6
+
+/*
+ * How far the left ends of the text lines of the straightened page pix
+ * slant from the vertical, into *slant (degrees; positive: the margin runs
+ * right going down): a sheared page, its lines level.  0 when there are
+ * fewer than DESKEW_SLANT_LINES lines or no margin most of them share.
+ * *nlines gets the lines measured.  Returns 0, or -1 with err set.
+ */
+int deskew_margin_slant(PIX *pix, int dpi, double *slant, int *nlines, struct errbuf *err);
+
 /* true when the angles of the thirds (all three measured) change the same
  * way from top to middle to bottom: the lines converge, as on a page
  * photographed at an angle, not laid flat on a scanner. */

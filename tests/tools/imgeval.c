@@ -84,8 +84,8 @@ int main(int argc, char **argv)
 	char *mbuf = NULL, line[4096], *cols[32];
 	int verbose = 0, argi = 1;
 	int c_file, c_dpi, c_skew, c_rot, c_blank, c_index, c_facing, n;
-	int pages = 0, orient_ok = 0, gutter_ok = 0, nfacing = 0, nskew = 0, tp = 0, fp = 0, fn = 0, nblank = 0;
-	double sum_res = 0, max_res = 0, t_orient = 0, t_deskew = 0, t_clean = 0, t_blank = 0;
+	int pages = 0, orient_ok = 0, gutter_ok = 0, nfacing = 0, nskew = 0, tp = 0, fp = 0, fn = 0, nblank = 0, sheared = 0, slant_lines = 0;
+	double sum_res = 0, max_res = 0, t_orient = 0, t_deskew = 0, t_clean = 0, t_blank = 0, slant = 0;
 	struct orient *o;
 	struct errbuf err;
 	FILE *man;
@@ -195,6 +195,8 @@ int main(int argc, char **argv)
 		t0 = t1;
 		blank = blank_detect(clean ? clean : straight, dpi, BLANK_MIN_MARKS, &bi, &err);
 		t_blank += imgeval_ms() - t0;
+		if (straight && deskew_margin_slant(straight, dpi, &slant, &slant_lines, &err) == 0 && fabs(slant) >= DESKEW_SLANT_DEG)
+			sheared++;
 
 		pages++;
 		orient_ok += rot == truth_rot;
@@ -212,9 +214,10 @@ int main(int argc, char **argv)
 		fp += blank && !truth_blank;
 		fn += !blank && truth_blank;
 		if (verbose || rot != truth_rot || blank != truth_blank || (!truth_blank && fabs(res) > 0.1) || facing != (truth_facing != 0))
-			printf("%-28s %4d %4d %5.1f %8.2f %8.3f %7.3f %5.1f %6d %5d  marks %d large %d holes %d specks %d cleaned %ld/%d gutter %d\n",
+			printf("%-28s %4d %4d %5.1f %8.2f %8.3f %7.3f %5.1f %6d %5d  marks %d large %d holes %d specks %d cleaned %ld/%d gutter %d slant %.2f (%d lines)\n",
 			       cols[c_file], truth_rot, rot, oconf, truth_skew, angle, res, sconf, truth_blank, blank,
-			       bi.marks, bi.large, bi.holes, bi.speckles, clean ? ci.border_px : 0, clean ? ci.speckles : 0, facing ? gx : -1);
+			       bi.marks, bi.large, bi.holes, bi.speckles, clean ? ci.border_px : 0, clean ? ci.speckles : 0, facing ? gx : -1,
+			       slant, slant_lines);
 		pixDestroy(&clean);
 		pixDestroy(&straight);
 		pixDestroy(&up);
@@ -226,6 +229,7 @@ int main(int argc, char **argv)
 		printf("blank: %d truly blank, %d found, %d missed, %d pages with writing called blank; precision %.2f recall %.2f\n",
 		       nblank, tp, fn, fp, tp + fp ? (double)tp / (tp + fp) : 1.0, nblank ? (double)tp / nblank : 1.0);
 		printf("facing pages: %d, gutter decisions right on %d/%d pages\n", nfacing, gutter_ok, pages);
+		printf("sheared (left margin slanting %.1f degrees or more): %d pages\n", DESKEW_SLANT_DEG, sheared);
 		printf("ms per page: orient %.0f  deskew %.0f  clean %.0f  blank %.0f  total %.0f\n", t_orient / pages,
 		       t_deskew / pages, t_clean / pages, t_blank / pages, (t_orient + t_deskew + t_clean + t_blank) / pages);
 	}

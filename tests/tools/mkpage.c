@@ -15,6 +15,8 @@
  *   --gradient G     light falling off towards the right edge by G (0..1)
  *   --perspective F  photographed at an angle: the right edge F of the width
  *                    further away (shorter by 2F of the height), so lines converge
+ *   --shear DEG      sheared by DEG degrees: lines level, the margins slanted
+ *                    (a sheet dragged aslant through a feeder)
  *   --border MM      a dark scan margin MM wide on the left and top edges
  *   --blank          the back of a sheet: paper only; an input, if given,
  *                    shows through faintly, mirrored (bleed-through)
@@ -43,7 +45,7 @@
 struct mkpage_opt {
 	int dpi, rotate, speckle, border_mm, bitonal, yellow, blank, holes, facing;
 	int paper_a4;
-	double skew, noise, margin_l, margin_t, gradient, perspective;
+	double skew, noise, margin_l, margin_t, gradient, perspective, shear;
 	uint64_t seed;
 };
 
@@ -217,6 +219,11 @@ static PIX *mkpage_make(char **inputs, int n, const struct mkpage_opt *o)
 		pixDestroy(&p);
 		p = t;
 	}
+	if (p && o->shear != 0) {
+		t = pixHShear(NULL, p, pixGetHeight(p) / 2, (l_float32)(o->shear * M_PI / 180), L_BRING_IN_WHITE);
+		pixDestroy(&p);
+		p = t;
+	}
 	if (p && o->perspective > 0) {
 		float w = (float)pixGetWidth(p), h = (float)pixGetHeight(p), dy = (float)(o->perspective * w);
 		PTA *from = ptaCreate(4), *to = ptaCreate(4);
@@ -277,7 +284,7 @@ static int mkpage_write(PIX *p, const char *out, const struct mkpage_opt *o, int
 
 static int mkpage_usage(void)
 {
-	fprintf(stderr, "usage: mkpage [--dpi N] [--paper a4|none] [--margin L,T] [--skew DEG] [--rotate 0|90|180|270] [--noise S] [--speckle N] [--yellow] [--gradient G] [--perspective F] [--border MM] [--blank] [--holes] [--facing] [--bitonal] [--seed N] -o OUT INPUT.png...\n");
+	fprintf(stderr, "usage: mkpage [--dpi N] [--paper a4|none] [--margin L,T] [--skew DEG] [--rotate 0|90|180|270] [--noise S] [--speckle N] [--yellow] [--gradient G] [--perspective F] [--shear DEG] [--border MM] [--blank] [--holes] [--facing] [--bitonal] [--seed N] -o OUT INPUT.png...\n");
 	return 2;
 }
 
@@ -308,6 +315,7 @@ int main(int argc, char **argv)
 		else if (strcmp(a, "--noise") == 0) o.noise = atof(argv[++i]);
 		else if (strcmp(a, "--gradient") == 0) o.gradient = atof(argv[++i]);
 		else if (strcmp(a, "--perspective") == 0) o.perspective = atof(argv[++i]);
+		else if (strcmp(a, "--shear") == 0) o.shear = atof(argv[++i]);
 		else if (strcmp(a, "--speckle") == 0) o.speckle = atoi(argv[++i]);
 		else if (strcmp(a, "--border") == 0) o.border_mm = atoi(argv[++i]);
 		else if (strcmp(a, "--seed") == 0) o.seed = strtoull(argv[++i], NULL, 10);

@@ -155,6 +155,28 @@ int main(int argc, char **argv)
 		pixDestroy(&page);
 	}
 
+	/* a sheared page (lines level, the margins slanted 2 degrees) is
+	 * measured as such; the flat page is not */
+	{
+		PIX *page = pagegen_text8(1240, 1754, 150, 40, 30, 240), *sheared = NULL;
+		double slant = 0;
+		int lines = 0;
+		if (page)
+			sheared = pixHShear(NULL, page, 1754 / 2, (l_float32)(2 * M_PI / 180), L_BRING_IN_WHITE);
+		CHECK(sheared != NULL);
+		err_init(&err);
+		CHECK(deskew_margin_slant(page, 150, &slant, &lines, &err) == 0);
+		CHECK(lines >= DESKEW_SLANT_LINES && fabs(slant) < 0.1);
+		if (sheared) {
+			CHECK(deskew_margin_slant(sheared, 150, &slant, &lines, &err) == 0);
+			if (fabs(fabs(slant) - 2) > 0.2)
+				fprintf(stderr, "sheared page: slant %.2f over %d lines\n", slant, lines);
+			CHECK(fabs(fabs(slant) - 2) <= 0.2);
+		}
+		pixDestroy(&sheared);
+		pixDestroy(&page);
+	}
+
 	/* a blank, noisy sheet: nothing to measure, no angle */
 	{
 		PIX *blank = pagegen_text8(1200, 1600, 200, 0, 30, 235);
