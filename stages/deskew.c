@@ -144,7 +144,6 @@ int deskew_margin_slant(PIX *pix, int dpi, double *slant, int *nlines, struct er
 
 	for (int k = 0; k < B; k++)
 		by[k] = -1;
-
 	*nlines = 0;
 	*slant = 0;
 	if (!bin)
@@ -189,18 +188,18 @@ int deskew_margin_slant(PIX *pix, int dpi, double *slant, int *nlines, struct er
 	 * a band holds nothing else) */
 	for (int i = 0; i < n; i++) {
 		int k = (int)((y[i] - y[0]) * B / (y[n - 1] - y[0] + 1));
-		if (k >= 0 && k < DESKEW_SLANT_BANDS && (by[k] < 0 || x[i] < bx[k])) {
+		if (k >= 0 && k < B && (by[k] < 0 || x[i] < bx[k])) {
 			bx[k] = x[i];
 			by[k] = y[i];
 		}
 	}
-	for (int k = 0; k < DESKEW_SLANT_BANDS; k++)
+	for (int k = 0; k < B; k++)
 		if (by[k] >= 0) {
 			mx[nb] = bx[k];
 			my[nb] = by[k];
 			nb++;
 		}
-	if (nb < DESKEW_SLANT_BANDS - 1)
+	if (nb < B - 1)
 		return 0;
 	/* Theil-Sen: the median slope over pairs of bands, then all but one
 	 * band on that line */
