@@ -46,9 +46,18 @@ jq -e '.nodes[0].workers | test("(capture|orient|deskew) [12]")' running.json > 
 expect_grep "pid $alpha on host .*, node alpha, since" ws/sohoa.lock
 kill -9 $alpha
 wait $alpha 2> /dev/null
-n=0 # its workers finish the job in hand and leave (under load, seconds)
+n=0 # its workers die with it (PR_SET_PDEATHSIG)
 while pgrep -f -- "-C $root worker" > /dev/null && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
 pgrep -f -- "-C $root worker" > /dev/null && die "alpha's workers still running 30 s after it was killed"
+# and the jobs stay as they left them: under load (make -j2 check) a last
+# commit was seen landing after the workers had gone from pgrep's view
+n=0 prev= now=
+while [ $n -lt 30 ]; do
+	now=$(sq ws "SELECT sum(state = 'claimed') || ' ' || sum(state = 'done') FROM jobs")
+	[ "$now" = "$prev" ] && break
+	prev=$now; sleep 1; n=$((n + 1))
+done
+[ "$now" = "$prev" ] || die "the jobs still change 30 s after alpha was killed: $now"
 done_alpha=$(sq ws "SELECT count(*) FROM jobs WHERE state = 'done' AND node = 'alpha'")
 claimed=$(sq ws "SELECT count(*) FROM jobs WHERE state = 'claimed'")
 expect_eq "$(sq ws "SELECT count(*) FROM jobs WHERE state = 'claimed' AND node IS NOT 'alpha'")" 0 "claims of another node"
