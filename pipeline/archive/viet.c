@@ -396,6 +396,12 @@ static bool viet_has_letter(const char *s)
 	return false;
 }
 
+/* Does s end in one of the characters of set?  (NULL and "" do not.) */
+static bool viet_ends_in(const char *s, const char *set)
+{
+	return s && *s && strchr(set, s[strlen(s) - 1]);
+}
+
 /* Does s start with a capital letter? */
 static bool viet_capitalized(const char *s)
 {
@@ -409,14 +415,14 @@ char *viet_decap(struct viet *v, const char *pprev, const char *prev, const char
 	size_t pre = 0, post = 0, n;
 	char *core, *low = NULL, *key, *out = NULL;
 	long lower, cap;
-	if (!v->used || !prev || !*prev || strchr(".:;!?(\"'", prev[strlen(prev) - 1]) || word[0] != 'L')
+	if (!v->used || !prev || !*prev || viet_ends_in(prev, ".:;!?(\"'") || word[0] != 'L')
 		return NULL;
 	/* after a list's dash or bullet ("- Lưu: VT"): an item's start */
 	if (!viet_has_letter(prev))
 		return NULL;
 	/* a run of capitalized words not at a sentence's start: a name */
 	if (viet_capitalized(prev)) {
-		if (!pprev || !*pprev || !strchr(".:;!?", pprev[strlen(pprev) - 1]))
+		if (!viet_ends_in(pprev, ".:;!?"))
 			return NULL;
 	}
 	core = viet_core(word, &pre, &post);
